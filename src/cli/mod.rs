@@ -1,0 +1,41 @@
+//! The command line: clap definitions and dispatch. Each command owns its own arguments
+//! struct in its module; this file only lists them.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rlvr",
+    version,
+    about = "Verifiable rewards for RL on reasoning models"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP reward API.
+    Serve(crate::server::ServeArgs),
+    /// Score a dataset (JSONL or Parquet) and print one verdict per item.
+    Grade(crate::grade::GradeArgs),
+    /// Train a policy with GRPO on verifiable rewards.
+    Train(crate::train::TrainArgs),
+    /// Generate logic-puzzle instances as JSONL.
+    Generate(crate::generate::GenerateArgs),
+    /// Manage the sandbox's Python runtime.
+    Runtime(crate::runtime::RuntimeArgs),
+}
+
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => crate::server::run(args),
+        Command::Grade(args) => crate::grade::run(args),
+        Command::Train(args) => crate::train::run(args),
+        Command::Generate(args) => crate::generate::run(args),
+        Command::Runtime(args) => crate::runtime::run(args),
+    }
+}

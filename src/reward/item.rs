@@ -1,0 +1,241 @@
+//! The item contract (DESIGN.md): one thing to score, read leniently from JSON.
+//!
+//! Unknown fields are ignored so rows exported by other tools grade as they are; verl rows
+//! (`data_source`, `reward_model.ground_truth`, `extra_info`) and `responses` lists are accepted.
+
+use serde_json::Value;
+
+/// Which verifier an item goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Math,
+    Code,
+    Logic,
+}
+
+impl Domain {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Math => "math",
+            Domain::Code => "code",
+            Domain::Logic => "logic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Domain> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "math" => Some(Domain::Math),
+            "code" | "coding" => Some(Domain::Code),
+            "logic" | "puzzle" | "reasoning_gym" => Some(Domain::Logic),
+            _ => None,
+        }
+    }
+}
+
+/// One item, normalized.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub id: Value,
+    pub domain: Domain,
+    /// One entry for `response`, several for `responses`.
+    pub responses: Vec<String>,
+    /// True when the item came with a `responses` list (even of length 1): verdicts carry `sample`.
+    pub multi_sample: bool,
+    pub ground_truth: Option<Value>,
+    pub task: Option<String>,
+    pub metadata: Value,
+    pub limits: Option<Value>,
+    /// `data_source` (verl) if present; used for grouping in reports.
+    pub data_source: Option<String>,
+}
+
+/// Why a JSON value is not a usable item. Carries the id (if one could be read) so the error
+/// verdict still echoes it.
+#[derive(Debug, Clone)]
+pub struct ItemError {
+    pub id: Value,
+    pub reason: String,
+}
+
+fn err(id: &Value, reason: impl Into<String>) -> ItemError {
+    ItemError {
+        id: id.clone(),
+        reason: reason.into(),
+    }
+}
+
+/// verl `data_source` values that mean code.
+const CODE_SOURCES: &[&str] = &[
+    "codecontests",
+    "apps",
+    "codeforces",
+    "taco",
+    "humaneval",
+    "mbpp",
+];
+
+impl Item {
+    pub fn from_value(v: &Value) -> Result<Item, ItemError> {
+        let null = Value::Null;
+        let obj = match v.as_object() {
+            Some(o) => o,
+            None => return Err(err(&null, "item is not a JSON object")),
+        };
+        let id = obj.get("id").cloned().unwrap_or(Value::Null);
+
+        let (responses, multi_sample) = match (obj.get("responses"), obj.get("response")) {
+            (Some(Value::Array(rs)), _) => {
+                let mut out = Vec::with_capacity(rs.len());
+                for r in rs {
+                    match r.as_str() {
+                        Some(s) => out.push(s.to_string()),
+                        None => return Err(err(&id, "'responses' must be a list of strings")),
+                    }
+                }
+                if out.is_empty() {
+                    return Err(err(&id, "'responses' is empty"));
+                }
+                (out, true)
+            }
+            (Some(_), _) => return Err(err(&id, "'responses' must be a list of strings")),
+            (None, Some(Value::String(s))) => (vec![s.clone()], false),
+            (None, Some(_)) => return Err(err(&id, "'response' must be a string")),
+            (None, None) => return Err(err(&id, "missing field 'response'")),
+        };
+
+        let ground_truth = match obj.get("ground_truth") {
+            Some(Value::Null) | None => obj
+                .get("reward_model")
+                .and_then(|rm| rm.get("ground_truth"))
+                .filter(|g| !g.is_null())
+                .cloned(),
+            Some(g) => Some(g.clone()),
+        };
+        let task = match obj.get("task") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(err(&id, "'task' must be a string")),
+        };
+        let data_source = obj
+            .get("data_source")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let metadata = obj.get("metadata").cloned().unwrap_or(Value::Null);
+        let limits = obj.get("limits").cloned();
+
+        let domain = match obj.get("domain") {
+            Some(Value::String(d)) => match Domain::parse(d) {
+                Some(d) => d,
+                None => {
+                    return Err(err(
+                        &id,
+                        format!("unknown domain '{d}' (expected math, code or logic)"),
+                    ))
+                }
+            },
+            Some(Value::Null) | None => infer_domain(
+                task.as_deref(),
+                data_source.as_deref(),
+                obj.get("ability").and_then(Value::as_str),
+                ground_truth.as_ref(),
+            ),
+            Some(_) => return Err(err(&id, "'domain' must be a string")),
+        };
+
+        let mut item = Item {
+            id,
+            domain,
+            responses,
+            multi_sample,
+            ground_truth,
+            task,
+            metadata,
+            limits,
+            data_source,
+        };
+        // A logic item may name its family through verl's data_source.
+        if item.domain == Domain::Logic && item.task.is_none() {
+            item.task = item.data_source.clone();
+        }
+        if item.domain == Domain::Logic && item.task.is_none() {
+            return Err(err(
+                &item.id,
+                "logic item without 'task' (the puzzle family)",
+            ));
+        }
+        if item.domain != Domain::Logic && item.ground_truth.is_none() {
+            return Err(err(&item.id, "missing field 'ground_truth'"));
+        }
+        Ok(item)
+    }
+
+    /// The acceptable math answers: a string, a number, or a list of them.
+    pub fn math_gold(&self) -> Vec<&str> {
+        match &self.ground_truth {
+            Some(Value::String(s)) => vec![s.as_str()],
+            Some(Value::Array(xs)) => xs.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The group a report puts this item in: `data_source`, else `task`, else the domain.
+    pub fn group(&self) -> String {
+        self.data_source
+            .clone()
+            .or_else(|| self.task.clone())
+            .unwrap_or_else(|| self.domain.as_str().to_string())
+    }
+}
+
+fn infer_domain(
+    task: Option<&str>,
+    data_source: Option<&str>,
+    ability: Option<&str>,
+    ground_truth: Option<&Value>,
+) -> Domain {
+    if let Some(t) = task {
+        if rlvr_verifiers::logic::families()
+            .iter()
+            .any(|f| f.name == t)
+        {
+            return Domain::Logic;
+        }
+        if t.eq_ignore_ascii_case("python") {
+            return Domain::Code;
+        }
+    }
+    if let Some(ds) = data_source {
+        let ds_l = ds.to_ascii_lowercase();
+        if CODE_SOURCES.iter().any(|c| ds_l.contains(c)) {
+            return Domain::Code;
+        }
+        if rlvr_verifiers::logic::families()
+            .iter()
+            .any(|f| f.name == ds)
+        {
+            return Domain::Logic;
+        }
+    }
+    if let Some(a) = ability.and_then(Domain::parse) {
+        return a;
+    }
+    if let Some(Value::Object(o)) = ground_truth {
+        if ["tests", "inputs", "test", "test_list"]
+            .iter()
+            .any(|k| o.contains_key(*k))
+        {
+            return Domain::Code;
+        }
+    }
+    if let Some(Value::String(s)) = ground_truth {
+        let t = s.trim_start();
+        if t.starts_with('{') && (t.contains("\"inputs\"") || t.contains("\"test_list\"")) {
+            return Domain::Code;
+        }
+    }
+    if task.is_some() && ground_truth.is_none() {
+        return Domain::Logic;
+    }
+    Domain::Math
+}

@@ -1,0 +1,89 @@
+//! The router: an [`Item`] goes to the right verifier (or the sandbox) and comes back a
+//! [`Verdict`]. `rlvr serve`, `rlvr grade` and `rlvr train` all score through [`Engine`], so an
+//! item gets the same verdict whichever door it came in by.
+
+mod item;
+
+pub use item::{Domain, Item, ItemError};
+pub use rlvr_verifiers::{Outcome, Verdict};
+
+use std::time::Instant;
+
+/// A scored item: the verdict plus what the wire formats echo back.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Scored {
+    pub id: serde_json::Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<usize>,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    pub elapsed_us: u64,
+}
+
+/// Settings shared by every verification. Cheap to clone; safe to share across threads.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    pub math: rlvr_verifiers::math::Config,
+}
+
+impl Engine {
+    /// Score one response of an item.
+    pub fn score_response(&self, item: &Item, response: &str) -> Verdict {
+        match item.domain {
+            Domain::Math => {
+                let gold: Vec<&str> = item.math_gold();
+                if gold.is_empty() {
+                    return Verdict::error(
+                        "ground_truth missing or not a string or list of strings",
+                    );
+                }
+                rlvr_verifiers::math::verify(response, &gold, &self.math)
+            }
+            Domain::Logic => {
+                let task = item.task.as_deref().unwrap_or_default();
+                match rlvr_verifiers::logic::verify(
+                    task,
+                    response,
+                    &item.metadata,
+                    item.ground_truth.as_ref(),
+                ) {
+                    Ok(v) => v,
+                    Err(e) => Verdict::error(e.to_string()),
+                }
+            }
+            Domain::Code => Verdict::error("the code verifier is not built yet"),
+        }
+    }
+
+    /// Score every response of an item (one for `response`, several for `responses`).
+    pub fn score_item(&self, item: &Item) -> Vec<Scored> {
+        let many = item.responses.len() > 1 || item.multi_sample;
+        item.responses
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let start = Instant::now();
+                let verdict = self.score_response(item, r);
+                Scored {
+                    id: item.id.clone(),
+                    sample: many.then_some(i),
+                    verdict,
+                    elapsed_us: start.elapsed().as_micros() as u64,
+                }
+            })
+            .collect()
+    }
+
+    /// Parse a JSON value as an item and score it; a malformed item becomes one `error` verdict.
+    pub fn score_value(&self, value: &serde_json::Value) -> Vec<Scored> {
+        match Item::from_value(value) {
+            Ok(item) => self.score_item(&item),
+            Err(e) => vec![Scored {
+                id: e.id.clone(),
+                sample: None,
+                verdict: Verdict::error(e.reason.clone()),
+                elapsed_us: 0,
+            }],
+        }
+    }
+}

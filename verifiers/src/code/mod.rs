@@ -1,0 +1,3 @@
+//! Code test formats and output comparison; the sandbox runs the programs.
+//!
+//! (Being built: see issue "Code rewards".)
