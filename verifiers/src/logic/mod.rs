@@ -1,32 +1,135 @@
 //! Logic-puzzle verifiers: one module per Reasoning Gym family, one registry.
 //!
-//! (Being built: see issue "Logic-puzzle rewards". The entry points are [`verify`] and
-//! [`families`].)
+//! An instance is defined the way Reasoning Gym writes it: `task` is its dataset name and
+//! `metadata` its metadata object as it is; `ground_truth` is its `answer` where a family needs
+//! one. Every family checks the puzzle's constraints, so any valid solution is accepted, not
+//! only the stored one. Each family module carries the same doc template (`## Accepts`,
+//! `## Rejects`, `## Examples`) and registers itself in [`registry::FAMILIES`].
+
+pub mod extract;
+mod registry;
+pub mod rng;
+
+pub use registry::FAMILIES;
 
 use crate::{Error, Verdict};
 use serde_json::Value;
 
-/// One puzzle family: its Reasoning Gym dataset name and its functions.
+/// Responses longer than this are rejected without parsing (bounded time per call).
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// Options shared by every family.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Reasoning Gym's partial-credit rules instead of the default 0/1 reward.
+    pub partial_credit: bool,
+}
+
+/// One instance to verify: the puzzle as its generator wrote it.
+#[derive(Debug, Clone, Copy)]
+pub struct Instance<'a> {
+    /// Reasoning Gym's `metadata` object.
+    pub metadata: &'a Value,
+    /// Reasoning Gym's `answer`, where the family needs it.
+    pub ground_truth: Option<&'a Value>,
+    pub options: &'a Options,
+}
+
+/// What a generator produces: Reasoning Gym's entry shape.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Generated {
+    pub question: String,
+    pub answer: String,
+    pub metadata: Value,
+}
+
+/// Generator settings: a seed and family-specific difficulty knobs (`{"size": 9}`, ...).
+#[derive(Debug, Clone, Default)]
+pub struct GenConfig {
+    pub seed: u64,
+    /// Knobs by name; each family documents the ones it reads and ignores the rest.
+    pub difficulty: serde_json::Map<String, Value>,
+}
+
+impl GenConfig {
+    /// An integer knob, or `default` when absent.
+    pub fn int(&self, name: &str, default: i64) -> i64 {
+        self.difficulty
+            .get(name)
+            .and_then(Value::as_i64)
+            .unwrap_or(default)
+    }
+}
+
+/// One puzzle family and its functions.
 pub struct Family {
     /// The Reasoning Gym dataset name, e.g. `sudoku`.
     pub name: &'static str,
     /// One line: what the family asks.
     pub summary: &'static str,
+    /// Check an answer (already extracted from the response) against the instance's constraints.
+    pub verify: fn(&Instance<'_>, &str) -> Verdict,
+    /// A solution of the instance (ground truth), or `None` if it has none.
+    pub solve: fn(&Instance<'_>) -> Option<String>,
+    /// A seeded instance, byte-identical across runs and platforms.
+    pub generate: fn(&GenConfig) -> Result<Generated, Error>,
 }
 
 /// Every registered family, in alphabetical order.
 pub fn families() -> &'static [Family] {
-    &[]
+    FAMILIES
+}
+
+/// The family registered under `name`.
+pub fn family(name: &str) -> Option<&'static Family> {
+    FAMILIES.iter().find(|f| f.name == name)
 }
 
 /// Verify `response` for the instance of `task` defined by `metadata` (and `ground_truth` where
-/// the family needs one).
+/// the family needs one), with default options.
 pub fn verify(
     task: &str,
     response: &str,
     metadata: &Value,
     ground_truth: Option<&Value>,
 ) -> Result<Verdict, Error> {
-    let _ = (response, metadata, ground_truth);
-    Err(Error::UnknownTask(task.to_string()))
+    verify_with(task, response, metadata, ground_truth, &Options::default())
+}
+
+/// [`verify`] with explicit options.
+pub fn verify_with(
+    task: &str,
+    response: &str,
+    metadata: &Value,
+    ground_truth: Option<&Value>,
+    options: &Options,
+) -> Result<Verdict, Error> {
+    let fam = family(task).ok_or_else(|| Error::UnknownTask(task.to_string()))?;
+    if response.len() > MAX_RESPONSE_BYTES {
+        return Ok(Verdict::incorrect("response_too_large", None));
+    }
+    let Some(answer) = extract::extract(response) else {
+        return Ok(Verdict::no_answer("no_answer_found"));
+    };
+    let inst = Instance {
+        metadata,
+        ground_truth,
+        options,
+    };
+    let mut v = (fam.verify)(&inst, answer.text);
+    v.extracted = Some(answer.text.to_string());
+    let fmt = serde_json::json!({"format_ok": answer.rule == extract::Rule::AnswerTag, "rule": answer.rule.as_str()});
+    v.detail = Some(match v.detail.take() {
+        Some(Value::Object(mut m)) => {
+            if let Value::Object(f) = fmt {
+                m.extend(f);
+            }
+            Value::Object(m)
+        }
+        Some(other) => {
+            serde_json::json!({"format_ok": answer.rule == extract::Rule::AnswerTag, "rule": answer.rule.as_str(), "info": other})
+        }
+        None => fmt,
+    });
+    Ok(v)
 }
