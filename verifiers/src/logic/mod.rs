@@ -6,9 +6,36 @@
 //! only the stored one. Each family module carries the same doc template (`## Accepts`,
 //! `## Rejects`, `## Examples`) and registers itself in [`registry::FAMILIES`].
 
+pub mod arc_1d;
+pub mod boxnet;
+pub mod circuit_logic;
+pub mod countdown;
+pub mod cryptarithm;
 pub mod extract;
+pub mod futoshiki;
+pub mod game_of_life_halting;
+pub mod graph_color;
+pub mod jugs;
+pub mod kakurasu;
+pub mod knight_swap;
+pub mod knights_knaves;
+pub mod maze;
+pub mod mini_sudoku;
+pub mod n_queens;
+pub mod propositional_logic;
+pub mod puzzle24;
 mod registry;
 pub mod rng;
+pub mod rush_hour;
+pub mod self_reference;
+pub mod shortest_path;
+pub mod sokoban;
+pub mod sudoku;
+pub mod survo;
+pub mod syllogism;
+pub mod tower_of_hanoi;
+pub mod word_ladder;
+pub mod zebra_puzzles;
 
 pub use registry::FAMILIES;
 
@@ -76,13 +103,13 @@ pub struct Family {
 }
 
 /// Every registered family, in alphabetical order.
-pub fn families() -> &'static [Family] {
+pub fn families() -> &'static [&'static Family] {
     FAMILIES
 }
 
 /// The family registered under `name`.
 pub fn family(name: &str) -> Option<&'static Family> {
-    FAMILIES.iter().find(|f| f.name == name)
+    FAMILIES.iter().copied().find(|f| f.name == name)
 }
 
 /// Verify `response` for the instance of `task` defined by `metadata` (and `ground_truth` where
