@@ -19,6 +19,7 @@ pub mod jugs;
 pub mod kakurasu;
 pub mod knight_swap;
 pub mod knights_knaves;
+pub mod lit;
 pub mod maze;
 pub mod mini_sudoku;
 pub mod n_queens;

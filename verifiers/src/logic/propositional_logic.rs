@@ -1,26 +1,545 @@
-//! `propositional_logic`: Derive a conclusion that follows from propositional premises. (Not built yet: every call answers an `error` verdict.)
+//! `propositional_logic`: state a conclusion that follows from the given premises.
+//!
+//! The answer is parsed as a formula and checked by truth tables (bit-parallel, one bit per
+//! assignment): it is correct when every assignment that makes all premises true makes it true
+//! too, and it is not a tautology (a tautology follows from anything and says nothing). Nothing
+//! is compared with a stored conclusion. Instances whose premises are unsatisfiable entail every
+//! formula; they get an `error` verdict (`degenerate_instance`) instead of a reward.
+//!
+//! ## Accepts
+//! - `(P ∧ Q)`, `P & Q`, `P and Q`, `P /\ Q`, `\land`; likewise ∨ `|` `or` `\/`, ¬ `~` `!` `not`,
+//!   → `->` `=>` `implies`, ↔ `<->` `<=>` `iff`; brackets `()`/`[]`; a code fence or `$..$`.
+//! - Precedence ¬ > ∧ > ∨ > → > ↔; `→` groups to the right.
+//!
+//! ## Rejects
+//! - a formula not entailed by the premises (`not_entailed`), a tautology (`tautology`);
+//! - a variable that is not one of the instance's `variables`, or text that is not a formula.
+//!
+//! ## Examples
+//! Premises `P`, `(P → Q)`: `Q`, `P ∧ Q` and `Q ∨ R` are correct; `¬Q`, `R` are not entailed;
+//! `(Q ∨ ¬Q)` is a tautology.
 
 use super::{Family, GenConfig, Generated, Instance};
+use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
+use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "propositional_logic",
-    summary: "Derive a conclusion that follows from propositional premises",
+    summary: "State a conclusion entailed by the premises (checked by truth tables)",
     verify,
     solve,
     generate,
 };
 
-fn verify(_inst: &Instance<'_>, _answer: &str) -> Verdict {
-    Verdict::error("the propositional_logic verifier is not built yet")
+/// Most distinct variables (truth tables have 2^n rows).
+const MAX_VARS: usize = 16;
+/// Longest formula text accepted, in bytes.
+const MAX_FORMULA: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq)]
+enum F {
+    Var(usize),
+    Not(Box<F>),
+    Bin(Op, Box<F>, Box<F>),
 }
 
-fn solve(_inst: &Instance<'_>) -> Option<String> {
-    None
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Op {
+    And,
+    Or,
+    Imp,
+    Iff,
 }
 
-fn generate(_cfg: &GenConfig) -> Result<Generated, Error> {
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Var(String),
+    Not,
+    Op(Op),
+    Open,
+    Close,
+}
+
+fn lex(s: &str) -> Option<Vec<Tok>> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    const SYMS: &[(&str, Option<Op>)] = &[
+        ("<->", Some(Op::Iff)),
+        ("<=>", Some(Op::Iff)),
+        ("->", Some(Op::Imp)),
+        ("=>", Some(Op::Imp)),
+        ("&&", Some(Op::And)),
+        ("||", Some(Op::Or)),
+        ("/\\", Some(Op::And)),
+        ("\\/", Some(Op::Or)),
+        ("↔", Some(Op::Iff)),
+        ("⇔", Some(Op::Iff)),
+        ("≡", Some(Op::Iff)),
+        ("→", Some(Op::Imp)),
+        ("⇒", Some(Op::Imp)),
+        ("⊃", Some(Op::Imp)),
+        ("∧", Some(Op::And)),
+        ("&", Some(Op::And)),
+        ("^", Some(Op::And)),
+        ("∨", Some(Op::Or)),
+        ("|", Some(Op::Or)),
+        ("¬", None),
+        ("~", None),
+        ("!", None),
+    ];
+    'outer: while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() {
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if c == '(' || c == '[' || c == ')' || c == ']' {
+            out.push(if c == '(' || c == '[' {
+                Tok::Open
+            } else {
+                Tok::Close
+            });
+            rest = &rest[1..];
+            continue;
+        }
+        for (sym, op) in SYMS {
+            if let Some(r) = rest.strip_prefix(sym) {
+                out.push(op.map_or(Tok::Not, Tok::Op));
+                rest = r;
+                continue 'outer;
+            }
+        }
+        let latex = c == '\\';
+        let body = if latex { &rest[1..] } else { rest };
+        let n = body
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(body.len());
+        if n == 0 {
+            return None;
+        }
+        let word = &body[..n];
+        rest = &body[n..];
+        let tok = match word.to_ascii_lowercase().as_str() {
+            "and" | "land" | "wedge" => Tok::Op(Op::And),
+            "or" | "lor" | "vee" => Tok::Op(Op::Or),
+            "not" | "neg" | "lnot" => Tok::Not,
+            "implies" | "to" | "rightarrow" | "then" => Tok::Op(Op::Imp),
+            "iff" | "leftrightarrow" | "equiv" => Tok::Op(Op::Iff),
+            _ if latex => return None,
+            _ => Tok::Var(word.to_string()),
+        };
+        out.push(tok);
+    }
+    Some(out)
+}
+
+struct Parser<'a> {
+    toks: &'a [Tok],
+    i: usize,
+    vars: &'a mut Vec<String>,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn bin(&mut self, level: u8) -> Option<F> {
+        self.depth += 1;
+        if self.depth > 200 {
+            return None;
+        }
+        let r = if level == 4 {
+            self.unary()
+        } else {
+            self.level(level)
+        };
+        self.depth -= 1;
+        r
+    }
+
+    fn level(&mut self, level: u8) -> Option<F> {
+        let op = [Op::Iff, Op::Imp, Op::Or, Op::And][level as usize];
+        let lhs = self.bin(level + 1)?;
+        if self.toks.get(self.i) == Some(&Tok::Op(op)) {
+            self.i += 1;
+            // Right-grouping: P → Q → R is P → (Q → R); ∧ ∨ ↔ are associative anyway.
+            let rhs = self.bin(level)?;
+            return Some(F::Bin(op, Box::new(lhs), Box::new(rhs)));
+        }
+        Some(lhs)
+    }
+
+    fn unary(&mut self) -> Option<F> {
+        match self.toks.get(self.i)? {
+            Tok::Not => {
+                self.i += 1;
+                Some(F::Not(Box::new(self.bin(4)?)))
+            }
+            Tok::Open => {
+                self.i += 1;
+                let f = self.bin(0)?;
+                (self.toks.get(self.i)? == &Tok::Close).then_some(())?;
+                self.i += 1;
+                Some(f)
+            }
+            Tok::Var(v) => {
+                self.i += 1;
+                let idx = match self.vars.iter().position(|x| x == v) {
+                    Some(i) => i,
+                    None => {
+                        self.vars.push(v.clone());
+                        self.vars.len() - 1
+                    }
+                };
+                Some(F::Var(idx))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Parse `s`, adding new variable names to `vars`.
+fn parse(s: &str, vars: &mut Vec<String>) -> Option<F> {
+    if s.len() > MAX_FORMULA {
+        return None;
+    }
+    let toks = lex(s)?;
+    let mut p = Parser {
+        toks: &toks,
+        i: 0,
+        vars,
+        depth: 0,
+    };
+    let f = p.bin(0)?;
+    (p.i == toks.len()).then_some(f)
+}
+
+/// Bit `a` of `PATTERNS[i]` is bit `i` of `a`, for the 64 assignments in one word.
+const PATTERNS: [u64; 6] = [
+    0xAAAA_AAAA_AAAA_AAAA,
+    0xCCCC_CCCC_CCCC_CCCC,
+    0xF0F0_F0F0_F0F0_F0F0,
+    0xFF00_FF00_FF00_FF00,
+    0xFFFF_0000_FFFF_0000,
+    0xFFFF_FFFF_0000_0000,
+];
+
+/// Truth table of `f` over `n` variables: bit `a` of the table is `f` under assignment `a`.
+fn table(f: &F, n: usize) -> Vec<u64> {
+    let rows = 1usize << n;
+    let words = rows.div_ceil(64);
+    match f {
+        F::Var(i) => (0..words)
+            .map(|w| match *i {
+                i if i < 6 => PATTERNS[i],
+                i if (w >> (i - 6)) & 1 == 1 => u64::MAX,
+                _ => 0,
+            })
+            .collect(),
+        F::Not(a) => table(a, n).into_iter().map(|x| !x).collect(),
+        F::Bin(op, a, b) => {
+            let (ta, tb) = (table(a, n), table(b, n));
+            ta.iter()
+                .zip(&tb)
+                .map(|(&x, &y)| match op {
+                    Op::And => x & y,
+                    Op::Or => x | y,
+                    Op::Imp => !x | y,
+                    Op::Iff => !(x ^ y),
+                })
+                .collect()
+        }
+    }
+}
+
+fn mask(n: usize) -> Vec<u64> {
+    let rows = 1usize << n;
+    (0..rows.div_ceil(64))
+        .map(|w| {
+            if rows - w * 64 >= 64 {
+                u64::MAX
+            } else {
+                (1u64 << (rows - w * 64)) - 1
+            }
+        })
+        .collect()
+}
+
+fn and_all(ts: &[Vec<u64>], m: &[u64]) -> Vec<u64> {
+    let mut acc = m.to_vec();
+    for t in ts {
+        for (a, x) in acc.iter_mut().zip(t) {
+            *a &= x;
+        }
+    }
+    acc
+}
+
+/// The instance's premises and declared variables.
+fn premises(m: &Value) -> Option<(Vec<String>, Vec<F>)> {
+    let mut vars: Vec<String> = match m.get("variables").and_then(Value::as_array) {
+        Some(a) => a
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<_>>()?,
+        None => Vec::new(),
+    };
+    let ps = m
+        .get("premises")?
+        .as_array()?
+        .iter()
+        .map(|p| parse(p.as_str()?, &mut vars))
+        .collect::<Option<Vec<_>>>()?;
+    (!ps.is_empty() && vars.len() <= MAX_VARS).then_some((vars, ps))
+}
+
+fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    let Some((mut vars, ps)) = premises(inst.metadata) else {
+        return Verdict::error("invalid metadata: need parseable premises (at most 16 variables)");
+    };
+    let known = vars.len();
+    let text = super::lit::unfence(answer)
+        .trim_matches('$')
+        .trim()
+        .trim_end_matches('.');
+    let Some(f) = parse(text, &mut vars) else {
+        return Verdict::incorrect("unparseable_formula", None);
+    };
+    if vars.len() > known {
+        return Verdict::incorrect("unknown_variable", None)
+            .with_detail(json!({"variables": vars[known..]}));
+    }
+    let n = vars.len();
+    let m = mask(n);
+    let pt = and_all(&ps.iter().map(|p| table(p, n)).collect::<Vec<_>>(), &m);
+    if pt.iter().all(|&w| w == 0) {
+        return Verdict::error("degenerate_instance: the premises are unsatisfiable");
+    }
+    let at = table(&f, n);
+    let entailed = pt.iter().zip(&at).all(|(p, a)| p & !a == 0);
+    let tautology = at.iter().zip(&m).all(|(a, k)| a & k == *k);
+    let partial = inst.options.partial_credit;
+    match (entailed, tautology) {
+        (true, false) if partial && matches!(f, F::Var(_)) => {
+            // Reasoning Gym counts a bare variable as trivial.
+            let mut v = Verdict::incorrect("trivial_conclusion", None);
+            v.reward = 0.25;
+            v
+        }
+        (true, false) => Verdict::correct("entailed", None),
+        (true, true) => {
+            let mut v = Verdict::incorrect("tautology", None);
+            if partial {
+                v.reward = 0.25;
+            }
+            v
+        }
+        (false, _) => {
+            let mut v = Verdict::incorrect("not_entailed", None);
+            if partial {
+                v.reward = 0.05;
+            }
+            v
+        }
+    }
+}
+
+fn show(f: &F, vars: &[String]) -> String {
+    match f {
+        F::Var(i) => vars[*i].clone(),
+        F::Not(a) => format!("¬{}", show(a, vars)),
+        F::Bin(op, a, b) => {
+            let s = match op {
+                Op::And => "∧",
+                Op::Or => "∨",
+                Op::Imp => "→",
+                Op::Iff => "↔",
+            };
+            format!("({} {s} {})", show(a, vars), show(b, vars))
+        }
+    }
+}
+
+/// A literal or small formula entailed by the premises and not a tautology.
+fn conclusion(vars: &[String], ps: &[F], rng: Option<&mut Rng>) -> Option<F> {
+    let n = vars.len();
+    let m = mask(n);
+    let pt = and_all(&ps.iter().map(|p| table(p, n)).collect::<Vec<_>>(), &m);
+    if pt.iter().all(|&w| w == 0) {
+        return None;
+    }
+    let good = |f: &F| {
+        let t = table(f, n);
+        pt.iter().zip(&t).all(|(p, a)| p & !a == 0) && !t.iter().zip(&m).all(|(a, k)| a & k == *k)
+    };
+    if let Some(rng) = rng {
+        for _ in 0..200 {
+            let f = random_formula(rng, n, 2);
+            if good(&f) && !ps.contains(&f) {
+                return Some(f);
+            }
+        }
+    }
+    let lits = (0..n).flat_map(|i| [F::Var(i), F::Not(Box::new(F::Var(i)))]);
+    for l in lits {
+        if good(&l) {
+            return Some(l);
+        }
+    }
+    // The conjunction of the premises always qualifies when they are satisfiable and not all
+    // tautologies.
+    let all = ps
+        .iter()
+        .cloned()
+        .reduce(|a, b| F::Bin(Op::And, Box::new(a), Box::new(b)))?;
+    good(&all).then_some(all)
+}
+
+fn solve(inst: &Instance<'_>) -> Option<String> {
+    let (vars, ps) = premises(inst.metadata)?;
+    conclusion(&vars, &ps, None).map(|f| show(&f, &vars))
+}
+
+fn random_formula(rng: &mut Rng, n: usize, depth: i64) -> F {
+    if depth <= 1 {
+        return F::Var(rng.below(n as u64) as usize);
+    }
+    let pick = rng.below(5);
+    let sub = |rng: &mut Rng| Box::new(random_formula(rng, n, depth - 1));
+    match pick {
+        0 => F::Not(sub(rng)),
+        k => {
+            let op = [Op::And, Op::Or, Op::Imp, Op::Iff][k as usize - 1];
+            let a = sub(rng);
+            F::Bin(op, a, sub(rng))
+        }
+    }
+}
+
+fn size(f: &F) -> usize {
+    match f {
+        F::Var(_) => 1,
+        F::Not(a) => 1 + size(a),
+        F::Bin(_, a, b) => 1 + size(a) + size(b),
+    }
+}
+
+/// Knobs: `min_vars`/`max_vars` (default 2..4, at most 10), `min_statements`/`max_statements`
+/// (default 2..4), `min_complexity`/`max_complexity` (operator depth, default 1..3).
+fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
+    let (v0, v1) = (cfg.int("min_vars", 2), cfg.int("max_vars", 4));
+    let (s0, s1) = (cfg.int("min_statements", 2), cfg.int("max_statements", 4));
+    let (c0, c1) = (cfg.int("min_complexity", 1), cfg.int("max_complexity", 3));
+    if !(1 <= v0
+        && v0 <= v1
+        && v1 <= 10
+        && 1 <= s0
+        && s0 <= s1
+        && s1 <= 20
+        && 1 <= c0
+        && c0 <= c1
+        && c1 <= 6)
+    {
+        return Err(Error::Generate(
+            "propositional_logic: bad vars/statements/complexity range".into(),
+        ));
+    }
+    let mut rng = Rng::new(cfg.seed);
+    let n = rng.range(v0, v1) as usize;
+    let vars: Vec<String> = (0..n)
+        .map(|i| char::from(b'P' + (i as u8 % 11)).to_string())
+        .collect();
+    let m = mask(n);
+    for _ in 0..1000 {
+        let k = rng.range(s0, s1) as usize;
+        let ps: Vec<F> = (0..k)
+            .map(|_| {
+                let d = rng.range(c0, c1);
+                random_formula(&mut rng, n, d)
+            })
+            .collect();
+        // Never a tautological premise, never an unsatisfiable set.
+        let tabs: Vec<Vec<u64>> = ps.iter().map(|p| table(p, n)).collect();
+        if tabs
+            .iter()
+            .any(|t| t.iter().zip(&m).all(|(a, k)| a & k == *k))
+        {
+            continue;
+        }
+        if and_all(&tabs, &m).iter().all(|&w| w == 0) {
+            continue;
+        }
+        let Some(c) = conclusion(&vars, &ps, Some(&mut rng)) else {
+            continue;
+        };
+        let shown: Vec<String> = ps.iter().map(|p| show(p, &vars)).collect();
+        let mut q = String::from(
+            "Below are premises in propositional logic. Give one conclusion that follows from them \
+             (true in every case where all premises are true) and is not a tautology.\n\
+             Write it with these symbols: ∧ (and), ∨ (or), → (implies), ↔ (if and only if), ¬ (not), and parentheses.\n\nPremises:\n",
+        );
+        for (i, p) in shown.iter().enumerate() {
+            q.push_str(&format!("{}. {p}\n", i + 1));
+        }
+        q.push_str("\nWhat follows from these premises?");
+        let answer = show(&c, &vars);
+        return Ok(Generated {
+            question: q,
+            answer: answer.clone(),
+            metadata: json!({
+                "source_dataset": "propositional_logic",
+                "premises": shown,
+                "variables": vars,
+                "complexity": size(&c),
+                "example_answer": answer,
+                "difficulty": {"vars": [v0, v1], "statements": [s0, s1], "complexity": [c0, c1]},
+            }),
+        });
+    }
     Err(Error::Generate(
-        "the propositional_logic generator is not built yet".into(),
+        "propositional_logic: no satisfiable premise set found".into(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::Options;
+
+    fn check(m: &Value, a: &str) -> String {
+        let o = Options::default();
+        verify(
+            &Instance {
+                metadata: m,
+                ground_truth: None,
+                options: &o,
+            },
+            a,
+        )
+        .reason
+    }
+
+    #[test]
+    fn entailment_not_string_match() {
+        let m = json!({"premises": ["P", "(P → Q)"], "variables": ["P", "Q", "R"]});
+        assert_eq!(check(&m, "Q"), "entailed");
+        assert_eq!(check(&m, "P and Q"), "entailed");
+        assert_eq!(check(&m, "```\nQ ∨ R\n```"), "entailed");
+        assert_eq!(check(&m, "\\neg P \\lor Q"), "entailed");
+        assert_eq!(check(&m, "¬Q"), "not_entailed");
+        assert_eq!(check(&m, "(Q ∨ ¬Q)"), "tautology");
+        assert_eq!(check(&m, "Z"), "unknown_variable");
+        assert_eq!(check(&m, "P ∧"), "unparseable_formula");
+        let bad = json!({"premises": ["P", "¬P"], "variables": ["P"]});
+        assert_eq!(
+            check(&bad, "P"),
+            "degenerate_instance: the premises are unsatisfiable"
+        );
+    }
+
+    #[test]
+    fn precedence() {
+        let mut v = Vec::new();
+        let f = parse("¬P ∧ Q → R", &mut v).unwrap();
+        let g = parse("((¬P ∧ Q) → R)", &mut Vec::new()).unwrap();
+        assert_eq!(f, g);
+    }
 }
