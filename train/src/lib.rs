@@ -1,4 +1,21 @@
 //! rlvr-train: the trainer's numerical core, kept in its own crate so it builds and tests
 //! without the server, the sandbox or the grader.
 //!
-//! (Being built: see the trainer issues.)
+//! - [`model`]: the Qwen2/Llama-family transformer (config, weights, forward, backward, KV
+//!   cache), generic over a [`backend::Backend`];
+//! - [`backend`]: the operations, with the CPU reference in [`backend::cpu`];
+//! - [`generate`]: batched sampling with a counter-based RNG;
+//! - [`grpo`]: the GRPO algorithm (advantages, clipped surrogate, KL, aggregation, dynamic
+//!   sampling, reference resets), pure arithmetic on per-token log-probs;
+//! - [`optim`]: AdamW with gradient-norm clipping;
+//! - [`tokenizer`]: `tokenizer.json`, the ChatML template and a character-level tokenizer.
+
+pub mod backend;
+pub mod error;
+pub mod generate;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod tokenizer;
+
+pub use error::{Result, TrainError};

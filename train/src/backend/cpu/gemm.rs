@@ -1,0 +1,114 @@
+//! Matrix multiplication for the CPU backend: a multithreaded GEMM (matrixmultiply's sgemm
+//! kernels through ndarray's safe interface) and a naive triple loop kept as the reference the
+//! fast one is tested against.
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2};
+
+use crate::error::ensure_shape;
+use crate::Result;
+
+/// A matrix operand: row-major data of a `[rows, cols]` matrix, used as is or transposed.
+#[derive(Debug, Clone, Copy)]
+pub struct Mat<'a> {
+    pub data: &'a [f32],
+    pub rows: usize,
+    pub cols: usize,
+    pub transposed: bool,
+}
+
+impl<'a> Mat<'a> {
+    /// `data` as a `[rows, cols]` matrix.
+    pub fn new(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        Mat {
+            data,
+            rows,
+            cols,
+            transposed: false,
+        }
+    }
+
+    /// The transpose (no copy).
+    pub fn t(self) -> Self {
+        Mat {
+            transposed: !self.transposed,
+            ..self
+        }
+    }
+
+    /// Shape as used in the product: (rows, cols) after transposition.
+    fn shape(&self) -> (usize, usize) {
+        if self.transposed {
+            (self.cols, self.rows)
+        } else {
+            (self.rows, self.cols)
+        }
+    }
+
+    fn view(&self) -> Result<ArrayView2<'a, f32>> {
+        let v = ArrayView2::from_shape((self.rows, self.cols), self.data)
+            .map_err(|e| crate::TrainError::Shape(format!("gemm operand: {e}")))?;
+        Ok(if self.transposed {
+            v.reversed_axes()
+        } else {
+            v
+        })
+    }
+
+    fn at(&self, i: usize, j: usize) -> f32 {
+        if self.transposed {
+            self.data[j * self.cols + i]
+        } else {
+            self.data[i * self.cols + j]
+        }
+    }
+}
+
+fn check(a: &Mat, b: &Mat, c: &[f32]) -> Result<(usize, usize, usize)> {
+    let (m, k) = a.shape();
+    let (k2, n) = b.shape();
+    ensure_shape(
+        k == k2
+            && c.len() == m * n
+            && a.data.len() == a.rows * a.cols
+            && b.data.len() == b.rows * b.cols,
+        || format!("gemm: [{m},{k}] x [{k2},{n}] into {} floats", c.len()),
+    )?;
+    Ok((m, k, n))
+}
+
+/// c = alpha · a · b + beta · c, with c a row-major `[m, n]` slice.
+pub fn sgemm(a: Mat, b: Mat, c: &mut [f32], alpha: f32, beta: f32) -> Result<()> {
+    let (m, k, n) = check(&a, &b, c)?;
+    if m == 0 || n == 0 {
+        return Ok(());
+    }
+    if k == 0 {
+        c.iter_mut().for_each(|x| *x *= beta);
+        return Ok(());
+    }
+    let mut cv = ArrayViewMut2::from_shape((m, n), c)
+        .map_err(|e| crate::TrainError::Shape(format!("gemm output: {e}")))?;
+    general_mat_mul(alpha, &a.view()?, &b.view()?, beta, &mut cv);
+    Ok(())
+}
+
+/// The same contract as [`sgemm`], as a plain triple loop accumulated in f64: the reference.
+pub fn sgemm_naive(a: Mat, b: Mat, c: &mut [f32], alpha: f32, beta: f32) -> Result<()> {
+    let (m, k, n) = check(&a, &b, c)?;
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0f64;
+            for p in 0..k {
+                s += a.at(i, p) as f64 * b.at(p, j) as f64;
+            }
+            let old = if beta == 0.0 {
+                0.0
+            } else {
+                beta * c[i * n + j]
+            };
+            c[i * n + j] = alpha * s as f32 + old;
+        }
+    }
+    Ok(())
+}

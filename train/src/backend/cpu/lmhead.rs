@@ -1,0 +1,174 @@
+//! The fused output layer: lm_head GEMM, log-softmax, gather of the target's log-prob and the
+//! entropy, over chunks of rows so that at most [chunk, vocab] logits exist at a time (never
+//! [tokens, vocab]). The backward recomputes each chunk's logits instead of storing them.
+
+use rayon::prelude::*;
+
+use super::gemm::{sgemm, Mat};
+use crate::error::ensure_shape;
+use crate::{Result, TrainError};
+
+/// Floats of logits held at once: about 16 MiB.
+const CHUNK_FLOATS: usize = 1 << 22;
+
+fn chunk_rows(vocab: usize) -> usize {
+    (CHUNK_FLOATS / vocab.max(1)).clamp(1, 4096)
+}
+
+fn check(h: &[f32], w: &[f32], targets: &[u32], dim: usize, vocab: usize) -> Result<()> {
+    ensure_shape(
+        h.len() == targets.len() * dim && w.len() == vocab * dim,
+        || {
+            format!(
+                "lm head: h {} floats, w {} floats, {} targets, dim {dim}, vocab {vocab}",
+                h.len(),
+                w.len(),
+                targets.len()
+            )
+        },
+    )?;
+    if let Some(&bad) = targets.iter().find(|&&t| t as usize >= vocab) {
+        return Err(TrainError::Input(format!(
+            "target id {bad} >= vocabulary {vocab}"
+        )));
+    }
+    Ok(())
+}
+
+/// Turns a row of logits into probabilities at `inv_temp` in place; returns
+/// (log-sum-exp, entropy) of the tempered distribution. Sums in f64 for large vocabularies.
+fn softmax_row(z: &mut [f32], inv_temp: f32) -> (f32, f32) {
+    let mut max = f32::NEG_INFINITY;
+    for x in z.iter_mut() {
+        *x *= inv_temp;
+        max = max.max(*x);
+    }
+    let mut sum = 0f64;
+    let mut zsum = 0f64;
+    for x in z.iter_mut() {
+        let e = ((*x - max) as f64).exp();
+        zsum += e * (*x - max) as f64;
+        sum += e;
+        *x = e as f32;
+    }
+    let inv = 1.0 / sum;
+    for x in z.iter_mut() {
+        *x = (*x as f64 * inv) as f32;
+    }
+    let lse_shifted = sum.ln();
+    // H = lse − Σ p z  (with z shifted by max, which cancels).
+    let entropy = lse_shifted - zsum * inv;
+    ((lse_shifted + max as f64) as f32, entropy as f32)
+}
+
+/// (logp[T], entropy[T]) of targets under softmax((h · wᵀ) · inv_temp).
+pub fn logprob_entropy_fwd(
+    h: &[f32],
+    w: &[f32],
+    targets: &[u32],
+    dim: usize,
+    vocab: usize,
+    inv_temp: f32,
+) -> Result<(Vec<f32>, Vec<f32>)> {
+    check(h, w, targets, dim, vocab)?;
+    let rows = targets.len();
+    let mut logp = vec![0f32; rows];
+    let mut ent = vec![0f32; rows];
+    let cr = chunk_rows(vocab);
+    let mut logits = vec![0f32; cr.min(rows) * vocab];
+    for start in (0..rows).step_by(cr) {
+        let n = cr.min(rows - start);
+        let z = &mut logits[..n * vocab];
+        sgemm(
+            Mat::new(&h[start * dim..(start + n) * dim], n, dim),
+            Mat::new(w, vocab, dim).t(),
+            z,
+            1.0,
+            0.0,
+        )?;
+        z.par_chunks_mut(vocab)
+            .zip(logp[start..start + n].par_iter_mut())
+            .zip(ent[start..start + n].par_iter_mut())
+            .zip(targets[start..start + n].par_iter())
+            .for_each(|(((row, lp), en), &t)| {
+                let target_logit = row[t as usize] * inv_temp;
+                let (lse, h) = softmax_row(row, inv_temp);
+                *lp = target_logit - lse;
+                *en = h;
+            });
+    }
+    Ok((logp, ent))
+}
+
+/// dh[T, D] +=, dw[V, D] += for d(loss)/d(logp) = dlogp and d(loss)/d(entropy) = dent.
+/// With p the tempered probabilities, per row:
+/// dz_j = inv_temp · (dlogp · (1[j = target] − p_j) − dent · p_j · (log p_j + H)).
+#[allow(clippy::too_many_arguments)]
+pub fn logprob_entropy_bwd(
+    dh: &mut [f32],
+    dw: &mut [f32],
+    h: &[f32],
+    w: &[f32],
+    targets: &[u32],
+    dlogp: &[f32],
+    dent: Option<&[f32]>,
+    dim: usize,
+    vocab: usize,
+    inv_temp: f32,
+) -> Result<()> {
+    check(h, w, targets, dim, vocab)?;
+    let rows = targets.len();
+    ensure_shape(
+        dh.len() == h.len()
+            && dw.len() == w.len()
+            && dlogp.len() == rows
+            && dent.is_none_or(|d| d.len() == rows),
+        || "lm head backward sizes".into(),
+    )?;
+    let cr = chunk_rows(vocab);
+    let mut logits = vec![0f32; cr.min(rows) * vocab];
+    for start in (0..rows).step_by(cr) {
+        let n = cr.min(rows - start);
+        let hc = &h[start * dim..(start + n) * dim];
+        let z = &mut logits[..n * vocab];
+        sgemm(
+            Mat::new(hc, n, dim),
+            Mat::new(w, vocab, dim).t(),
+            z,
+            1.0,
+            0.0,
+        )?;
+        z.par_chunks_mut(vocab).enumerate().for_each(|(r, row)| {
+            let t = start + r;
+            let (_, ent) = softmax_row(row, inv_temp);
+            let gl = dlogp[t];
+            let ge = dent.map_or(0.0, |d| d[t]);
+            for p in row.iter_mut() {
+                let pj = *p;
+                let ent_term = if ge != 0.0 && pj > 0.0 {
+                    ge * pj * (pj.ln() + ent)
+                } else {
+                    0.0
+                };
+                *p = inv_temp * (-gl * pj - ent_term);
+            }
+            row[targets[t] as usize] += inv_temp * gl;
+        });
+        // dh += dz · w ; dw += dzᵀ · h
+        sgemm(
+            Mat::new(z, n, vocab),
+            Mat::new(w, vocab, dim),
+            &mut dh[start * dim..(start + n) * dim],
+            1.0,
+            1.0,
+        )?;
+        sgemm(
+            Mat::new(z, n, vocab).t(),
+            Mat::new(hc, n, dim),
+            dw,
+            1.0,
+            1.0,
+        )?;
+    }
+    Ok(())
+}
