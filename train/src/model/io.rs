@@ -107,9 +107,22 @@ impl<B: Backend> Model<B> {
                 }
             }
         }
-        let mut tensors = Vec::with_capacity(specs.len());
+        let mut m = Self::from_named(backend, &cfg, &mut found)?;
+        m.shards = shards;
+        Ok(m)
+    }
+
+    /// Builds a model from host tensors by Hugging Face name (taken out of `tensors`; names
+    /// this configuration does not use are left there).
+    pub fn from_named(
+        backend: B,
+        cfg: &ModelConfig,
+        tensors: &mut HashMap<String, Vec<f32>>,
+    ) -> Result<Self> {
+        let (specs, _) = param_specs(cfg);
+        let mut host = Vec::with_capacity(specs.len());
         for (name, shape, _) in &specs {
-            let t = found
+            let t = tensors
                 .remove(name)
                 .ok_or_else(|| ck(format!("missing tensor {name}")))?;
             if t.len() != shape.iter().product::<usize>() {
@@ -118,11 +131,9 @@ impl<B: Backend> Model<B> {
                     t.len()
                 )));
             }
-            tensors.push(t);
+            host.push(t);
         }
-        let mut m = Self::from_host(backend, &cfg, tensors)?;
-        m.shards = shards;
-        Ok(m)
+        Self::from_host(backend, cfg, host)
     }
 
     /// Writes `dir/config.json` and the weights (f32) as loaded: one file or the same shards.
