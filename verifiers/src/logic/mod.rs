@@ -15,6 +15,7 @@ pub mod extract;
 pub mod futoshiki;
 pub mod game_of_life_halting;
 pub mod graph_color;
+mod grid;
 pub mod jugs;
 pub mod kakurasu;
 pub mod knight_swap;
