@@ -7,6 +7,7 @@
 //! `## Rejects`, `## Examples`) and registers itself in [`registry::FAMILIES`].
 
 pub mod arc_1d;
+mod arith;
 pub mod boxnet;
 pub mod circuit_logic;
 pub mod countdown;
@@ -33,6 +34,7 @@ pub mod self_reference;
 pub mod shortest_path;
 pub mod sokoban;
 pub mod sudoku;
+mod surface;
 pub mod survo;
 pub mod syllogism;
 pub mod tower_of_hanoi;
@@ -52,6 +54,9 @@ pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 pub struct Options {
     /// Reasoning Gym's partial-credit rules instead of the default 0/1 reward.
     pub partial_credit: bool,
+    /// Move puzzles: a correct but longer-than-optimal solution earns `optimal_len / len`
+    /// instead of 1 (families that do not ask for optimality say so in their docs).
+    pub length_shaping: bool,
 }
 
 /// One instance to verify: the puzzle as its generator wrote it.
