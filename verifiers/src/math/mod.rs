@@ -1,16 +1,46 @@
 //! Math answer equivalence: extraction, a LaTeX/plain parser, exact values, comparison.
 //!
-//! (Being built: see issue "Math answer verification". The public entry point is [`verify`].)
+//! [`verify`] reads the final answer from a model's response ([`extract`]), parses it and each
+//! gold answer ([`parse`]) and decides equivalence ([`compare`]): exact big-rational arithmetic
+//! and an exact rational-function normal form first, randomized numeric testing only where
+//! those cannot decide, and type-aware rules for sets, tuples, intervals, relations, equations,
+//! matrices, text and choice letters. False positives are the failure we never trade for
+//! coverage: when two forms cannot be shown equivalent, the answer is not correct.
+//!
+//! Every call is bounded by a work budget and a deadline ([`budget`]), never by signals, so it
+//! is safe on any thread; verdicts are deterministic. See `docs/math.md` for the policy.
+
+mod budget;
+mod compare;
+mod extract;
+mod lex;
+mod node;
+mod numeric;
+mod parse;
+mod poly;
+mod words;
 
 use crate::Verdict;
+use budget::{Budget, MAX_ANSWER_BYTES};
+use compare::{Cmp, Decision};
+use extract::Extracted;
+use node::{Node, Sep};
+use serde_json::json;
+use std::time::Duration;
 
-/// Options of the math verifier. Defaults are the documented tolerance policy.
+/// Options of the math verifier. `Config::default()` is the documented policy.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Relative tolerance when a decimal is compared with an exact value.
+    /// Relative tolerance when a decimal is compared with an exact value (or another decimal).
+    /// Default `1e-6`. There is never an absolute tolerance.
     pub rel_tol: f64,
-    /// Reject unreduced fractions (`2/4` for `1/2`).
+    /// Reject unreduced fractions (`2/4` for `1/2`, `\frac{4}{2}` for `2`). Default `false`.
     pub strict: bool,
+    /// Wall-clock limit for one call. Default 50 ms; when hit the verdict is `timeout`.
+    pub time_limit: Duration,
+    /// Work units for one call (one unit ~ one arithmetic step on a machine word).
+    /// Default 20 million; when hit the verdict is `timeout`.
+    pub work_limit: u64,
 }
 
 impl Default for Config {
@@ -18,12 +48,334 @@ impl Default for Config {
         Config {
             rel_tol: 1e-6,
             strict: false,
+            time_limit: Duration::from_millis(50),
+            work_limit: 20_000_000,
         }
     }
 }
 
 /// Verify `response` against any of the acceptable `gold` answers.
+///
+/// ```
+/// use rlvr_verifiers::{math, Outcome};
+/// let v = math::verify("... so the answer is $\\boxed{\\dfrac{2}{4}}$.", &["0.5"], &math::Config::default());
+/// assert_eq!(v.verdict, Outcome::Correct);
+/// ```
 pub fn verify(response: &str, gold: &[&str], config: &Config) -> Verdict {
-    let _ = (response, gold, config);
-    Verdict::error("math verifier not built yet")
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        verify_inner(response, gold, config)
+    }));
+    run.unwrap_or_else(|_| Verdict::error("internal_error"))
+}
+
+struct Gold {
+    raw: String,
+    canon: String,
+    node: Node,
+    choice: Option<char>,
+}
+
+fn prepare_gold(raw: &str) -> Result<Gold, String> {
+    let mut s = raw.trim();
+    if let Some(Extracted::Found(v, _)) = s.contains("\\boxed").then(|| extract::extract(s)) {
+        if let Some(last) = v.last() {
+            return prepare_gold(&last.clone());
+        }
+    }
+    s = s.trim_matches('$').trim();
+    if s.is_empty() {
+        return Err("empty".into());
+    }
+    if s.len() > MAX_ANSWER_BYTES {
+        return Err("too long".into());
+    }
+    if !balanced(s) {
+        return Err("unbalanced braces".into());
+    }
+    let (choice, value) = match choice_strict(s) {
+        Some((c, v)) => (Some(c), v),
+        None => (None, None),
+    };
+    // An AMC gold `(C) 12` is compared by letter, or by the value of that choice.
+    let s = value.as_deref().unwrap_or(s);
+    let node = match parse::parse(s) {
+        Ok(n) => n,
+        Err(e) => {
+            if s.chars()
+                .all(|c| c.is_alphanumeric() || " ,.'-()".contains(c))
+            {
+                Node::Text(collapse(&s.to_lowercase()))
+            } else {
+                return Err(e);
+            }
+        }
+    };
+    Ok(Gold {
+        raw: raw.to_string(),
+        canon: canon(s),
+        node,
+        choice,
+    })
+}
+
+fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
+    if gold.is_empty() {
+        return Verdict::error("no gold answer given");
+    }
+    let mut golds = Vec::with_capacity(gold.len());
+    for g in gold {
+        match prepare_gold(g) {
+            Ok(p) => golds.push(p),
+            Err(e) => return Verdict::error(format!("unparseable gold answer {g:?}: {e}")),
+        }
+    }
+    let (answers, rule) = match extract::extract(response) {
+        Extracted::Found(a, rule) => (a, rule),
+        Extracted::Truncated => return Verdict::no_answer("truncated_box"),
+        Extracted::Nothing => return Verdict::no_answer("no_answer"),
+    };
+    let mut distinct: Vec<String> = Vec::new();
+    for a in &answers {
+        if !distinct.iter().any(|d| canon(d) == canon(a)) {
+            distinct.push(a.clone());
+        }
+    }
+    let extracted = distinct.join(", ");
+    let mut cmp = Cmp {
+        cfg: config,
+        budget: Budget::new(config.work_limit, config.time_limit),
+    };
+    let mut first_fail: Option<(Decision, String, String)> = None;
+    for g in &golds {
+        let (d, shown) = decide(&distinct, g, &mut cmp);
+        let detail = |method: &str, shown: &str| {
+            json!({
+                "rule": rule,
+                "method": method,
+                "response_normalized": shown,
+                "gold_normalized": g.node.to_string(),
+                "gold": g.raw,
+            })
+        };
+        match d {
+            Decision::Equal(m) => {
+                return Verdict::correct(m, Some(extracted.clone())).with_detail(detail(m, &shown));
+            }
+            _ if first_fail.is_none() => first_fail = Some((d, shown, g.node.to_string())),
+            _ => {}
+        }
+    }
+    let (d, shown, gold_norm) = first_fail.unwrap_or((
+        Decision::Undecided("undecided"),
+        String::new(),
+        String::new(),
+    ));
+    let (reason, timeout) = match d {
+        Decision::NotEqual(r) => (r, false),
+        Decision::Undecided(r) => (r, r == "budget_exhausted"),
+        Decision::Equal(r) => (r, false),
+    };
+    let detail = json!({
+        "rule": rule,
+        "method": reason,
+        "response_normalized": shown,
+        "gold_normalized": gold_norm,
+        "gold": golds.first().map(|g| g.raw.clone()),
+    });
+    if timeout {
+        Verdict::timeout(reason, Some(extracted)).with_detail(detail)
+    } else {
+        Verdict::incorrect(reason, Some(extracted)).with_detail(detail)
+    }
+}
+
+/// Decides one gold against the extracted answer(s); returns the decision and the response's
+/// normalized form.
+fn decide(answers: &[String], g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
+    if answers.len() == 1 {
+        return decide_one(&answers[0], g, cmp);
+    }
+    // Several different boxes: one answer only if together they form the gold's list.
+    let mut nodes = Vec::new();
+    for a in answers {
+        match parse_answer(a) {
+            Ok(n) => nodes.push(n),
+            Err(_) => {
+                return (
+                    Decision::NotEqual("hedge_multiple_boxes"),
+                    answers.join(", "),
+                )
+            }
+        }
+    }
+    let multi =
+        matches!(&g.node, Node::List(v, _) | Node::Set(v) | Node::Tuple(v, ..) if v.len() > 1);
+    let list = Node::List(nodes, Sep::Comma);
+    let shown = list.to_string();
+    if multi {
+        return (cmp.compare(&list, &g.node), shown);
+    }
+    let Node::List(nodes, _) = &list else {
+        return (Decision::Undecided("undecided"), shown);
+    };
+    for n in nodes {
+        if !cmp.compare(n, &g.node).is_equal() {
+            return (Decision::NotEqual("hedge_multiple_boxes"), shown);
+        }
+    }
+    (Decision::Equal("repeated_answer"), shown)
+}
+
+fn parse_answer(a: &str) -> Result<Node, String> {
+    if a.len() > MAX_ANSWER_BYTES {
+        return Err("answer too long".into());
+    }
+    parse::parse(a)
+}
+
+fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
+    if a.len() > MAX_ANSWER_BYTES {
+        return (Decision::NotEqual("answer_too_long"), String::new());
+    }
+    let ca = canon(a);
+    if ca == g.canon && !(cmp.cfg.strict && ca.contains("frac")) {
+        return (Decision::Equal("string"), ca);
+    }
+    if let Some(c) = g.choice {
+        if let Some(rc) = choice_loose(a) {
+            let d = if rc == c {
+                Decision::Equal("choice")
+            } else {
+                Decision::NotEqual("wrong_choice")
+            };
+            return (d, format!("({rc})"));
+        }
+    }
+    match parse_answer(a) {
+        Ok(n) => {
+            let shown = n.to_string();
+            (cmp.compare(&n, &g.node), shown)
+        }
+        Err(_) => (Decision::NotEqual("unparseable_answer"), ca),
+    }
+}
+
+fn balanced(s: &str) -> bool {
+    let mut level: i64 = 0;
+    let mut escaped = false;
+    for c in s.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '{' => level += 1,
+            '}' => {
+                level -= 1;
+                if level < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    level == 0
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A conservative canonical string: layout removed, meaning untouched. Equal canonical strings
+/// are equal answers.
+fn canon(s: &str) -> String {
+    let mut t = s.trim().to_string();
+    for (from, to) in [
+        ("\\left", ""),
+        ("\\right", ""),
+        ("\\dfrac", "\\frac"),
+        ("\\tfrac", "\\frac"),
+        ("\\displaystyle", ""),
+        ("\\!", ""),
+        ("\\,", ""),
+        ("\\;", ""),
+        ("$", ""),
+    ] {
+        if t.contains(from) {
+            t = t.replace(from, to);
+        }
+    }
+    // Drop spaces except between two alphanumerics (`1 2` stays distinct from `12`).
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    for (k, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            let prev = out.chars().last();
+            let next = chars[k + 1..].iter().find(|c| !c.is_whitespace());
+            if let (Some(p), Some(n)) = (prev, next) {
+                if p.is_alphanumeric() && n.is_alphanumeric() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out.trim_end_matches('.').to_string()
+}
+
+/// Strips `\text{..}`-style wrappers and math delimiters for choice-letter matching.
+fn unwrap_letters(s: &str) -> String {
+    let mut t = s.to_string();
+    for w in [
+        "\\textbf{",
+        "\\text{",
+        "\\mathrm{",
+        "\\mathbf{",
+        "\\mbox{",
+        "\\textrm{",
+    ] {
+        t = t.replace(w, "");
+    }
+    t.replace(['{', '}', '$'], "").trim().to_string()
+}
+
+/// A gold multiple-choice letter: `C`, `(C)`, `\text{(C)}`, `(c)`, and an AMC-style
+/// `\textbf{(C) }\frac12` (letter, then the value of that choice, returned too).
+fn choice_strict(s: &str) -> Option<(char, Option<String>)> {
+    let t = unwrap_letters(s);
+    let t = t.trim_end_matches('.');
+    let chars: Vec<char> = t.chars().collect();
+    let letter = |c: char| c.is_ascii_alphabetic() && ('A'..='E').contains(&c.to_ascii_uppercase());
+    match chars.as_slice() {
+        [c] if ('A'..='E').contains(c) => Some((*c, None)),
+        ['(', c, ')'] if letter(*c) => Some((c.to_ascii_uppercase(), None)),
+        ['(', c, ')', rest @ ..] if letter(*c) && c.is_ascii_uppercase() => {
+            let value: String = rest.iter().collect();
+            let value = value.trim();
+            Some((*c, (!value.is_empty()).then(|| value.to_string())))
+        }
+        _ => None,
+    }
+}
+
+/// A response's letter when the gold is a letter: `C`, `(C)`, `(C) 12`, `C)`, `Option C`.
+fn choice_loose(s: &str) -> Option<char> {
+    let t = unwrap_letters(s);
+    let lower = t.to_ascii_lowercase();
+    let t = ["option ", "choice ", "answer "]
+        .iter()
+        .find_map(|p| lower.starts_with(p).then(|| &t[p.len()..]))
+        .unwrap_or(&t)
+        .trim();
+    let chars: Vec<char> = t.chars().collect();
+    let letter = |c: char| c.is_ascii_alphabetic() && ('A'..='E').contains(&c.to_ascii_uppercase());
+    match chars.as_slice() {
+        [c] if letter(*c) => Some(c.to_ascii_uppercase()),
+        [c, '.'] if letter(*c) => Some(c.to_ascii_uppercase()),
+        ['(', c, ')', ..] if letter(*c) => Some(c.to_ascii_uppercase()),
+        [c, ')' | ':', ..] if letter(*c) && c.is_ascii_uppercase() => Some(*c),
+        _ => None,
+    }
 }

@@ -1,0 +1,534 @@
+//! Type-aware equivalence, cheapest decisive step first.
+//!
+//! Scalars: exact big-rational value, then the exact rational-function normal form
+//! ([`super::poly`]), then randomized numeric testing ([`super::numeric`]) for what the normal
+//! form cannot hold. Structures: unordered sets and solution lists, ordered tuples, vectors and
+//! intervals (brackets matter), relations <-> intervals both ways, equations up to scaling and
+//! side swap (`x = 3` also answers `3`), matrices entrywise, text and letters as words.
+//! The tolerance policy lives in [`Cmp::scalar_core`].
+
+use super::budget::Budget;
+use super::node::{Node, Rel, Sep};
+use super::numeric::{self, Numeric};
+use super::poly::{normal_form, PolyErr};
+use super::Config;
+use num_integer::Integer;
+use num_rational::BigRational;
+use num_traits::{One, Signed, Zero};
+
+/// The outcome of comparing two parsed answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Equivalent; the method that decided.
+    Equal(&'static str),
+    /// Not equivalent; why.
+    NotEqual(&'static str),
+    /// Could not be decided (budget, or nothing decisive); scored as not correct.
+    Undecided(&'static str),
+}
+
+impl Decision {
+    pub fn is_equal(self) -> bool {
+        matches!(self, Decision::Equal(_))
+    }
+}
+
+/// Tolerance used when numeric testing compares two exact expressions (f64 round-off only).
+const EXACT_NUMERIC_TOL: f64 = 1e-10;
+/// Most items in a list, set or tuple that are matched pairwise.
+const MAX_ITEMS: usize = 64;
+
+/// A comparison session: the policy and the budget shared by every step.
+pub struct Cmp<'a> {
+    pub cfg: &'a Config,
+    pub budget: Budget,
+}
+
+impl Cmp<'_> {
+    /// Compares a response answer `r` with a gold answer `g`.
+    pub fn compare(&mut self, r: &Node, g: &Node) -> Decision {
+        if self.budget.charge(1).is_err() {
+            return Decision::Undecided("budget_exhausted");
+        }
+        if r == g {
+            return Decision::Equal("identical");
+        }
+        if let Some(alts) = pm_alternatives(r) {
+            return self.compare(&Node::List(alts, Sep::Or), g);
+        }
+        if let Some(alts) = pm_alternatives(g) {
+            return self.compare(r, &Node::List(alts, Sep::Or));
+        }
+        match (r, g) {
+            (Node::List(v, _) | Node::Set(v), _) if v.len() == 1 => self.compare(&v[0], g),
+            (_, Node::List(v, _) | Node::Set(v)) if v.len() == 1 => self.compare(r, &v[0]),
+            (Node::Text(a), Node::Text(b)) => text_eq(a, b),
+            (Node::Based(a), Node::Based(b)) => bool_dec(a == b, "exact", "value_mismatch"),
+            (Node::Empty, Node::Empty) => Decision::Equal("structure"),
+            (Node::Matrix(a), Node::Matrix(b)) => {
+                if a.len() != b.len() || a.first().map(Vec::len) != b.first().map(Vec::len) {
+                    return Decision::NotEqual("shape_mismatch");
+                }
+                let fa: Vec<Node> = a.iter().flatten().cloned().collect();
+                let fb: Vec<Node> = b.iter().flatten().cloned().collect();
+                self.ordered(&fa, &fb)
+            }
+            (Node::Matrix(m), Node::Tuple(v, '(', ')'))
+            | (Node::Tuple(v, '(', ')'), Node::Matrix(m)) => match vector(m) {
+                Some(flat) => {
+                    if matches!(r, Node::Matrix(_)) {
+                        self.ordered(&flat, v)
+                    } else {
+                        self.ordered(v, &flat)
+                    }
+                }
+                None => Decision::NotEqual("shape_mismatch"),
+            },
+            (Node::Relation(..), _) | (_, Node::Relation(..)) => self.relation(r, g),
+            (Node::Tuple(a, l1, r1), Node::Tuple(b, l2, r2)) => {
+                if l1 != l2 || r1 != r2 {
+                    return Decision::NotEqual("bracket_mismatch");
+                }
+                self.ordered(a, b)
+            }
+            (Node::Tuple(a, '(', ')'), Node::List(b, Sep::Comma))
+            | (Node::List(a, Sep::Comma), Node::Tuple(b, '(', ')')) => self.ordered(a, b),
+            (Node::Set(a) | Node::List(a, _), Node::Set(b) | Node::List(b, _)) => {
+                self.unordered(a, b)
+            }
+            (Node::Union(a), Node::Union(b)) => self.unordered(a, b),
+            (Node::Set(_) | Node::List(..), _) if g.is_scalar() => {
+                Decision::NotEqual("hedge_or_extra_answers")
+            }
+            (_, Node::Set(_) | Node::List(..)) if r.is_scalar() => {
+                Decision::NotEqual("partial_answer")
+            }
+            _ if r.is_scalar() && g.is_scalar() => self.scalar(r, g),
+            _ => Decision::NotEqual("type_mismatch"),
+        }
+    }
+
+    fn ordered(&mut self, a: &[Node], b: &[Node]) -> Decision {
+        if a.len() != b.len() {
+            return Decision::NotEqual("wrong_count");
+        }
+        for (x, y) in a.iter().zip(b) {
+            let d = self.compare(x, y);
+            if !d.is_equal() {
+                return d;
+            }
+        }
+        Decision::Equal("structure")
+    }
+
+    /// Multiset matching; greedy is enough because equivalence is transitive.
+    fn unordered(&mut self, a: &[Node], b: &[Node]) -> Decision {
+        if a.len() != b.len() {
+            return Decision::NotEqual("wrong_count");
+        }
+        if a.len() > MAX_ITEMS {
+            return Decision::Undecided("too_many_items");
+        }
+        let mut used = vec![false; b.len()];
+        for x in a {
+            let mut found = false;
+            for (k, y) in b.iter().enumerate() {
+                if used[k] {
+                    continue;
+                }
+                match self.compare(x, y) {
+                    Decision::Equal(_) => {
+                        used[k] = true;
+                        found = true;
+                        break;
+                    }
+                    Decision::Undecided("budget_exhausted") => {
+                        return Decision::Undecided("budget_exhausted")
+                    }
+                    _ => {}
+                }
+            }
+            if !found {
+                return Decision::NotEqual("set_mismatch");
+            }
+        }
+        Decision::Equal("structure")
+    }
+
+    fn relation(&mut self, r: &Node, g: &Node) -> Decision {
+        match (r, g) {
+            (Node::Relation(ri, ro), Node::Relation(gi, go)) => {
+                if ro == &[Rel::Eq] && go == &[Rel::Eq] {
+                    return self.equations(ri, gi);
+                }
+                if let (Some(a), Some(b)) = (to_intervals(ri, ro), to_intervals(gi, go)) {
+                    return self.unordered(&a, &b);
+                }
+                if ri.len() != gi.len() {
+                    return Decision::NotEqual("relation_mismatch");
+                }
+                if ro == go {
+                    return self.ordered(ri, gi);
+                }
+                let flipped: Vec<Rel> = go.iter().rev().map(|o| o.flip()).collect();
+                if *ro == flipped {
+                    let rev: Vec<Node> = gi.iter().rev().cloned().collect();
+                    return self.ordered(ri, &rev);
+                }
+                Decision::NotEqual("relation_mismatch")
+            }
+            (Node::Relation(items, ops), other) | (other, Node::Relation(items, ops)) => {
+                let rel_is_response = matches!(r, Node::Relation(..));
+                if ops == &[Rel::Eq] {
+                    let Some(v) = eq_value(items) else {
+                        return Decision::NotEqual("type_mismatch");
+                    };
+                    let v = v.clone();
+                    return if rel_is_response {
+                        self.compare(&v, other)
+                    } else {
+                        self.compare(other, &v)
+                    };
+                }
+                let (Some(ints), Some(other_ints)) =
+                    (to_intervals(items, ops), intervals_of(other))
+                else {
+                    return Decision::NotEqual("type_mismatch");
+                };
+                if rel_is_response {
+                    self.unordered(&ints, &other_ints)
+                } else {
+                    self.unordered(&other_ints, &ints)
+                }
+            }
+            _ => Decision::NotEqual("type_mismatch"),
+        }
+    }
+
+    /// `l1 = r1` vs `l2 = r2`: same named left side and equal values, or `l - r` proportional.
+    fn equations(&mut self, a: &[Node], b: &[Node]) -> Decision {
+        if let (Some(va), Some(vb)) = (eq_value(a), eq_value(b)) {
+            let (va, vb) = (va.clone(), vb.clone());
+            let (na, nb) = (name_of(a), name_of(b));
+            if na.is_some() && na == nb {
+                return self.compare(&va, &vb);
+            }
+        }
+        let (Some(da), Some(db)) = (difference(a), difference(b)) else {
+            return Decision::NotEqual("type_mismatch");
+        };
+        let tol = if da.has_decimal() || db.has_decimal() {
+            self.cfg.rel_tol
+        } else {
+            EXACT_NUMERIC_TOL
+        };
+        if da.vars() != db.vars() {
+            return Decision::NotEqual("equation_mismatch");
+        }
+        match numeric::proportional(&da, &db, tol, &mut self.budget) {
+            Ok(Numeric::Equal) => Decision::Equal("equation_scaling"),
+            Ok(Numeric::NotEqual) => Decision::NotEqual("equation_mismatch"),
+            Ok(Numeric::Unknown) => Decision::Undecided("undecided"),
+            Err(_) => Decision::Undecided("budget_exhausted"),
+        }
+    }
+
+    fn scalar(&mut self, r: &Node, g: &Node) -> Decision {
+        if self.cfg.strict && r.any(&is_unreduced_fraction) {
+            return Decision::NotEqual("unreduced_fraction");
+        }
+        let has_inf = |n: &Node| n.any(&|x| matches!(x, Node::Inf));
+        if has_inf(r) || has_inf(g) {
+            return match (inf_sign(r), inf_sign(g)) {
+                (Some(a), Some(b)) => bool_dec(a == b, "exact", "value_mismatch"),
+                _ => Decision::NotEqual("value_mismatch"),
+            };
+        }
+        let d = self.scalar_core(r, g);
+        if d.is_equal() || !(is_percent(r) || is_percent(g)) {
+            return d;
+        }
+        // Either side carries `%`: the numbers as written may match too (`10\%` vs `10`).
+        match self.scalar_core(strip_percent(r), strip_percent(g)) {
+            Decision::Equal(_) => Decision::Equal("percent"),
+            _ => d,
+        }
+    }
+
+    /// The tolerance policy. Exact vs exact: exactly equal. A decimal on either side: relative
+    /// `rel_tol`. Never an absolute epsilon.
+    fn scalar_core(&mut self, r: &Node, g: &Node) -> Decision {
+        let decimal = r.has_decimal() || g.has_decimal();
+        let tol = if decimal {
+            self.cfg.rel_tol
+        } else {
+            EXACT_NUMERIC_TOL
+        };
+        match (
+            normal_form(r, &mut self.budget),
+            normal_form(g, &mut self.budget),
+        ) {
+            (Ok(a), Ok(b)) => {
+                if let (Some(x), Some(y)) = (a.as_rational(), b.as_rational()) {
+                    if x == y {
+                        return Decision::Equal("exact");
+                    }
+                    if decimal && rational_close(&x, &y, tol) {
+                        return Decision::Equal("tolerance");
+                    }
+                    return Decision::NotEqual("value_mismatch");
+                }
+                match a.equals(&b, &mut self.budget) {
+                    Ok(true) => return Decision::Equal("normal_form"),
+                    Ok(false) if !decimal => return Decision::NotEqual("value_mismatch"),
+                    Ok(false) => {}
+                    Err(PolyErr::Budget) => return Decision::Undecided("budget_exhausted"),
+                    Err(_) => {}
+                }
+            }
+            (Err(PolyErr::Budget), _) | (_, Err(PolyErr::Budget)) => {
+                return Decision::Undecided("budget_exhausted")
+            }
+            _ => {}
+        }
+        match numeric::identical(r, g, tol, &mut self.budget) {
+            Ok(Numeric::Equal) => Decision::Equal(if decimal { "tolerance" } else { "numeric" }),
+            Ok(Numeric::NotEqual) => Decision::NotEqual("value_mismatch"),
+            Ok(Numeric::Unknown) => Decision::Undecided("undecided"),
+            Err(_) => Decision::Undecided("budget_exhausted"),
+        }
+    }
+}
+
+fn bool_dec(ok: bool, yes: &'static str, no: &'static str) -> Decision {
+    if ok {
+        Decision::Equal(yes)
+    } else {
+        Decision::NotEqual(no)
+    }
+}
+
+fn text_eq(a: &str, b: &str) -> Decision {
+    let norm = |s: &str| -> String {
+        let s = s.trim().trim_end_matches('.');
+        s.strip_prefix("the ").unwrap_or(s).to_string()
+    };
+    bool_dec(norm(a) == norm(b), "text", "text_mismatch")
+}
+
+/// `|x - y| <= tol * max(|x|, |y|)`, in exact arithmetic.
+fn rational_close(x: &BigRational, y: &BigRational, tol: f64) -> bool {
+    let Some(t) = BigRational::from_float(tol) else {
+        return false;
+    };
+    let scale = x.abs().max(y.abs());
+    (x - y).abs() <= t * scale
+}
+
+fn is_unreduced_fraction(n: &Node) -> bool {
+    if let Node::Div(a, b) = n {
+        if let (
+            Node::Num {
+                val: x,
+                decimal: false,
+            },
+            Node::Num {
+                val: y,
+                decimal: false,
+            },
+        ) = (&**a, &**b)
+        {
+            if x.is_integer() && y.is_integer() {
+                let (x, y) = (x.to_integer(), y.to_integer());
+                return y.abs().is_one() || !x.gcd(&y).is_one();
+            }
+        }
+    }
+    false
+}
+
+fn inf_sign(n: &Node) -> Option<i8> {
+    match n {
+        Node::Inf => Some(1),
+        Node::Neg(x) => inf_sign(x).map(|s| -s),
+        Node::Add(v) if v.len() == 1 => inf_sign(&v[0]),
+        _ => None,
+    }
+}
+
+fn is_percent(n: &Node) -> bool {
+    match n {
+        Node::Percent(_) => true,
+        Node::Neg(x) => is_percent(x),
+        _ => false,
+    }
+}
+
+fn strip_percent(n: &Node) -> &Node {
+    match n {
+        Node::Percent(x) => x,
+        other => other,
+    }
+}
+
+/// A matrix with one row or one column, as a flat list.
+fn vector(m: &[Vec<Node>]) -> Option<Vec<Node>> {
+    if m.len() == 1 {
+        return Some(m[0].clone());
+    }
+    if m.iter().all(|r| r.len() == 1) {
+        return Some(m.iter().map(|r| r[0].clone()).collect());
+    }
+    None
+}
+
+/// A name on the left of `=`: `x`, `y_1`, `f(x)`.
+fn is_name(n: &Node) -> bool {
+    match n {
+        Node::Var(_) => true,
+        Node::Mul(v) => v.iter().all(|x| matches!(x, Node::Var(_))),
+        _ => false,
+    }
+}
+
+fn name_of(items: &[Node]) -> Option<String> {
+    match items {
+        [l, _] if is_name(l) => Some(l.to_string()),
+        [_, r] if is_name(r) => Some(r.to_string()),
+        _ => None,
+    }
+}
+
+/// The value of `name = value` (or `value = name`).
+fn eq_value(items: &[Node]) -> Option<&Node> {
+    match items {
+        [l, r] if is_name(l) && !is_name(r) => Some(r),
+        [l, r] if is_name(r) && !is_name(l) && l.vars().is_empty() => Some(l),
+        [l, r] if is_name(l) && is_name(r) => None,
+        _ => None,
+    }
+}
+
+fn difference(items: &[Node]) -> Option<Node> {
+    match items {
+        [l, r] if l.is_scalar() && r.is_scalar() => {
+            Some(Node::Add(vec![l.clone(), Node::Neg(Box::new(r.clone()))]))
+        }
+        _ => None,
+    }
+}
+
+fn neg_inf() -> Node {
+    Node::Neg(Box::new(Node::Inf))
+}
+
+fn interval(lo: Node, lo_closed: bool, hi: Node, hi_closed: bool) -> Node {
+    Node::Tuple(
+        vec![lo, hi],
+        if lo_closed { '[' } else { '(' },
+        if hi_closed { ']' } else { ')' },
+    )
+}
+
+/// A one-variable relation as a list of intervals (`x > 3` -> `(3, oo)`).
+fn to_intervals(items: &[Node], ops: &[Rel]) -> Option<Vec<Node>> {
+    if ops.len() + 1 != items.len() {
+        return None;
+    }
+    let var_pos: Vec<usize> = (0..items.len())
+        .filter(|&k| matches!(items[k], Node::Var(_)))
+        .collect();
+    if var_pos.len() != 1
+        || items
+            .iter()
+            .enumerate()
+            .any(|(k, n)| k != var_pos[0] && !n.vars().is_empty())
+    {
+        return None;
+    }
+    match (items.len(), var_pos[0]) {
+        (2, p) => {
+            let op = if p == 0 { ops[0] } else { ops[0].flip() };
+            let a = items[1 - p].clone();
+            Some(match op {
+                Rel::Lt => vec![interval(neg_inf(), false, a, false)],
+                Rel::Le => vec![interval(neg_inf(), false, a, true)],
+                Rel::Gt => vec![interval(a, false, Node::Inf, false)],
+                Rel::Ge => vec![interval(a, true, Node::Inf, false)],
+                Rel::Ne => vec![
+                    interval(neg_inf(), false, a.clone(), false),
+                    interval(a, false, Node::Inf, false),
+                ],
+                Rel::Eq => return None,
+            })
+        }
+        (3, 1) => {
+            let (o1, o2) = (ops[0], ops[1]);
+            let up = |o: Rel| matches!(o, Rel::Lt | Rel::Le);
+            let down = |o: Rel| matches!(o, Rel::Gt | Rel::Ge);
+            if up(o1) && up(o2) {
+                Some(vec![interval(
+                    items[0].clone(),
+                    o1 == Rel::Le,
+                    items[2].clone(),
+                    o2 == Rel::Le,
+                )])
+            } else if down(o1) && down(o2) {
+                Some(vec![interval(
+                    items[2].clone(),
+                    o2 == Rel::Ge,
+                    items[0].clone(),
+                    o1 == Rel::Ge,
+                )])
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// An answer read as a list of intervals: an interval, a union, or a relation.
+fn intervals_of(n: &Node) -> Option<Vec<Node>> {
+    match n {
+        Node::Tuple(v, ..) if v.len() == 2 => Some(vec![n.clone()]),
+        Node::Union(parts) => Some(parts.clone()),
+        Node::Relation(items, ops) => to_intervals(items, ops),
+        _ => None,
+    }
+}
+
+/// `a \pm b` anywhere in a scalar: the two values, or `None` when there is no `\pm`.
+fn pm_alternatives(n: &Node) -> Option<Vec<Node>> {
+    if !n.is_scalar() || !n.any(&|x| matches!(x, Node::PlusMinus(..))) {
+        return None;
+    }
+    Some(vec![pm_pick(n, false), pm_pick(n, true)])
+}
+
+fn pm_pick(n: &Node, minus: bool) -> Node {
+    let b = |x: &Node| Box::new(pm_pick(x, minus));
+    match n {
+        Node::PlusMinus(a, d) => {
+            let d = pm_pick(d, minus);
+            let d = if minus { Node::Neg(Box::new(d)) } else { d };
+            if matches!(**a, Node::Num { ref val, .. } if val.is_zero()) {
+                d
+            } else {
+                Node::Add(vec![pm_pick(a, minus), d])
+            }
+        }
+        Node::Neg(a) => Node::Neg(b(a)),
+        Node::Add(v) => Node::Add(v.iter().map(|x| pm_pick(x, minus)).collect()),
+        Node::Mul(v) => Node::Mul(v.iter().map(|x| pm_pick(x, minus)).collect()),
+        Node::Div(x, y) => Node::Div(b(x), b(y)),
+        Node::Pow(x, y) => Node::Pow(b(x), b(y)),
+        Node::Root(x, y) => Node::Root(b(x), b(y)),
+        Node::Fact(x) => Node::Fact(b(x)),
+        Node::Binom(x, y) => Node::Binom(b(x), b(y)),
+        Node::Func(f, x) => Node::Func(*f, b(x)),
+        Node::Log(x, y) => Node::Log(b(x), b(y)),
+        Node::Percent(x) => Node::Percent(b(x)),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,524 @@
+//! Tokenizer for the LaTeX subset used in answers and for plain / sympy-style text.
+//!
+//! Linear in the input: every step consumes at least one byte, and the recognizers (built with
+//! nom) never backtrack more than a fixed number of bytes. Layout-only commands (`\left`,
+//! `\displaystyle`, spacing, degree signs, `$`) vanish here; `\text{..}` wrappers either vanish
+//! (units), become list separators (`\text{ or }`) or are tokenized in place.
+
+use super::words;
+use crate::math::node::{Rel, Sep};
+use nom::bytes::complete::{take_while, take_while1};
+use nom::character::complete::{digit1, one_of};
+use nom::combinator::{opt, recognize};
+use nom::sequence::tuple;
+use nom::IResult;
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Pow, Zero};
+
+/// One token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tok {
+    Num(BigRational, bool),
+    Based(String),
+    Ident(String),
+    Word(String),
+    Cmd(&'static str),
+    Unknown(String),
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    LBrack,
+    RBrack,
+    LSet,
+    RSet,
+    Langle,
+    Rangle,
+    Comma,
+    Semi,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Caret,
+    Under,
+    Bang,
+    Pipe,
+    Percent,
+    Pm,
+    Mp,
+    Rel(Rel),
+    In,
+    Cup,
+    Amp,
+    RowSep,
+    Begin(String),
+    End(String),
+    Inf,
+    Pi,
+    Empty,
+    Reals,
+    Sep(Sep),
+    Dots,
+    /// A degree sign: dropped, except inside a trig argument where it converts to radians.
+    Degree,
+}
+
+/// Tokenizes `src`. Errors (as `Err(reason)`) only on nesting deeper than allowed.
+pub fn lex(src: &str) -> Result<Vec<Tok>, String> {
+    let mut out = Vec::new();
+    lex_into(src, &mut out, 0)?;
+    Ok(out)
+}
+
+fn lex_into(src: &str, out: &mut Vec<Tok>, level: usize) -> Result<(), String> {
+    if level > 8 {
+        return Err("text wrappers nested too deep".into());
+    }
+    let mut rest = src;
+    let mut depth: i64 = 0; // bracket depth, for thousands separators
+    let mut single_digits = 0u8; // `\frac12`, `\sqrt2`: arguments one digit each
+    while let Some(c) = rest.chars().next() {
+        if c.is_whitespace() || c == '$' || c == '~' {
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        if single_digits > 0 {
+            if c.is_ascii_digit() {
+                out.push(Tok::Num(
+                    BigRational::from_integer(BigInt::from(c as u8 - b'0')),
+                    false,
+                ));
+                rest = &rest[1..];
+                single_digits -= 1;
+                continue;
+            }
+            single_digits = 0;
+        }
+        if c.is_ascii_digit() || (c == '.' && rest[1..].starts_with(|d: char| d.is_ascii_digit())) {
+            let (r, tok) = number(rest, depth == 0);
+            out.push(tok);
+            rest = r;
+            continue;
+        }
+        if c.is_alphabetic() && c != 'π' {
+            let (r, w) = word(rest);
+            rest = r;
+            if w.chars().count() == 1 {
+                out.push(Tok::Ident(w.to_string()));
+            } else {
+                out.push(Tok::Word(w.to_string()));
+            }
+            continue;
+        }
+        if c == '\\' {
+            let (r, name) = command_name(&rest[1..]);
+            rest = r;
+            match command(name, &mut rest, out, level)? {
+                Some(Tok::Cmd(n)) => {
+                    single_digits = match n {
+                        "frac" | "binom" => 2,
+                        "sqrt" => 1,
+                        _ => 0,
+                    };
+                    out.push(Tok::Cmd(n));
+                }
+                Some(t) => out.push(t),
+                None => {}
+            }
+            continue;
+        }
+        rest = &rest[c.len_utf8()..];
+        let next = rest.chars().next();
+        let tok = match c {
+            '{' => Tok::LBrace,
+            '}' => Tok::RBrace,
+            '(' => {
+                depth += 1;
+                Tok::LParen
+            }
+            ')' => {
+                depth -= 1;
+                Tok::RParen
+            }
+            '[' => {
+                depth += 1;
+                Tok::LBrack
+            }
+            ']' => {
+                depth -= 1;
+                Tok::RBrack
+            }
+            ',' => Tok::Comma,
+            ';' => Tok::Semi,
+            '+' => Tok::Plus,
+            '-' => Tok::Minus,
+            '*' if next == Some('*') => {
+                rest = &rest[1..];
+                Tok::Caret
+            }
+            '*' => Tok::Star,
+            '/' => Tok::Slash,
+            '^' => {
+                // `^\circ`, `^{\circ}`: degrees, dropped.
+                let t = rest.trim_start();
+                if let Some(after) = t
+                    .strip_prefix("\\circ")
+                    .or_else(|| t.strip_prefix("{\\circ}"))
+                    .or_else(|| t.strip_prefix("{ \\circ }"))
+                    .or_else(|| t.strip_prefix("\\degree"))
+                {
+                    rest = after;
+                    out.push(Tok::Degree);
+                    continue;
+                }
+                Tok::Caret
+            }
+            '_' => Tok::Under,
+            '!' if next == Some('=') => {
+                rest = &rest[1..];
+                Tok::Rel(Rel::Ne)
+            }
+            '!' => Tok::Bang,
+            '|' => Tok::Pipe,
+            '%' => Tok::Percent,
+            '&' => Tok::Amp,
+            '=' => {
+                if next == Some('=') {
+                    rest = &rest[1..];
+                }
+                Tok::Rel(Rel::Eq)
+            }
+            '<' if next == Some('=') => {
+                rest = &rest[1..];
+                Tok::Rel(Rel::Le)
+            }
+            '>' if next == Some('=') => {
+                rest = &rest[1..];
+                Tok::Rel(Rel::Ge)
+            }
+            '<' => Tok::Rel(Rel::Lt),
+            '>' => Tok::Rel(Rel::Gt),
+            '.' if next.is_none_or(|n| n.is_whitespace()) => continue,
+            '°' => Tok::Degree,
+            '−' | '–' => Tok::Minus,
+            '×' | '·' | '⋅' => Tok::Star,
+            '÷' => Tok::Slash,
+            '≤' => Tok::Rel(Rel::Le),
+            '≥' => Tok::Rel(Rel::Ge),
+            '≠' => Tok::Rel(Rel::Ne),
+            '∞' => Tok::Inf,
+            'π' => Tok::Pi,
+            '±' => Tok::Pm,
+            '∪' => Tok::Cup,
+            '∅' => Tok::Empty,
+            '√' => {
+                single_digits = 1;
+                Tok::Cmd("sqrt")
+            }
+            '€' | '£' | '¥' => continue,
+            '²' => {
+                out.push(Tok::Caret);
+                Tok::Num(BigRational::from_integer(2.into()), false)
+            }
+            '³' => {
+                out.push(Tok::Caret);
+                Tok::Num(BigRational::from_integer(3.into()), false)
+            }
+            other => Tok::Unknown(other.to_string()),
+        };
+        out.push(tok);
+    }
+    Ok(())
+}
+
+fn word(s: &str) -> (&str, &str) {
+    let res: IResult<&str, &str> = take_while1(|c: char| c.is_alphabetic() && c != 'π')(s);
+    match res {
+        Ok((r, w)) => (r, w),
+        Err(_) => (&s[s.chars().next().map_or(0, char::len_utf8)..], ""),
+    }
+}
+
+/// The name after a backslash: letters, or else one character.
+fn command_name(s: &str) -> (&str, &str) {
+    let res: IResult<&str, &str> = take_while1(|c: char| c.is_ascii_alphabetic())(s);
+    match res {
+        Ok((r, name)) => (r, name),
+        Err(_) => match s.chars().next() {
+            Some(c) => (&s[c.len_utf8()..], &s[..c.len_utf8()]),
+            None => (s, ""),
+        },
+    }
+}
+
+/// A `{..}` group at the start of `s` (after spaces): its content and the rest.
+pub fn brace_group(s: &str) -> Option<(&str, &str)> {
+    let s = s.trim_start();
+    let body = s.strip_prefix('{')?;
+    let mut level = 1usize;
+    let mut escaped = false;
+    for (k, c) in body.char_indices() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '{' => level += 1,
+            '}' => {
+                level -= 1;
+                if level == 0 {
+                    return Some((&body[..k], &body[k + 1..]));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Handles one backslash command; may consume its arguments from `rest` or emit tokens itself.
+fn command(
+    name: &str,
+    rest: &mut &str,
+    out: &mut Vec<Tok>,
+    level: usize,
+) -> Result<Option<Tok>, String> {
+    let tok = match name {
+        "left" | "right" | "big" | "Big" | "bigg" | "Bigg" | "bigl" | "bigr" | "Bigl" | "Bigr"
+        | "displaystyle" | "textstyle" | "limits" | "!" | ";" | ":" | " " | "quad" | "qquad"
+        | "," | "$" | "circ" | "hline" | "middle" | "phantom" | "nonumber" | "rm" => {
+            if name == "phantom" {
+                if let Some((_, r)) = brace_group(rest) {
+                    *rest = r;
+                }
+            }
+            return Ok(None);
+        }
+        "\\" => Tok::RowSep,
+        "degree" => Tok::Degree,
+        "{" | "lbrace" => Tok::LSet,
+        "}" | "rbrace" => Tok::RSet,
+        "%" => Tok::Percent,
+        "|" | "vert" | "lvert" | "rvert" | "mid" => Tok::Pipe,
+        "lceil" | "rceil" | "lfloor" | "rfloor" => Tok::Unknown(name.to_string()),
+        "cdot" | "times" | "ast" => Tok::Star,
+        "div" => Tok::Slash,
+        "pm" => Tok::Pm,
+        "mp" => Tok::Mp,
+        "le" | "leq" | "leqslant" => Tok::Rel(Rel::Le),
+        "ge" | "geq" | "geqslant" => Tok::Rel(Rel::Ge),
+        "lt" => Tok::Rel(Rel::Lt),
+        "gt" => Tok::Rel(Rel::Gt),
+        "ne" | "neq" => Tok::Rel(Rel::Ne),
+        "in" => Tok::In,
+        "cup" => Tok::Cup,
+        "infty" | "infin" => Tok::Inf,
+        "pi" => Tok::Pi,
+        "emptyset" | "varnothing" => Tok::Empty,
+        "langle" => Tok::Langle,
+        "rangle" => Tok::Rangle,
+        "lbrack" => Tok::LBrack,
+        "rbrack" => Tok::RBrack,
+        "dots" | "ldots" | "cdots" => Tok::Dots,
+        "frac" | "dfrac" | "tfrac" | "cfrac" => Tok::Cmd("frac"),
+        "sqrt" => Tok::Cmd("sqrt"),
+        "binom" | "dbinom" | "tbinom" => Tok::Cmd("binom"),
+        "log" => Tok::Cmd("log"),
+        "lg" => Tok::Cmd("lg"),
+        "overline" => Tok::Cmd("overline"),
+        "begin" | "end" => {
+            let (inner, r) = brace_group(rest).unwrap_or(("", rest));
+            *rest = r;
+            let env = inner.trim().trim_end_matches('*').to_string();
+            if name == "begin" {
+                if env == "array" {
+                    if let Some((_, r2)) = brace_group(rest) {
+                        *rest = r2;
+                    }
+                }
+                Tok::Begin(env)
+            } else {
+                Tok::End(env)
+            }
+        }
+        "mathbb" => {
+            let (inner, r) = brace_group(rest).unwrap_or(("", rest));
+            *rest = r;
+            match inner.trim() {
+                "R" => Tok::Reals,
+                other => Tok::Unknown(format!("mathbb {other}")),
+            }
+        }
+        "text" | "textbf" | "mathrm" | "mbox" | "textit" | "mathbf" | "mathit" | "textrm"
+        | "mathsf" | "boldsymbol" | "bf" | "emph" | "textnormal" | "operatorname" | "hbox" => {
+            let Some((inner, r)) = brace_group(rest) else {
+                return Ok(None);
+            };
+            *rest = r;
+            let trimmed = inner.trim();
+            let lower = trimmed.to_ascii_lowercase();
+            if lower == "or" || lower == ", or" {
+                return Ok(Some(Tok::Sep(Sep::Or)));
+            }
+            if lower == "and" || lower == ", and" {
+                return Ok(Some(Tok::Sep(Sep::And)));
+            }
+            if words::is_unit_phrase(&lower) {
+                // `\text{cm}^2`: the power belongs to the unit.
+                for p in ["^2", "^3", "^{2}", "^{3}"] {
+                    if let Some(r) = rest.trim_start().strip_prefix(p) {
+                        *rest = r;
+                    }
+                }
+                return Ok(None);
+            }
+            lex_into(inner, out, level + 1)?;
+            return Ok(None);
+        }
+        _ => {
+            if let Some(g) = words::greek(name) {
+                Tok::Ident(g.to_string())
+            } else if super::node::Func::from_name(name).is_some() || name == "exp" {
+                Tok::Word(name.to_string())
+            } else {
+                Tok::Unknown(format!("\\{name}"))
+            }
+        }
+    };
+    Ok(Some(tok))
+}
+
+fn digits_grouped(s: &str, top_level: bool) -> (&str, String) {
+    // Leading digit run, then thousands groups: `,ddd` (top level only), `{,}ddd`, `\,ddd`.
+    let res: IResult<&str, &str> = digit1(s);
+    let Ok((mut rest, first)) = res else {
+        return (s, String::new());
+    };
+    let mut digits = first.to_string();
+    if first.len() > 3 {
+        return (rest, digits);
+    }
+    loop {
+        let seps: &[&str] = if top_level {
+            &["{,}", "\\,", ",", "\\ ", " "]
+        } else {
+            &["{,}", "\\,"]
+        };
+        let mut advanced = false;
+        for sep in seps {
+            if let Some(after) = rest.strip_prefix(sep) {
+                let grp: IResult<&str, &str> = digit1(after);
+                if let Ok((r2, g)) = grp {
+                    let more_digits = r2.starts_with(|c: char| c.is_ascii_digit());
+                    let broken_group = *sep == "," && r2.starts_with(',') && !thousands_follow(r2);
+                    let next_ok = !(more_digits || broken_group);
+                    if g.len() == 3 && next_ok {
+                        digits.push_str(g);
+                        rest = r2;
+                        advanced = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if !advanced {
+            return (rest, digits);
+        }
+    }
+}
+
+fn thousands_follow(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 4
+        && b[0] == b','
+        && b[1..4].iter().all(u8::is_ascii_digit)
+        && !b.get(4).is_some_and(u8::is_ascii_digit)
+}
+
+/// A number: digits with separators, decimals, `\overline{..}` repetends, exponents,
+/// and `1011_2` numerals in another base.
+fn number(s: &str, top_level: bool) -> (&str, Tok) {
+    let (mut rest, int_digits) = digits_grouped(s, top_level);
+    // A numeral in another base: `1011_2`, `1011_{2}`.
+    if let Some(after) = rest.strip_prefix('_') {
+        let (base, r) = match brace_group(after) {
+            Some((b, r)) => (b.trim(), r),
+            None => {
+                let res: IResult<&str, &str> = digit1(after);
+                res.map(|(r, d)| (d, r)).unwrap_or(("", after))
+            }
+        };
+        if !base.is_empty() && base.bytes().all(|b| b.is_ascii_digit()) {
+            let trimmed = int_digits.trim_start_matches('0');
+            let shown = if trimmed.is_empty() { "0" } else { trimmed };
+            return (r, Tok::Based(format!("{shown}_{base}")));
+        }
+    }
+    let mut frac_digits = "";
+    let mut repetend = "";
+    let mut decimal = false;
+    if let Some(after) = rest.strip_prefix('.') {
+        let res: IResult<&str, &str> = take_while(|c: char| c.is_ascii_digit())(after);
+        if let Ok((r, f)) = res {
+            let over = r
+                .trim_start()
+                .strip_prefix("\\overline")
+                .and_then(brace_group);
+            if let Some((rep, r2)) = over.filter(|(rep, _)| {
+                !rep.trim().is_empty() && rep.trim().bytes().all(|b| b.is_ascii_digit())
+            }) {
+                frac_digits = f;
+                repetend = rep.trim();
+                rest = r2;
+            } else if !f.is_empty() {
+                frac_digits = f;
+                decimal = true;
+                rest = r;
+            }
+        }
+    }
+    let mut exp10: i64 = 0;
+    let exp: IResult<&str, &str> =
+        recognize(tuple((one_of("eE"), opt(one_of("+-")), digit1)))(rest);
+    if let Ok((r, e)) = exp {
+        let digits = &e[1..];
+        if let Ok(v) = digits.parse::<i64>() {
+            if v.abs() <= 400 {
+                exp10 = v;
+                decimal = true;
+                rest = r;
+            }
+        }
+    }
+    let value = decimal_value(&int_digits, frac_digits, repetend, exp10);
+    (rest, Tok::Num(value, decimal))
+}
+
+fn big(digits: &str) -> BigInt {
+    if digits.is_empty() {
+        return BigInt::zero();
+    }
+    digits.parse::<BigInt>().unwrap_or_else(|_| BigInt::zero())
+}
+
+fn decimal_value(int: &str, frac: &str, rep: &str, exp10: i64) -> BigRational {
+    let ten = BigInt::from(10);
+    let base = format!("{int}{frac}");
+    let scale = ten.clone().pow(frac.len() as u32);
+    let mut v = if rep.is_empty() {
+        BigRational::new(big(&base), scale.clone())
+    } else {
+        let with_rep = big(&format!("{base}{rep}"));
+        let den = scale * (ten.clone().pow(rep.len() as u32) - BigInt::one());
+        BigRational::new(with_rep - big(&base), den)
+    };
+    if exp10 > 0 {
+        v *= BigRational::from_integer(ten.pow(exp10 as u32));
+    } else if exp10 < 0 {
+        v /= BigRational::from_integer(ten.pow((-exp10) as u32));
+    }
+    v
+}
