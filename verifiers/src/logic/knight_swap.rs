@@ -173,7 +173,7 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
         Ok(b) => b,
         Err(e) => return Verdict::error(e),
     };
-    let Some(toks) = surface::tokens(answer, surface::MAX_ITEMS) else {
+    let Some(toks) = surface::item_tokens(answer, &[';'], surface::MAX_ITEMS) else {
         return Verdict::incorrect("too_many_moves", None);
     };
     if let [t] = toks.as_slice() {

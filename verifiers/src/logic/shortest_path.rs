@@ -145,7 +145,7 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
         Ok(g) => g,
         Err(e) => return Verdict::error(e),
     };
-    let Some(toks) = surface::tokens(answer, surface::MAX_ITEMS) else {
+    let Some(toks) = surface::item_tokens(answer, &[',', ';'], surface::MAX_ITEMS) else {
         return Verdict::incorrect("too_many_steps", None);
     };
     let best = g.shortest().map(|p| p.len());

@@ -97,6 +97,20 @@ pub fn tokens(s: &str, max: usize) -> Option<Vec<&str>> {
     Some(out)
 }
 
+/// [`tokens`] of each of [`items`]`(answer, seps)`: list markers of numbered lines are dropped
+/// before tokenizing, so `1. COLD` reads as `COLD`.
+pub fn item_tokens<'a>(answer: &'a str, seps: &[char], max: usize) -> Option<Vec<&'a str>> {
+    let mut out = Vec::new();
+    for item in items(answer, seps)? {
+        let toks = tokens(item, max)?;
+        if out.len() + toks.len() > max {
+            return None;
+        }
+        out.extend(toks);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

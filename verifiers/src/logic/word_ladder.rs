@@ -96,7 +96,7 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
         Ok(x) => x,
         Err(e) => return Verdict::error(e),
     };
-    let Some(toks) = surface::tokens(answer, MAX_LADDER) else {
+    let Some(toks) = surface::item_tokens(answer, &[',', ';'], MAX_LADDER) else {
         return Verdict::incorrect("too_long", None);
     };
     let words: Vec<String> = toks.iter().map(|t| t.to_ascii_uppercase()).collect();
