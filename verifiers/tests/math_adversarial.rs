@@ -84,7 +84,7 @@ fn megabyte_responses() {
 #[test]
 fn broken_bytes() {
     check("NUL bytes", "\0\0\\boxed{5}\0", "5", &[Outcome::Correct]);
-    check("NUL in box", "\\boxed{\05}", "5", NOT_CORRECT);
+    check("NUL in box", "\\boxed{\u{0}5}", "5", NOT_CORRECT);
     check(
         "unbalanced close",
         "\\boxed{5}}}}}}",
