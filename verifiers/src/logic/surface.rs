@@ -17,8 +17,10 @@ pub fn strip_marker(item: &str) -> &str {
             t = r.trim_start();
         }
     }
-    let lower_step = t.len() > 5 && t[..5].eq_ignore_ascii_case("step ");
-    let body = if lower_step { t[5..].trim_start() } else { t };
+    let body = match t.get(..5) {
+        Some(p) if p.eq_ignore_ascii_case("step ") => t[5..].trim_start(),
+        _ => t,
+    };
     let digits = body.bytes().take_while(u8::is_ascii_digit).count();
     if digits > 0 && digits < 6 {
         let rest = &body[digits..];
