@@ -117,9 +117,10 @@ fn lex_into(src: &str, out: &mut Vec<Tok>, level: usize) -> Result<(), String> {
             rest = r;
             match command(name, &mut rest, out, level)? {
                 Some(Tok::Cmd(n)) => {
+                    // `\frac12` is 1/2 (one digit per argument); `\sqrt10` is read as
+                    // sqrt(10), which is what writers mean, although TeX would typeset sqrt(1)0.
                     single_digits = match n {
                         "frac" | "binom" => 2,
-                        "sqrt" => 1,
                         _ => 0,
                     };
                     out.push(Tok::Cmd(n));
@@ -213,10 +214,7 @@ fn lex_into(src: &str, out: &mut Vec<Tok>, level: usize) -> Result<(), String> {
             '±' => Tok::Pm,
             '∪' => Tok::Cup,
             '∅' => Tok::Empty,
-            '√' => {
-                single_digits = 1;
-                Tok::Cmd("sqrt")
-            }
+            '√' => Tok::Cmd("sqrt"),
             '€' | '£' | '¥' => continue,
             '²' => {
                 out.push(Tok::Caret);

@@ -28,7 +28,7 @@ pub fn eval(
     vals: &[C],
     b: &mut Budget,
 ) -> Result<Option<C>, Exhausted> {
-    b.charge(1)?;
+    b.charge(20)?;
     let v = match node {
         Node::Num { val, .. } => val.to_f64().map(|f| C::new(f, 0.0)),
         Node::Var(name) => vars.iter().position(|v| v == name).map(|k| vals[k]),
