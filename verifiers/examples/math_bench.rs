@@ -56,7 +56,7 @@ fn adversarial(cfg: &Config) {
             "5",
         ),
         ("unbalanced braces", "\\boxed{5}}}}}{{{".into(), "5"),
-        ("NUL bytes", "\0\\boxed{\05}\0".into(), "5"),
+        ("NUL bytes", "\0\\boxed{\u{0}5}\0".into(), "5"),
         (
             "(x+1)^{200}",
             "\\boxed{(x+1)^{200}}".into(),
