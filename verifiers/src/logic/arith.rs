@@ -310,10 +310,30 @@ struct Term {
     op: u8,
 }
 
+/// Most numbers the search takes (its working sets live on the stack).
+const MAX_SEARCH: usize = 16;
+
+/// One combination step of a solution: operands `i` and `j` of the current list are replaced by
+/// `list[i] op list[j]`, appended at the end.
+type Step = (usize, usize, u8);
+
 /// Find an expression that uses every number of `numbers` exactly once and equals `target`,
 /// visiting at most `budget` combinations. `None` if none is found within the budget.
 pub fn solve(numbers: &[u64], target: Q, budget: usize) -> Option<String> {
-    let terms: Vec<Term> = numbers
+    if numbers.is_empty() || numbers.len() > MAX_SEARCH {
+        return None;
+    }
+    let mut vals = [Q::int(0); MAX_SEARCH];
+    for (v, &n) in vals.iter_mut().zip(numbers) {
+        *v = Q::int(n as i128);
+    }
+    let mut left = budget;
+    let mut trail = Vec::new();
+    if !search(&vals[..numbers.len()], target, &mut left, &mut trail) {
+        return None;
+    }
+    // Replay the steps on expression texts.
+    let mut terms: Vec<Term> = numbers
         .iter()
         .map(|&n| Term {
             v: Q::int(n as i128),
@@ -321,16 +341,32 @@ pub fn solve(numbers: &[u64], target: Q, budget: usize) -> Option<String> {
             op: b'n',
         })
         .collect();
-    let mut left = budget;
-    search(terms, target, &mut left)
+    for (i, j, op) in trail {
+        let (a, b) = (terms[i].clone(), terms[j].clone());
+        let v = a.v.apply(op, b.v).ok()?;
+        terms = terms
+            .into_iter()
+            .enumerate()
+            .filter(|&(k, _)| k != i && k != j)
+            .map(|(_, t)| t)
+            .collect();
+        terms.push(Term {
+            v,
+            text: join(&a, op, &b),
+            op,
+        });
+    }
+    Some(terms.pop()?.text)
 }
 
-fn search(terms: Vec<Term>, target: Q, left: &mut usize) -> Option<String> {
-    if terms.len() == 1 {
-        return (terms[0].v == target).then(|| terms[0].text.clone());
+/// Depth-first search over values only; on success `trail` holds the steps, outermost first.
+fn search(vals: &[Q], target: Q, left: &mut usize, trail: &mut Vec<Step>) -> bool {
+    let n = vals.len();
+    if n == 1 {
+        return vals[0] == target;
     }
-    for i in 0..terms.len() {
-        for j in 0..terms.len() {
+    for i in 0..n {
+        for j in 0..n {
             if i == j {
                 continue;
             }
@@ -340,29 +376,30 @@ fn search(terms: Vec<Term>, target: Q, left: &mut usize) -> Option<String> {
                     continue;
                 }
                 if *left == 0 {
-                    return None;
+                    return false;
                 }
                 *left -= 1;
-                let (a, b) = (&terms[i], &terms[j]);
-                let Ok(v) = a.v.apply(op, b.v) else { continue };
-                let mut rest: Vec<Term> = terms
-                    .iter()
-                    .enumerate()
-                    .filter(|&(k, _)| k != i && k != j)
-                    .map(|(_, t)| t.clone())
-                    .collect();
-                rest.push(Term {
-                    v,
-                    text: join(a, op, b),
-                    op,
-                });
-                if let Some(s) = search(rest, target, left) {
-                    return Some(s);
+                let Ok(v) = vals[i].apply(op, vals[j]) else {
+                    continue;
+                };
+                let mut next = [Q::int(0); MAX_SEARCH];
+                let mut m = 0;
+                for (k, &x) in vals.iter().enumerate() {
+                    if k != i && k != j {
+                        next[m] = x;
+                        m += 1;
+                    }
                 }
+                next[m] = v;
+                trail.push((i, j, op));
+                if search(&next[..m + 1], target, left, trail) {
+                    return true;
+                }
+                trail.pop();
             }
         }
     }
-    None
+    false
 }
 
 /// `a op b` with parentheses only where precedence needs them.

@@ -21,11 +21,12 @@
 //! Board `A1-B3`, `B3-C1`, `C1-A2`, `A2-C3`, `C3-A1`... with `w` on A1 and `B` on C1: the moves
 //! alternate colours starting with `start_turn`, and end with `w` on C1 and `B` on A1.
 
+use super::fasthash::{FxMap, FxSet};
 use super::rng::Rng;
 use super::{surface, Family, GenConfig, Generated, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 pub static FAMILY: Family = Family {
     name: "knight_swap",
@@ -104,9 +105,10 @@ impl Board {
     fn shortest(&self) -> Result<Option<Vec<Move>>, ()> {
         let goal = (self.black, self.white);
         let start = (self.white, self.black, self.white_first);
-        let mut parent: HashMap<State, (State, Move)> = HashMap::new();
+        let mut parent: FxMap<State, (State, Move)> = FxMap::default();
         let mut queue = VecDeque::from([start]);
-        let mut seen = std::collections::HashSet::from([start]);
+        let mut seen: FxSet<State> = FxSet::default();
+        seen.insert(start);
         while let Some(s) = queue.pop_front() {
             if (s.0, s.1) == goal {
                 let mut path = Vec::new();

@@ -13,6 +13,7 @@ pub mod circuit_logic;
 pub mod countdown;
 pub mod cryptarithm;
 pub mod extract;
+mod fasthash;
 pub mod futoshiki;
 pub mod game_of_life_halting;
 pub mod graph_color;

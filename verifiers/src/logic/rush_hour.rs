@@ -19,11 +19,12 @@
 //! ## Examples
 //! `AAoooo` on the exit row with nothing in the way: `A+4` is correct, `A+5` leaves the board.
 
+use super::fasthash::FxMap;
 use super::rng::Rng;
 use super::{Family, GenConfig, Generated, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 pub static FAMILY: Family = Family {
     name: "rush_hour",
@@ -250,44 +251,48 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     Verdict::correct("solved", None).with_detail(json!({ "moves": moves.len() }))
 }
 
-/// A state: each vehicle's offset along its line (column if horizontal, row if vertical),
-/// three bits per vehicle.
-fn encode(pieces: &[Piece]) -> u128 {
-    pieces.iter().rev().fold(0u128, |a, p| {
-        let off = if p.stride == 1 { p.pos % N } else { p.pos / N };
-        a << 3 | off as u128
-    })
-}
-
-fn decode(code: u128, template: &[Piece]) -> Vec<Piece> {
-    template
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let off = (code >> (3 * i) & 7) as usize;
-            let pos = if p.stride == 1 {
-                p.pos / N * N + off
-            } else {
-                off * N + p.pos % N
-            };
-            Piece { pos, ..*p }
-        })
-        .collect()
-}
-
-/// Breadth-first search over whole slides: a fewest-moves solution, or `None`.
+/// Breadth-first search over whole slides: a fewest-moves solution, or `None`. A state holds
+/// each vehicle's offset along its line (column if horizontal, row if vertical), three bits per
+/// vehicle; `masks[i][o]` is vehicle `i`'s cells at offset `o`.
 fn shortest(b: &Board) -> Option<Vec<(u8, i64)>> {
-    let start = encode(&b.pieces);
-    let mut parent: HashMap<u128, (u128, u8, i64)> = HashMap::new();
+    let n = b.pieces.len();
+    if n > 40 {
+        return None;
+    }
+    let line_start = |p: &Piece| {
+        if p.stride == 1 {
+            p.pos / N * N
+        } else {
+            p.pos % N
+        }
+    };
+    let offset = |p: &Piece| if p.stride == 1 { p.pos % N } else { p.pos / N };
+    let masks: Vec<Vec<u64>> = b
+        .pieces
+        .iter()
+        .map(|p| {
+            (0..=N - p.len)
+                .map(|o| {
+                    Piece {
+                        pos: line_start(p) + o * p.stride,
+                        ..*p
+                    }
+                    .mask()
+                })
+                .collect()
+        })
+        .collect();
+    let start = b
+        .pieces
+        .iter()
+        .rev()
+        .fold(0u128, |a, p| a << 3 | offset(p) as u128);
+    let goal = (TARGET % N) as u128;
+    let mut parent: FxMap<u128, (u128, u8, i64)> = FxMap::default();
     parent.insert(start, (start, 0, 0));
     let mut queue = VecDeque::from([start]);
     while let Some(code) = queue.pop_front() {
-        let pieces = decode(code, &b.pieces);
-        let board = Board {
-            pieces,
-            walls: b.walls,
-        };
-        if board.solved() {
+        if code & 7 == goal {
             let mut path = Vec::new();
             let mut cur = code;
             while cur != start {
@@ -301,20 +306,20 @@ fn shortest(b: &Board) -> Option<Vec<(u8, i64)>> {
         if parent.len() > MAX_STATES {
             return None;
         }
-        for i in 0..board.pieces.len() {
+        let off = |i: usize| (code >> (3 * i) & 7) as usize;
+        let occ = (0..n).fold(b.walls, |m, i| m | masks[i][off(i)]);
+        for (i, m) in masks.iter().enumerate() {
+            let o = off(i) as i64;
+            let others = occ & !m[o as usize];
             for dir in [-1i64, 1] {
-                let mut trial = Board {
-                    pieces: board.pieces.clone(),
-                    walls: b.walls,
-                };
-                let mut steps = 0;
-                while trial.slide(i, dir).is_ok() {
-                    steps += dir;
-                    let next = encode(&trial.pieces);
+                let mut t = o + dir;
+                while (0..m.len() as i64).contains(&t) && m[t as usize] & others == 0 {
+                    let next = code & !(7u128 << (3 * i)) | (t as u128) << (3 * i);
                     if let std::collections::hash_map::Entry::Vacant(e) = parent.entry(next) {
-                        e.insert((code, b'A' + i as u8, steps));
+                        e.insert((code, b'A' + i as u8, t - o));
                         queue.push_back(next);
                     }
+                    t += dir;
                 }
             }
         }
@@ -330,11 +335,7 @@ fn format(path: &[(u8, i64)]) -> String {
 }
 
 fn solve(inst: &Instance<'_>) -> Option<String> {
-    let b = read(inst.metadata).ok()?;
-    if b.pieces.len() > 40 {
-        return None;
-    }
-    shortest(&b).map(|p| format(&p))
+    shortest(&read(inst.metadata).ok()?).map(|p| format(&p))
 }
 
 /// Knobs: `min_moves` (1), `max_moves` (50): the fewest slides a solution needs; `min_cars`

@@ -201,6 +201,41 @@ fn solve(inst: &Instance<'_>) -> Option<String> {
     Some(path_to(&seen, i).join(","))
 }
 
+/// The one-letter graph over the common words of one length (the generator's search space).
+struct Graph {
+    words: Vec<&'static str>,
+    adj: Vec<Vec<u32>>,
+}
+
+/// Graphs for word lengths 3, 4 and 5, built once.
+fn graph(len: usize) -> &'static Graph {
+    static G: OnceLock<Vec<Graph>> = OnceLock::new();
+    let all = G.get_or_init(|| {
+        (3..=5)
+            .map(|l| {
+                let words: Vec<&'static str> = vocab()
+                    .common
+                    .iter()
+                    .copied()
+                    .filter(|w| w.len() == l)
+                    .collect();
+                let adj = words
+                    .iter()
+                    .map(|w| {
+                        neighbours(w, &words, &[])
+                            .iter()
+                            .filter_map(|n| words.binary_search(&n.as_str()).ok())
+                            .map(|k| k as u32)
+                            .collect()
+                    })
+                    .collect();
+                Graph { words, adj }
+            })
+            .collect()
+    });
+    &all[len.clamp(3, 5) - 3]
+}
+
 /// Knobs: `min_word_length` (4), `max_word_length` (4), `min_chain_length` and
 /// `max_chain_length` (-1: any shortest ladder of at least 3 words).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
@@ -218,29 +253,43 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let hi = if cmax < 0 { usize::MAX } else { cmax as usize };
     let mut rng = Rng::new(cfg.seed);
     let len = rng.range(lmin, lmax) as usize;
-    let pool: Vec<&'static str> = vocab()
-        .common
-        .iter()
-        .copied()
-        .filter(|w| w.len() == len)
-        .collect();
+    let g = graph(len);
     for _ in 0..200 {
-        let start = *rng.choose(&pool);
-        let seen = bfs(start, &pool, &[], None);
-        // Chain length of each reached word = its depth + 1.
-        let mut depth = vec![1usize; seen.len()];
-        for i in 1..seen.len() {
-            depth[i] = depth[seen[i].1] + 1;
+        let start = rng.below(g.words.len() as u64) as usize;
+        // Breadth-first from `start`: parent and chain length (words) of every reached word.
+        let mut parent = vec![u32::MAX; g.words.len()];
+        let mut chain = vec![0usize; g.words.len()];
+        let mut order = vec![start];
+        chain[start] = 1;
+        let mut head = 0;
+        while head < order.len() {
+            let w = order[head];
+            head += 1;
+            for &n in &g.adj[w] {
+                let n = n as usize;
+                if chain[n] == 0 {
+                    chain[n] = chain[w] + 1;
+                    parent[n] = w as u32;
+                    order.push(n);
+                }
+            }
         }
-        let ends: Vec<usize> = (0..seen.len())
-            .filter(|&i| (lo..=hi).contains(&depth[i]))
+        let ends: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| (lo..=hi).contains(&chain[i]))
             .collect();
         if ends.is_empty() {
             continue;
         }
-        let end = *rng.choose(&ends);
-        let path = path_to(&seen, end);
-        let (s, e) = (&path[0], &path[path.len() - 1]);
+        let mut at = *rng.choose(&ends);
+        let mut path = vec![g.words[at]];
+        while parent[at] != u32::MAX {
+            at = parent[at] as usize;
+            path.push(g.words[at]);
+        }
+        path.reverse();
+        let (s, e) = (path[0], path[path.len() - 1]);
         let question = format!(
             "Change the word '{s}' into '{e}' one letter at a time. Every word along the way must \
              be a valid English word.\nGive your answer as the sequence of words, comma-separated, \
