@@ -5,7 +5,7 @@
 //! `\displaystyle`, spacing, degree signs, `$`) vanish here; `\text{..}` wrappers either vanish
 //! (units), become list separators (`\text{ or }`) or are tokenized in place.
 
-use super::words;
+use super::{q, words};
 use crate::math::node::{Rel, Sep};
 use nom::bytes::complete::{take_while, take_while1};
 use nom::character::complete::{digit1, one_of};
@@ -506,17 +506,18 @@ fn decimal_value(int: &str, frac: &str, rep: &str, exp10: i64) -> BigRational {
     let ten = BigInt::from(10);
     let base = format!("{int}{frac}");
     let scale = ten.clone().pow(frac.len() as u32);
-    let mut v = if rep.is_empty() {
-        BigRational::new(big(&base), scale.clone())
+    let v = if rep.is_empty() {
+        q::new(big(&base), scale.clone())
     } else {
         let with_rep = big(&format!("{base}{rep}"));
         let den = scale * (ten.clone().pow(rep.len() as u32) - BigInt::one());
-        BigRational::new(with_rep - big(&base), den)
+        q::new(with_rep - big(&base), den)
     };
-    if exp10 > 0 {
-        v *= BigRational::from_integer(ten.pow(exp10 as u32));
-    } else if exp10 < 0 {
-        v /= BigRational::from_integer(ten.pow((-exp10) as u32));
+    let v = v.unwrap_or_else(BigRational::zero);
+    let p = BigRational::from_integer(ten.pow(exp10.unsigned_abs() as u32));
+    match exp10.signum() {
+        1 => q::mul(&v, &p),
+        -1 => q::div(&v, &p).unwrap_or(v),
+        _ => v,
     }
-    v
 }

@@ -18,6 +18,7 @@ mod node;
 mod numeric;
 mod parse;
 mod poly;
+mod q;
 mod words;
 
 use crate::Verdict;

@@ -43,12 +43,23 @@ pub fn parse(src: &str) -> PResult<Node> {
 fn drop_units(toks: Vec<Tok>) -> Vec<Tok> {
     let mut out: Vec<Tok> = Vec::with_capacity(toks.len());
     let mut after_value = false;
+    let mut skip_power = false;
     for t in toks {
         if let Tok::Word(w) = &t {
             if after_value && words::is_bare_unit(w) {
+                skip_power = true;
                 continue;
             }
         }
+        // `25 cm^2`: the power after a dropped unit belongs to the unit.
+        if skip_power && t == Tok::Caret {
+            continue;
+        }
+        if skip_power && matches!(out.last(), Some(Tok::Num(..))) && matches!(t, Tok::Num(..)) {
+            skip_power = false;
+            continue;
+        }
+        skip_power = false;
         after_value = matches!(
             t,
             Tok::Num(..) | Tok::RParen | Tok::RBrace | Tok::Percent | Tok::Ident(_)
@@ -302,6 +313,12 @@ impl Parser {
                     acc = Node::Div(Box::new(acc), Box::new(rhs));
                 }
                 Some(t) if starts_primary(t) => {
+                    // Two numbers side by side (`1 2`) are not a product.
+                    if matches!(t, Tok::Num(..))
+                        && matches!(self.toks.get(self.pos - 1), Some(Tok::Num(..)))
+                    {
+                        return Err("two numbers in a row".into());
+                    }
                     let frac_next = matches!(t, Tok::Cmd("frac"));
                     let rhs = self.power()?;
                     if frac_next && is_int_literal(&acc) && is_int_fraction(&rhs) {

@@ -13,6 +13,7 @@
 
 use super::budget::{Budget, Exhausted, MAX_BITS, MAX_TERMS};
 use super::node::{Func, Node};
+use super::q;
 use num_bigint::BigInt;
 use num_integer::{Integer, Roots};
 use num_rational::BigRational;
@@ -107,7 +108,7 @@ impl Poly {
         b.charge(200 * (self.0.len() + other.0.len()) as u64)?;
         let mut out = self.0.clone();
         for (m, c) in &other.0 {
-            let sum = out.get(m).map_or_else(|| c.clone(), |x| x + c);
+            let sum = out.get(m).map_or_else(|| c.clone(), |x| q::add(x, c));
             if sum.is_zero() {
                 out.remove(m);
             } else {
@@ -135,7 +136,7 @@ impl Poly {
         // Charged one row of products at a time, so the budget is seen while a product runs.
         // One term product (monomial merge, map update, rational product with its gcd) costs
         // roughly 2,500 units (~6 us, measured on (x+1)^100) plus its coefficients.
-        let row_cost = other.0.len() as u64 * (2500 + 64 * words * words.min(64));
+        let row_cost = other.0.len() as u64 * (2500 + 4 * words * words);
         let mut out: BTreeMap<Mono, BigRational> = BTreeMap::new();
         for (m1, c1) in &self.0 {
             b.charge(row_cost)?;
@@ -144,8 +145,8 @@ impl Poly {
             }
             for (m2, c2) in &other.0 {
                 let (m, factor) = mono_mul(m1, m2)?;
-                let c = c1 * c2 * factor;
-                let sum = out.remove(&m).map_or(c.clone(), |x| x + c);
+                let c = q::mul(&q::mul(c1, c2), &factor);
+                let sum = out.remove(&m).map_or_else(|| c.clone(), |x| q::add(&x, &c));
                 if !sum.is_zero() {
                     check_bits(&sum)?;
                     out.insert(m, sum);
@@ -159,7 +160,12 @@ impl Poly {
     }
 
     fn scale(&self, k: &BigRational) -> Poly {
-        Poly(self.0.iter().map(|(m, c)| (m.clone(), c * k)).collect())
+        Poly(
+            self.0
+                .iter()
+                .map(|(m, c)| (m.clone(), q::mul(c, k)))
+                .collect(),
+        )
     }
 }
 
@@ -226,7 +232,7 @@ impl RatFn {
         if d.is_zero() {
             None
         } else {
-            Some(n / d)
+            q::div(&n, &d)
         }
     }
 
@@ -234,7 +240,9 @@ impl RatFn {
     fn tidy(self) -> RatFn {
         match self.den.as_rational() {
             Some(d) if !d.is_zero() && !d.is_one() => RatFn {
-                num: self.num.scale(&d.recip()),
+                num: self
+                    .num
+                    .scale(&q::recip(&d).unwrap_or_else(BigRational::one)),
                 den: Poly::constant(BigRational::one()),
             },
             _ => self,
