@@ -82,30 +82,28 @@ fn read(meta: &Value) -> Result<Puzzle, String> {
 
 /// Parse `A=1, B=2` (and the other accepted forms) into a digit per letter.
 fn parse(answer: &str) -> Result<[Option<u8>; 26], String> {
-    let items = surface::items(
-        answer.trim().trim_start_matches('{').trim_end_matches('}'),
-        &[',', ';'],
-    )
-    .ok_or("too many pairs")?;
+    const ALLOWED: &str = "=:,;-–>→{}[]()\"'“”‘’.`";
+    if let Some(c) = answer
+        .chars()
+        .find(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && !ALLOWED.contains(*c))
+    {
+        return Err(format!("unexpected {c:?}"));
+    }
+    // Markers of numbered lines are dropped; what is left must be letter, digit, letter, ...
+    let toks = surface::item_tokens(answer, &[',', ';'], 64).ok_or("too many pairs")?;
+    if toks.is_empty() || toks.len() % 2 != 0 {
+        return Err("expected letter=digit pairs".into());
+    }
     let mut map = [None; 26];
-    for item in items {
-        let toks = surface::tokens(item, 3).ok_or_else(|| format!("cannot read pair {item:?}"))?;
-        let [l, d] = toks.as_slice() else {
-            return Err(format!("cannot read pair {item:?}"));
+    for pair in toks.chunks(2) {
+        let (l, d) = (pair[0], pair[1]);
+        let Some(letter) = single_letter(l) else {
+            return Err(format!("{l:?} is not a letter"));
         };
-        let rest: String = item
-            .chars()
-            .filter(|c| !c.is_ascii_alphanumeric() && !c.is_whitespace() && !"\"'“”‘’".contains(*c))
-            .collect();
-        if !matches!(rest.as_str(), "=" | ":" | "->" | "→" | "=>") {
-            return Err(format!("cannot read pair {item:?}"));
-        }
-        let (Some(letter), Ok(digit)) = (single_letter(l), d.parse::<u8>()) else {
-            return Err(format!("cannot read pair {item:?}"));
+        let digit = match d.as_bytes() {
+            [b] if b.is_ascii_digit() => b - b'0',
+            _ => return Err(format!("{d:?} is not a digit")),
         };
-        if digit > 9 || d.len() > 1 {
-            return Err(format!("{} is not a digit", d));
-        }
         match map[letter as usize] {
             Some(prev) if prev != digit => {
                 return Err(format!("letter {} given twice", (b'A' + letter) as char))
@@ -391,6 +389,15 @@ mod tests {
         assert_eq!(r("S=9,E=5,N=6,D=7,M=1,O=0,R=8"), "unmapped_letter");
         assert_eq!(r("S=9,E=5,N=6,D=7,M=1,O=0,R=8,Y=2,Z=3"), "unknown_letter");
         assert_eq!(r("S=9,E=5,N=6,D=7,M=1,O=0,R=8,Y=2,Y=3"), "unparseable");
+        assert_eq!(
+            r("S = 9 E = 5 N = 6 D = 7 M = 1 O = 0 R = 8 Y = 2."),
+            "sum_holds"
+        );
+        assert_eq!(
+            r("S is 9, E=5, N=6, D=7, M=1, O=0, R=8, Y=2"),
+            "unparseable"
+        );
+        assert_eq!(r("S=9,E=5,N=6,D=7,M=1,O=0,R=8,Y=2 + 1"), "unparseable");
         assert_eq!(
             solve(&inst).as_deref(),
             Some("D=7,E=5,M=1,N=6,O=0,R=8,S=9,Y=2")

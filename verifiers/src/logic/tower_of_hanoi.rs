@@ -302,4 +302,34 @@ mod tests {
             assert_eq!(verify(&inst, &s).reason, "solved");
         }
     }
+
+    #[test]
+    fn longer_solutions_are_correct_and_shaped_only_on_request() {
+        let m = json!({"num_disks": 2, "num_pegs": 3, "start_peg": 1, "target_peg": 3});
+        let long = "Move disk 1 from Peg 1 to Peg 3\nMove disk 1 from Peg 3 to Peg 1\n\
+                    Move disk 1 from Peg 1 to Peg 2\nMove disk 2 from Peg 1 to Peg 3\n\
+                    Move disk 1 from Peg 2 to Peg 3";
+        let plain = super::super::Options::default();
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: None,
+            options: &plain,
+        };
+        assert_eq!(verify(&inst, long).reward, 1.0);
+        let shaped = super::super::Options {
+            length_shaping: true,
+            ..Default::default()
+        };
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: None,
+            options: &shaped,
+        };
+        let v = verify(&inst, long);
+        assert_eq!((v.verdict, v.reward), (crate::Outcome::Correct, 3.0 / 5.0));
+        assert_eq!(
+            verify(&inst, "Move disk 2 from Peg 1 to Peg 3").reason,
+            "illegal_move"
+        );
+    }
 }
