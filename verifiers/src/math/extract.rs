@@ -4,8 +4,9 @@
 //! 1. `boxed`: every complete `\boxed{..}` / `\boxed x` / `\fbox{..}` (brace-balanced, nested);
 //!    a last box left open (a truncated response) means no answer;
 //! 2. `answer_tag`: `<answer>..</answer>`;
-//! 3. `anchor`: the text after the last "the final answer is", "the answer is", "answer:",
-//!    "答案是" or "####" (Minerva's "I hope it is correct." is dropped);
+//! 3. `anchor`: the text after the last "the final answer is", "answer is", "answer:",
+//!    "correct option is", "答案是" or "####", to the end of its sentence (Minerva's
+//!    "I hope it is correct." and trailing clauses such as ", which ..." are dropped);
 //! 4. `bold`: the last markdown `**..**`;
 //! 5. `trailing_math`: a `$..$`, `$$..$$`, `\[..\]` or `\(..\)` that ends the response;
 //! 6. `last_number`: the last number in the response.
@@ -169,8 +170,10 @@ fn close_brace(body: &str) -> Option<usize> {
 const ANCHORS: &[&str] = &[
     "the final answer is",
     "final answer:",
-    "the answer is",
+    "answer is",
     "answer:",
+    "correct option is",
+    "correct choice is",
     "答案是",
     "####",
 ];
@@ -199,8 +202,17 @@ fn anchor(text: &str) -> Option<String> {
     } else {
         let line_end = tail.find('\n').unwrap_or(tail.len());
         let line = &tail[..line_end];
-        let sentence_end = line.find(". ").unwrap_or(line.len());
-        &line[..sentence_end]
+        let mut end = line.find(". ").unwrap_or(line.len());
+        // "12, which is choice (B)": a trailing clause is not part of the answer.
+        let lower = line.to_ascii_lowercase();
+        for clause in [
+            ", which", ", so ", ", since", " because", " since ", ", as ", ", i.e.",
+        ] {
+            if let Some(k) = lower.find(clause) {
+                end = end.min(k);
+            }
+        }
+        &line[..end]
     };
     let answer = answer
         .trim()

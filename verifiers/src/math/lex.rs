@@ -401,9 +401,9 @@ fn digits_grouped(s: &str, top_level: bool) -> (&str, String) {
     }
     loop {
         let seps: &[&str] = if top_level {
-            &["{,}", "\\,", ",", "\\ ", " "]
+            &["{,}", ",\\!", "\\,", ",", "\\ ", " "]
         } else {
-            &["{,}", "\\,"]
+            &["{,}", ",\\!", "\\,"]
         };
         let mut advanced = false;
         for sep in seps {

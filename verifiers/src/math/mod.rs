@@ -104,7 +104,7 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
         Ok(n) => n,
         Err(e) => {
             if s.chars()
-                .all(|c| c.is_alphanumeric() || " ,.'-()".contains(c))
+                .all(|c| c.is_alphanumeric() || " ,.'-():;!?".contains(c))
             {
                 Node::Text(collapse(&s.to_lowercase()))
             } else {
@@ -258,7 +258,16 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
             let shown = n.to_string();
             (cmp.compare(&n, &g.node), shown)
         }
-        Err(_) => (Decision::NotEqual("unparseable_answer"), ca),
+        Err(_) => {
+            // Free text (`June 20`, `\text{Route 66}`) against a text gold.
+            if let Node::Text(t) = &g.node {
+                let mine = collapse(&unwrap_letters(a).to_lowercase());
+                if mine.trim_end_matches('.') == t.trim_end_matches('.') {
+                    return (Decision::Equal("text"), mine);
+                }
+            }
+            (Decision::NotEqual("unparseable_answer"), ca)
+        }
     }
 }
 
