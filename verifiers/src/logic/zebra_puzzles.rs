@@ -35,6 +35,9 @@ const MAX_HOUSES: usize = 7;
 const MAX_ATTRS: usize = 8;
 /// Solutions enumerated before an instance is declared ambiguous.
 const SOLUTION_CAP: usize = 64;
+/// Candidate permutations one solve may try (bounded time on hostile metadata); generated
+/// puzzles of the default size need a few hundred.
+const NODE_BUDGET: usize = 1_000_000;
 
 /// A clue over values `(attribute, index)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -134,8 +137,9 @@ impl Clue {
     }
 }
 
-/// Enumerate solutions (each a permutation index per attribute), stopping at `cap`.
-fn solutions(m: usize, clues: &[Clue], all: &[Vec<u8>], cap: usize) -> Vec<Vec<usize>> {
+/// Enumerate solutions (each a permutation index per attribute), stopping at `cap`; `None`
+/// when the search exceeds [`NODE_BUDGET`].
+fn solutions(m: usize, clues: &[Clue], all: &[Vec<u8>], cap: usize) -> Option<Vec<Vec<usize>>> {
     // Each attribute's candidate permutations: those that pass its single-attribute clues.
     // Clues over two attributes are checked once the later one is placed.
     let mut cands: Vec<Vec<usize>> = vec![Vec::new(); m];
@@ -166,6 +170,7 @@ fn solutions(m: usize, clues: &[Clue], all: &[Vec<u8>], cap: usize) -> Vec<Vec<u
         chosen: Vec<usize>,
         out: Vec<Vec<usize>>,
         cap: usize,
+        nodes: usize,
     }
     impl Search<'_> {
         fn rec(&mut self, level: usize) {
@@ -174,13 +179,18 @@ fn solutions(m: usize, clues: &[Clue], all: &[Vec<u8>], cap: usize) -> Vec<Vec<u
                 return;
             }
             for &pi in &self.cands[level] {
+                // Every candidate tried counts, so the budget bounds the clue checks too.
+                self.nodes += 1;
+                if self.nodes > NODE_BUDGET {
+                    return;
+                }
                 self.chosen[level] = pi;
                 if self.at_level[level]
                     .iter()
                     .all(|c| c.holds(self.all, &self.chosen))
                 {
                     self.rec(level + 1);
-                    if self.out.len() >= self.cap {
+                    if self.out.len() >= self.cap || self.nodes > NODE_BUDGET {
                         return;
                     }
                 }
@@ -195,9 +205,10 @@ fn solutions(m: usize, clues: &[Clue], all: &[Vec<u8>], cap: usize) -> Vec<Vec<u
         chosen: vec![0; m],
         out: Vec::new(),
         cap,
+        nodes: 0,
     };
     s.rec(0);
-    s.out
+    (s.nodes <= NODE_BUDGET).then_some(s.out)
 }
 
 /// Our own structured instance: values per attribute, clues, and the asked cell.
@@ -247,7 +258,8 @@ fn structured(m: &Value) -> Option<Structured> {
 fn answer_from_clues(s: &Structured) -> Result<String, &'static str> {
     let k = s.values[0].len();
     let all = perms(k);
-    let sols = solutions(s.values.len(), &s.clues, &all, SOLUTION_CAP);
+    let sols = solutions(s.values.len(), &s.clues, &all, SOLUTION_CAP)
+        .ok_or("search_budget_exceeded: the clues are too weak to solve in bounded time")?;
     let mut found: Option<usize> = None;
     for sol in &sols {
         let p = &all[sol[s.ask_attr]];
@@ -438,7 +450,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let sol: Vec<Vec<u8>> = (0..m).map(|_| rng.choose(&all).clone()).collect();
     let mut clues: Vec<Clue> = Vec::new();
     loop {
-        let n = solutions(m, &clues, &all, 2).len();
+        let n = solutions(m, &clues, &all, 2).map_or(2, |s| s.len());
         if n == 1 {
             break;
         }
@@ -456,7 +468,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let mut i = 0;
     while i < clues.len() {
         let c = clues.remove(i);
-        if solutions(m, &clues, &all, 2).len() != 1 {
+        if solutions(m, &clues, &all, 2).map_or(2, |s| s.len()) != 1 {
             clues.insert(i, c);
             i += 1;
         }
