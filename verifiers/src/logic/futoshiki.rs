@@ -66,6 +66,8 @@ struct Solver {
     col: Vec<u16>,
     /// Per cell: `(other cell, this < other)`.
     rel: Vec<Vec<(usize, bool)>>,
+    /// Every inequality as `(smaller cell, larger cell)`.
+    lt: Vec<(usize, usize)>,
     nodes: u64,
 }
 
@@ -77,12 +79,14 @@ impl Solver {
             row: vec![0; n],
             col: vec![0; n],
             rel: vec![Vec::new(); n * n],
+            lt: Vec::with_capacity(ineqs.len()),
             nodes: 0,
         };
         for &(r1, c1, r2, c2, less) in ineqs {
             let (a, b) = (r1 * n + c1, r2 * n + c2);
             s.rel[a].push((b, less));
             s.rel[b].push((a, !less));
+            s.lt.push(if less { (a, b) } else { (b, a) });
         }
         for (r, row) in puzzle.iter().enumerate() {
             for (c, &v) in row.iter().enumerate() {
@@ -128,42 +132,187 @@ impl Solver {
 
     /// Solutions up to `limit` (first kept in `first`); `None` when the budget ran out.
     fn search(&mut self, limit: usize, first: &mut Option<Vec<u8>>) -> Option<usize> {
-        self.nodes += 1;
-        if self.nodes > NODE_BUDGET {
-            return None;
+        let mut found = Vec::new();
+        let r = self.search_with(limit, &mut found, &mut None);
+        if first.is_none() {
+            *first = found.into_iter().next();
         }
-        let mut best: Option<(usize, u16)> = None;
-        for i in 0..self.cells.len() {
-            if self.cells[i] == 0 {
-                let m = self.candidates(i);
-                if best.is_none_or(|(_, b)| m.count_ones() < b.count_ones()) {
-                    best = Some((i, m));
-                    if m.count_ones() <= 1 {
-                        break;
+        r
+    }
+
+    /// Candidates of every cell after bounds consistency on the inequalities (a filled cell
+    /// has its value's bit, or 0 when an inequality rules it out); `None` on a dead end.
+    fn propagate(&self) -> Option<[u16; 81]> {
+        let n = self.n;
+        let full_mask = ((1u16 << (n + 1)) - 1) & !1;
+        let mut cand = [0u16; 81];
+        for (i, slot) in cand.iter_mut().enumerate().take(n * n) {
+            *slot = match self.cells[i] {
+                0 => full_mask & !(self.row[i / n] | self.col[i % n]),
+                v => 1 << v,
+            };
+        }
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for &(a, b) in &self.lt {
+                let (ma, mb) = (cand[a], cand[b]);
+                if ma == 0 || mb == 0 {
+                    return None;
+                }
+                let max_b = 15 - mb.leading_zeros();
+                let min_a = ma.trailing_zeros();
+                let na = ma & ((1u16 << max_b) - 1);
+                let nb = mb & !((1u16 << (min_a + 1)) - 1);
+                if na != ma || nb != mb {
+                    (cand[a], cand[b]) = (na, nb);
+                    changed = true;
+                }
+            }
+        }
+        cand[..n * n].iter().all(|&m| m != 0).then_some(cand)
+    }
+
+    /// What to do next: every forced placement (a cell with one candidate, a value with one
+    /// place in its row or column), else the branching with the fewest alternatives.
+    fn step(&self) -> Step {
+        let n = self.n;
+        let Some(mut cand) = self.propagate() else {
+            return Step::Dead;
+        };
+        let mut forced = Vec::new();
+        let (mut best_cell, mut best_cnt) = (usize::MAX, u32::MAX);
+        for (i, m) in cand.iter_mut().enumerate().take(n * n) {
+            if self.cells[i] != 0 {
+                *m = 0;
+                continue;
+            }
+            let k = m.count_ones();
+            if k == 1 {
+                forced.push((i, m.trailing_zeros() as u8));
+            }
+            if k < best_cnt {
+                (best_cell, best_cnt) = (i, k);
+            }
+        }
+        if best_cell == usize::MAX {
+            return Step::Full;
+        }
+        // Rows (axis 0) and columns (axis 1): where can each missing value go?
+        let mut best_line: Option<(usize, usize, u8, u32)> = None;
+        for axis in 0..2 {
+            for l in 0..n {
+                let present = if axis == 0 { self.row[l] } else { self.col[l] };
+                for v in 1..=n as u8 {
+                    if present & (1 << v) != 0 {
+                        continue;
+                    }
+                    let (mut k, mut at) = (0, 0);
+                    for x in 0..n {
+                        let i = if axis == 0 { l * n + x } else { x * n + l };
+                        if cand[i] >> v & 1 == 1 {
+                            k += 1;
+                            at = i;
+                        }
+                    }
+                    match k {
+                        0 => return Step::Dead,
+                        1 => forced.push((at, v)),
+                        _ if k < best_cnt && best_line.is_none_or(|b| k < b.3) => {
+                            best_line = Some((axis, l, v, k));
+                        }
+                        _ => {}
                     }
                 }
             }
         }
-        let Some((i, m)) = best else {
-            if first.is_none() {
-                *first = Some(self.cells.clone());
+        if !forced.is_empty() {
+            return Step::Forced(forced);
+        }
+        Step::Branch(match best_line {
+            Some((axis, l, v, _)) => (0..n)
+                .map(|x| if axis == 0 { l * n + x } else { x * n + l })
+                .filter(|&i| cand[i] >> v & 1 == 1)
+                .map(|i| (i, v))
+                .collect(),
+            None => (1..=n as u8)
+                .filter(|&v| cand[best_cell] >> v & 1 == 1)
+                .map(|v| (best_cell, v))
+                .collect(),
+        })
+    }
+
+    /// [`Solver::search`], trying alternatives in a random order when `rng` is given.
+    fn search_with(
+        &mut self,
+        limit: usize,
+        found: &mut Vec<Vec<u8>>,
+        rng: &mut Option<&mut Rng>,
+    ) -> Option<usize> {
+        let mut placed: Vec<usize> = Vec::new();
+        let result = self.search_inner(limit, found, rng, &mut placed);
+        for &i in placed.iter().rev() {
+            self.unplace(i);
+        }
+        result
+    }
+
+    fn search_inner(
+        &mut self,
+        limit: usize,
+        found: &mut Vec<Vec<u8>>,
+        rng: &mut Option<&mut Rng>,
+        placed: &mut Vec<usize>,
+    ) -> Option<usize> {
+        let mut moves = loop {
+            self.nodes += 1;
+            if self.nodes > NODE_BUDGET {
+                return None;
             }
-            return Some(1);
-        };
-        let mut count = 0;
-        for v in 1..=self.n as u8 {
-            if m & (1 << v) != 0 {
-                self.place(i, v);
-                let sub = self.search(limit - count, first);
-                self.unplace(i);
-                count += sub?;
-                if count >= limit {
-                    break;
+            match self.step() {
+                Step::Dead => return Some(0),
+                Step::Full => {
+                    found.push(self.cells.clone());
+                    return Some(1);
                 }
+                Step::Branch(moves) => break moves,
+                Step::Forced(list) => {
+                    for (i, v) in list {
+                        if self.cells[i] == v {
+                            continue;
+                        }
+                        if self.cells[i] != 0 || self.candidates(i) & (1 << v) == 0 {
+                            return Some(0);
+                        }
+                        self.place(i, v);
+                        placed.push(i);
+                    }
+                }
+            }
+        };
+        if let Some(r) = rng.as_deref_mut() {
+            r.shuffle(&mut moves);
+        }
+        let mut count = 0;
+        for (i, v) in moves {
+            self.place(i, v);
+            let sub = self.search_with(limit - count, found, rng);
+            self.unplace(i);
+            count += sub?;
+            if count >= limit {
+                break;
             }
         }
         Some(count)
     }
+}
+
+/// The solver's next step.
+enum Step {
+    Dead,
+    Full,
+    Forced(Vec<(usize, u8)>),
+    Branch(Vec<(usize, u8)>),
 }
 
 /// The first broken rule of a complete grid, if any.
@@ -335,7 +484,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
             }
         }
     }
-    let puzzle = remove_clues(&solution, &ineqs, &mut rng);
+    let puzzle = make_puzzle(&solution, &ineqs, &mut rng);
     let constraints: Vec<Value> = ineqs
         .iter()
         .map(|&(a, b, c, d, less)| json!([a, b, c, d, if less { "<" } else { ">" }]))
@@ -365,113 +514,67 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     })
 }
 
-/// A random Latin square: a cyclic square with shuffled rows, columns and symbols, then
-/// randomized by a solver run from a few random clues (so it is not always cyclic).
+/// A random Latin square: a randomized solver run from an empty grid.
 fn random_latin(n: usize, rng: &mut Rng) -> Vec<Vec<i64>> {
-    let mut perm_r: Vec<usize> = (0..n).collect();
-    let mut perm_c: Vec<usize> = (0..n).collect();
-    let mut sym: Vec<i64> = (1..=n as i64).collect();
-    rng.shuffle(&mut perm_r);
-    rng.shuffle(&mut perm_c);
-    rng.shuffle(&mut sym);
     let cyclic: Vec<Vec<i64>> = (0..n)
-        .map(|r| (0..n).map(|c| sym[(perm_r[r] + perm_c[c]) % n]).collect())
+        .map(|r| (0..n).map(|c| ((r + c) % n) as i64 + 1).collect())
         .collect();
-    // Keep a random half of the first row and first column, re-solve the rest in random order.
-    let mut seed = vec![vec![0i64; n]; n];
-    for k in 0..n {
-        if rng.below(2) == 0 {
-            seed[0][k] = cyclic[0][k];
-        }
-        if rng.below(2) == 0 {
-            seed[k][0] = cyclic[k][0];
-        }
-    }
-    let mut s = match Solver::new(n, &seed, &[]) {
-        Some(s) => s,
-        None => return cyclic,
+    let empty = vec![vec![0i64; n]; n];
+    let Some(mut s) = Solver::new(n, &empty, &[]) else {
+        return cyclic;
     };
-    let mut order: Vec<usize> = (0..n * n).collect();
-    rng.shuffle(&mut order);
-    if fill_random(&mut s, &order, rng) {
-        s.cells
+    let mut found = Vec::new();
+    match s.search_with(1, &mut found, &mut Some(rng)) {
+        Some(1) => found
+            .pop()
+            .unwrap_or_default()
             .chunks(n)
             .map(|r| r.iter().map(|&v| i64::from(v)).collect())
-            .collect()
-    } else {
-        cyclic
+            .collect(),
+        _ => cyclic,
     }
 }
 
-/// Fill empty cells in `order` with randomly ordered values (backtracking, budgeted).
-fn fill_random(s: &mut Solver, order: &[usize], rng: &mut Rng) -> bool {
-    s.nodes += 1;
-    if s.nodes > NODE_BUDGET {
-        return false;
-    }
-    let Some(&i) = order.iter().find(|&&i| s.cells[i] == 0) else {
-        return true;
-    };
-    let m = s.candidates(i);
-    let mut vals: Vec<u8> = (1..=s.n as u8).filter(|v| m & (1 << v) != 0).collect();
-    rng.shuffle(&mut vals);
-    for v in vals {
-        s.place(i, v);
-        if fill_random(s, order, rng) {
-            return true;
-        }
-        s.unplace(i);
-    }
-    false
-}
-
-/// Remove clues in random order while the solution stays unique, down to 10% of the cells
-/// (a second pass if far from it), as Reasoning Gym does.
-fn remove_clues(solution: &[Vec<i64>], ineqs: &[Ineq], rng: &mut Rng) -> Vec<Vec<i64>> {
+/// Clues for a unique puzzle: start from no clues; while the search finds two solutions,
+/// reveal the solution's value at a random cell where the other solution differs. Each step
+/// is one search that stops at the second solution, so only the last one proves uniqueness
+/// (cheaper than Reasoning Gym's test of every removal).
+fn make_puzzle(solution: &[Vec<i64>], ineqs: &[Ineq], rng: &mut Rng) -> Vec<Vec<i64>> {
     let n = solution.len();
-    let target = n * n / 10;
-    let Some(mut s) = Solver::new(n, solution, ineqs) else {
-        return solution.to_vec();
-    };
-    let mut order: Vec<usize> = (0..n * n).collect();
-    for _pass in 0..2 {
-        rng.shuffle(&mut order);
-        for &i in &order {
-            let filled = s.cells.iter().filter(|&&v| v != 0).count();
-            if filled <= target {
-                break;
-            }
-            let saved = s.cells[i];
-            if saved == 0 {
-                continue;
-            }
-            s.unplace(i);
-            // Still unique iff no other value here leads to a solution.
-            let mut alternative = false;
-            let m = s.candidates(i) & !(1 << saved);
-            for v in 1..=n as u8 {
-                if m & (1 << v) != 0 {
-                    s.place(i, v);
-                    s.nodes = 0;
-                    alternative = s.search(1, &mut None) != Some(0);
-                    s.unplace(i);
-                    if alternative {
-                        break;
-                    }
-                }
-            }
-            if alternative {
-                s.place(i, saved);
-            }
-        }
-        if s.cells.iter().filter(|&&v| v != 0).count() <= 2 * target {
-            break;
+    let mut puzzle = vec![vec![0i64; n]; n];
+    // Larger boards need many clues anyway: reveal a fifth of the cells up front, which
+    // saves most of the searches (such puzzles may hold a few redundant clues).
+    if n >= 7 {
+        let mut cells: Vec<usize> = (0..n * n).collect();
+        rng.shuffle(&mut cells);
+        for &i in &cells[..n * n / 5] {
+            puzzle[i / n][i % n] = solution[i / n][i % n];
         }
     }
-    s.cells
-        .chunks(n)
-        .map(|r| r.iter().map(|&v| i64::from(v)).collect())
-        .collect()
+    loop {
+        let Some(mut s) = Solver::new(n, &puzzle, ineqs) else {
+            return solution.to_vec();
+        };
+        let mut found = Vec::new();
+        let result = s.search_with(2, &mut found, &mut Some(rng));
+        if result == Some(1) {
+            return puzzle;
+        }
+        let open: Vec<usize> = (0..n * n)
+            .filter(|&i| puzzle[i / n][i % n] == 0)
+            .filter(|&i| {
+                found.is_empty()
+                    || found
+                        .iter()
+                        .any(|f| i64::from(f[i]) != solution[i / n][i % n])
+            })
+            .collect();
+        if open.is_empty() {
+            return solution.to_vec();
+        }
+        let i = *rng.choose(&open);
+        puzzle[i / n][i % n] = solution[i / n][i % n];
+    }
 }
 
 #[cfg(test)]

@@ -144,7 +144,7 @@ impl Board {
         for (dx, line) in p.rows.iter().enumerate() {
             for (dy, c) in line.bytes().enumerate() {
                 if c == b'#' {
-                    let (r, col) = (i + dx, j + dy);
+                    let (r, col) = (i.checked_add(dx)?, j.checked_add(dy)?);
                     if r >= self.rows.len() || col >= self.w {
                         return None;
                     }

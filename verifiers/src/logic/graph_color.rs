@@ -99,7 +99,7 @@ fn tokens(s: &str) -> Vec<Tok> {
             continue;
         }
         let arrow = c == b'-' && b.get(i + 1) == Some(&b'>');
-        if c == b':' || c == b'=' || arrow || s[i..].starts_with('→') {
+        if c == b':' || c == b'=' || arrow || b[i..].starts_with("→".as_bytes()) {
             out.push(Tok::Assign);
         }
         i += 1;

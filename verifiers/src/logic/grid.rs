@@ -43,7 +43,7 @@ fn cells_of(text: &str, kind: Cells) -> Vec<Cell> {
             Cells::Queens => match c {
                 b'Q' | b'q' => out.push(Some(1)),
                 b'_' | b'.' | b'-' | b'*' | b'0' => out.push(Some(0)),
-                _ if text[i..].starts_with('·') => out.push(Some(0)),
+                _ if b[i..].starts_with("·".as_bytes()) => out.push(Some(0)),
                 _ => {}
             },
             _ if c.is_ascii_digit() => {

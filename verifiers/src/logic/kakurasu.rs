@@ -33,6 +33,8 @@ pub static FAMILY: Family = Family {
 
 /// Largest side accepted from metadata (Reasoning Gym allows 3..9).
 const MAX_SIDE: usize = 12;
+/// Search nodes one solver call may visit.
+const NODE_BUDGET: u64 = 2_000_000;
 
 struct Puzzle {
     rows: usize,
@@ -50,6 +52,13 @@ fn read(meta: &Value) -> Result<Puzzle, String> {
     let (rows, cols) = (row_sums.len(), col_sums.len());
     if rows == 0 || cols == 0 || rows > MAX_SIDE || cols > MAX_SIDE {
         return Err(format!("bad_metadata: grid {rows}x{cols} out of range"));
+    }
+    if row_sums
+        .iter()
+        .chain(&col_sums)
+        .any(|&s| !(0..=1000).contains(&s))
+    {
+        return Err("bad_metadata: sums out of range".into());
     }
     Ok(Puzzle {
         rows,
@@ -132,6 +141,7 @@ fn search(p: &Puzzle, limit: usize) -> (usize, Option<Vec<Vec<i64>>>) {
     let mut chosen = vec![0u32; p.rows];
     let mut first = None;
     let mut count = 0;
+    let mut nodes = 0;
     rec(
         p,
         &patterns,
@@ -141,7 +151,13 @@ fn search(p: &Puzzle, limit: usize) -> (usize, Option<Vec<Vec<i64>>>) {
         limit,
         &mut count,
         &mut first,
+        &mut nodes,
     );
+    if nodes >= NODE_BUDGET {
+        // Out of budget: the count is a lower bound, so report "ambiguous" when asked to
+        // count and no answer when asked to solve.
+        return (limit.max(2), None);
+    }
     let grid = first.map(|masks: Vec<u32>| {
         masks
             .iter()
@@ -161,10 +177,12 @@ fn rec(
     limit: usize,
     count: &mut usize,
     first: &mut Option<Vec<u32>>,
+    nodes: &mut u64,
 ) {
-    if *count >= limit {
+    if *count >= limit || *nodes >= NODE_BUDGET {
         return;
     }
+    *nodes += 1;
     if r == p.rows {
         if left.iter().all(|&x| x == 0) {
             *count += 1;
@@ -189,7 +207,7 @@ fn rec(
                 }
             }
             chosen[r] = m;
-            rec(p, patterns, r + 1, left, chosen, limit, count, first);
+            rec(p, patterns, r + 1, left, chosen, limit, count, first, nodes);
             for (j, l) in left.iter_mut().enumerate() {
                 if m >> j & 1 == 1 {
                     *l += w;

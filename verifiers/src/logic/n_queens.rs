@@ -117,42 +117,55 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     }
 }
 
-/// Every completion of `fixed` (queen column per row, `None` = free), up to `limit`.
-fn completions(n: usize, fixed: &[Option<usize>], limit: usize) -> Vec<Vec<usize>> {
-    fn rec(
+/// Completions of `fixed` (queen column per row, `None` = free), up to `limit`, visiting at
+/// most `budget` search nodes.
+fn completions(n: usize, fixed: &[Option<usize>], limit: usize, budget: u64) -> Vec<Vec<usize>> {
+    struct Search<'a> {
         n: usize,
-        fixed: &[Option<usize>],
-        r: usize,
-        cols: &mut Vec<usize>,
-        out: &mut Vec<Vec<usize>>,
+        fixed: &'a [Option<usize>],
         limit: usize,
-    ) {
-        if out.len() >= limit {
-            return;
-        }
-        if r == n {
-            out.push(cols.clone());
-            return;
-        }
-        let choices: Vec<usize> = match fixed[r] {
-            Some(c) => vec![c],
-            None => (0..n).collect(),
-        };
-        for c in choices {
-            let safe = cols
-                .iter()
-                .enumerate()
-                .all(|(r2, &c2)| c2 != c && r.abs_diff(r2) != c.abs_diff(c2));
-            if safe {
-                cols.push(c);
-                rec(n, fixed, r + 1, cols, out, limit);
-                cols.pop();
+        budget: u64,
+        cols: Vec<usize>,
+        out: Vec<Vec<usize>>,
+    }
+    impl Search<'_> {
+        fn rec(&mut self, r: usize) {
+            if self.out.len() >= self.limit || self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            if r == self.n {
+                self.out.push(self.cols.clone());
+                return;
+            }
+            let (lo, hi) = match self.fixed[r] {
+                Some(c) => (c, c + 1),
+                None => (0, self.n),
+            };
+            for c in lo..hi {
+                let safe = self
+                    .cols
+                    .iter()
+                    .enumerate()
+                    .all(|(r2, &c2)| c2 != c && r.abs_diff(r2) != c.abs_diff(c2));
+                if safe {
+                    self.cols.push(c);
+                    self.rec(r + 1);
+                    self.cols.pop();
+                }
             }
         }
     }
-    let mut out = Vec::new();
-    rec(n, fixed, 0, &mut Vec::with_capacity(n), &mut out, limit);
-    out
+    let mut s = Search {
+        n,
+        fixed,
+        limit,
+        budget,
+        cols: Vec::with_capacity(n),
+        out: Vec::new(),
+    };
+    s.rec(0);
+    s.out
 }
 
 fn board(n: usize, cols: &[usize]) -> Vec<Vec<&'static str>> {
@@ -188,7 +201,7 @@ fn solve(inst: &Instance<'_>) -> Option<String> {
     let puzzle = read(inst.metadata).ok()?;
     let n = puzzle.len();
     let fixed = fixed_columns(&puzzle)?;
-    let sol = completions(n, &fixed, 1).pop()?;
+    let sol = completions(n, &fixed, 1, 5_000_000).pop()?;
     Some(board_string(&board(n, &sol)))
 }
 
@@ -203,7 +216,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     }
     let n = n as usize;
     let mut rng = Rng::new(cfg.seed);
-    let all = completions(n, &vec![None; n], usize::MAX);
+    let all = completions(n, &vec![None; n], usize::MAX, u64::MAX);
     let full = rng.choose(&all).clone();
     let removed = rng.range(lo, hi) as usize;
     let mut rows: Vec<usize> = (0..n).collect();
@@ -219,7 +232,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
                 .collect()
         })
         .collect();
-    let sols: Vec<Vec<Vec<&str>>> = completions(n, &fixed, usize::MAX)
+    let sols: Vec<Vec<Vec<&str>>> = completions(n, &fixed, usize::MAX, u64::MAX)
         .iter()
         .map(|cols| board(n, cols))
         .collect();

@@ -156,7 +156,9 @@ fn fill(
 fn line_ok(xs: impl Iterator<Item = i64>) -> bool {
     let v: Vec<i64> = xs.collect();
     match v.split_last() {
-        Some((last, rest)) => rest.iter().sum::<i64>() == *last,
+        Some((last, rest)) => {
+            rest.iter().map(|&x| i128::from(x)).sum::<i128>() == i128::from(*last)
+        }
         None => true,
     }
 }
