@@ -100,15 +100,22 @@ fn parse_move(item: &str) -> Option<Result<[usize; 3], String>> {
     if !item.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let nums: Vec<&str> = surface::tokens(item, 16)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
-        .collect();
-    let parsed: Option<Vec<usize>> = nums.iter().map(|t| t.parse().ok()).collect();
-    Some(match parsed.as_deref() {
-        Some(&[d, f, t]) => Ok([d, f, t]),
-        _ => Err(format!("cannot read move {item:?}")),
+    // The all-digit alphanumeric runs of the item, in order: exactly three are expected.
+    let (mut nums, mut count) = ([0usize; 3], 0);
+    for run in item.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if run.is_empty() || !run.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        match (count < 3, run.parse::<usize>()) {
+            (true, Ok(n)) if run.len() <= 6 => nums[count] = n,
+            _ => return Some(Err(format!("cannot read move {item:?}"))),
+        }
+        count += 1;
+    }
+    Some(if count == 3 {
+        Ok(nums)
+    } else {
+        Err(format!("cannot read move {item:?}"))
     })
 }
 
