@@ -12,9 +12,15 @@ use super::node::{Node, Rel, Sep};
 use super::numeric::{self, Numeric};
 use super::poly::{normal_form, PolyErr};
 use super::Config;
+
+mod structure;
+
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{One, Signed, Zero};
+use num_traits::{One, Signed};
+use structure::{
+    difference, eq_value, intervals_of, name_of, pm_alternatives, to_intervals, vector,
+};
 
 /// The outcome of comparing two parsed answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -368,167 +374,5 @@ fn strip_percent(n: &Node) -> &Node {
     match n {
         Node::Percent(x) => x,
         other => other,
-    }
-}
-
-/// A matrix with one row or one column, as a flat list.
-fn vector(m: &[Vec<Node>]) -> Option<Vec<Node>> {
-    if m.len() == 1 {
-        return Some(m[0].clone());
-    }
-    if m.iter().all(|r| r.len() == 1) {
-        return Some(m.iter().map(|r| r[0].clone()).collect());
-    }
-    None
-}
-
-/// A name on the left of `=`: `x`, `y_1`, `f(x)`.
-fn is_name(n: &Node) -> bool {
-    match n {
-        Node::Var(_) => true,
-        Node::Mul(v) => v.iter().all(|x| matches!(x, Node::Var(_))),
-        _ => false,
-    }
-}
-
-fn name_of(items: &[Node]) -> Option<String> {
-    match items {
-        [l, _] if is_name(l) => Some(l.to_string()),
-        [_, r] if is_name(r) => Some(r.to_string()),
-        _ => None,
-    }
-}
-
-/// The value of `name = value` (or `value = name`).
-fn eq_value(items: &[Node]) -> Option<&Node> {
-    match items {
-        [l, r] if is_name(l) && !is_name(r) => Some(r),
-        [l, r] if is_name(r) && !is_name(l) && l.vars().is_empty() => Some(l),
-        [l, r] if is_name(l) && is_name(r) => None,
-        _ => None,
-    }
-}
-
-fn difference(items: &[Node]) -> Option<Node> {
-    match items {
-        [l, r] if l.is_scalar() && r.is_scalar() => {
-            Some(Node::Add(vec![l.clone(), Node::Neg(Box::new(r.clone()))]))
-        }
-        _ => None,
-    }
-}
-
-fn neg_inf() -> Node {
-    Node::Neg(Box::new(Node::Inf))
-}
-
-fn interval(lo: Node, lo_closed: bool, hi: Node, hi_closed: bool) -> Node {
-    Node::Tuple(
-        vec![lo, hi],
-        if lo_closed { '[' } else { '(' },
-        if hi_closed { ']' } else { ')' },
-    )
-}
-
-/// A one-variable relation as a list of intervals (`x > 3` -> `(3, oo)`).
-fn to_intervals(items: &[Node], ops: &[Rel]) -> Option<Vec<Node>> {
-    if ops.len() + 1 != items.len() {
-        return None;
-    }
-    let var_pos: Vec<usize> = (0..items.len())
-        .filter(|&k| matches!(items[k], Node::Var(_)))
-        .collect();
-    if var_pos.len() != 1
-        || items
-            .iter()
-            .enumerate()
-            .any(|(k, n)| k != var_pos[0] && !n.vars().is_empty())
-    {
-        return None;
-    }
-    match (items.len(), var_pos[0]) {
-        (2, p) => {
-            let op = if p == 0 { ops[0] } else { ops[0].flip() };
-            let a = items[1 - p].clone();
-            Some(match op {
-                Rel::Lt => vec![interval(neg_inf(), false, a, false)],
-                Rel::Le => vec![interval(neg_inf(), false, a, true)],
-                Rel::Gt => vec![interval(a, false, Node::Inf, false)],
-                Rel::Ge => vec![interval(a, true, Node::Inf, false)],
-                Rel::Ne => vec![
-                    interval(neg_inf(), false, a.clone(), false),
-                    interval(a, false, Node::Inf, false),
-                ],
-                Rel::Eq => return None,
-            })
-        }
-        (3, 1) => {
-            let (o1, o2) = (ops[0], ops[1]);
-            let up = |o: Rel| matches!(o, Rel::Lt | Rel::Le);
-            let down = |o: Rel| matches!(o, Rel::Gt | Rel::Ge);
-            if up(o1) && up(o2) {
-                Some(vec![interval(
-                    items[0].clone(),
-                    o1 == Rel::Le,
-                    items[2].clone(),
-                    o2 == Rel::Le,
-                )])
-            } else if down(o1) && down(o2) {
-                Some(vec![interval(
-                    items[2].clone(),
-                    o2 == Rel::Ge,
-                    items[0].clone(),
-                    o1 == Rel::Ge,
-                )])
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
-}
-
-/// An answer read as a list of intervals: an interval, a union, or a relation.
-fn intervals_of(n: &Node) -> Option<Vec<Node>> {
-    match n {
-        Node::Tuple(v, ..) if v.len() == 2 => Some(vec![n.clone()]),
-        Node::Union(parts) => Some(parts.clone()),
-        Node::Relation(items, ops) => to_intervals(items, ops),
-        _ => None,
-    }
-}
-
-/// `a \pm b` anywhere in a scalar: the two values, or `None` when there is no `\pm`.
-fn pm_alternatives(n: &Node) -> Option<Vec<Node>> {
-    if !n.is_scalar() || !n.any(&|x| matches!(x, Node::PlusMinus(..))) {
-        return None;
-    }
-    Some(vec![pm_pick(n, false), pm_pick(n, true)])
-}
-
-fn pm_pick(n: &Node, minus: bool) -> Node {
-    let b = |x: &Node| Box::new(pm_pick(x, minus));
-    match n {
-        Node::PlusMinus(a, d) => {
-            let d = pm_pick(d, minus);
-            let d = if minus { Node::Neg(Box::new(d)) } else { d };
-            if matches!(**a, Node::Num { ref val, .. } if val.is_zero()) {
-                d
-            } else {
-                Node::Add(vec![pm_pick(a, minus), d])
-            }
-        }
-        Node::Neg(a) => Node::Neg(b(a)),
-        Node::Add(v) => Node::Add(v.iter().map(|x| pm_pick(x, minus)).collect()),
-        Node::Mul(v) => Node::Mul(v.iter().map(|x| pm_pick(x, minus)).collect()),
-        Node::Div(x, y) => Node::Div(b(x), b(y)),
-        Node::Pow(x, y) => Node::Pow(b(x), b(y)),
-        Node::Root(x, y) => Node::Root(b(x), b(y)),
-        Node::Fact(x) => Node::Fact(b(x)),
-        Node::Binom(x, y) => Node::Binom(b(x), b(y)),
-        Node::Func(f, x) => Node::Func(*f, b(x)),
-        Node::Log(x, y) => Node::Log(b(x), b(y)),
-        Node::Percent(x) => Node::Percent(b(x)),
-        other => other.clone(),
     }
 }

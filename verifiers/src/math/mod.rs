@@ -15,6 +15,7 @@ mod compare;
 mod extract;
 mod lex;
 mod node;
+mod normalize;
 mod numeric;
 mod parse;
 mod poly;
@@ -26,6 +27,7 @@ use budget::{Budget, MAX_ANSWER_BYTES};
 use compare::{Cmp, Decision};
 use extract::Extracted;
 use node::{Node, Sep};
+use normalize::{balanced, canon, choice_loose, choice_strict, collapse, unwrap_letters};
 use serde_json::json;
 use std::time::Duration;
 
@@ -268,125 +270,5 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
             }
             (Decision::NotEqual("unparseable_answer"), ca)
         }
-    }
-}
-
-fn balanced(s: &str) -> bool {
-    let mut level: i64 = 0;
-    let mut escaped = false;
-    for c in s.chars() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' => escaped = true,
-            '{' => level += 1,
-            '}' => {
-                level -= 1;
-                if level < 0 {
-                    return false;
-                }
-            }
-            _ => {}
-        }
-    }
-    level == 0
-}
-
-fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A conservative canonical string: layout removed, meaning untouched. Equal canonical strings
-/// are equal answers.
-fn canon(s: &str) -> String {
-    let mut t = s.trim().to_string();
-    for (from, to) in [
-        ("\\left", ""),
-        ("\\right", ""),
-        ("\\dfrac", "\\frac"),
-        ("\\tfrac", "\\frac"),
-        ("\\displaystyle", ""),
-        ("\\!", ""),
-        ("\\,", ""),
-        ("\\;", ""),
-        ("$", ""),
-    ] {
-        if t.contains(from) {
-            t = t.replace(from, to);
-        }
-    }
-    // Drop spaces except between two alphanumerics (`1 2` stays distinct from `12`).
-    let chars: Vec<char> = t.chars().collect();
-    let mut out = String::with_capacity(t.len());
-    for (k, &c) in chars.iter().enumerate() {
-        if c.is_whitespace() {
-            let prev = out.chars().last();
-            let next = chars[k + 1..].iter().find(|c| !c.is_whitespace());
-            if let (Some(p), Some(n)) = (prev, next) {
-                if p.is_alphanumeric() && n.is_alphanumeric() && !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
-            continue;
-        }
-        out.push(c);
-    }
-    out.trim_end_matches('.').to_string()
-}
-
-/// Strips `\text{..}`-style wrappers and math delimiters for choice-letter matching.
-fn unwrap_letters(s: &str) -> String {
-    let mut t = s.to_string();
-    for w in [
-        "\\textbf{",
-        "\\text{",
-        "\\mathrm{",
-        "\\mathbf{",
-        "\\mbox{",
-        "\\textrm{",
-    ] {
-        t = t.replace(w, "");
-    }
-    t.replace(['{', '}', '$'], "").trim().to_string()
-}
-
-/// A gold multiple-choice letter: `C`, `(C)`, `\text{(C)}`, `(c)`, and an AMC-style
-/// `\textbf{(C) }\frac12` (letter, then the value of that choice, returned too).
-fn choice_strict(s: &str) -> Option<(char, Option<String>)> {
-    let t = unwrap_letters(s);
-    let t = t.trim_end_matches('.');
-    let chars: Vec<char> = t.chars().collect();
-    let letter = |c: char| c.is_ascii_alphabetic() && ('A'..='E').contains(&c.to_ascii_uppercase());
-    match chars.as_slice() {
-        [c] if ('A'..='E').contains(c) => Some((*c, None)),
-        ['(', c, ')'] if letter(*c) => Some((c.to_ascii_uppercase(), None)),
-        ['(', c, ')', rest @ ..] if letter(*c) && c.is_ascii_uppercase() => {
-            let value: String = rest.iter().collect();
-            let value = value.trim();
-            Some((*c, (!value.is_empty()).then(|| value.to_string())))
-        }
-        _ => None,
-    }
-}
-
-/// A response's letter when the gold is a letter: `C`, `(C)`, `(C) 12`, `C)`, `Option C`.
-fn choice_loose(s: &str) -> Option<char> {
-    let t = unwrap_letters(s);
-    let lower = t.to_ascii_lowercase();
-    let t = ["option ", "choice ", "answer "]
-        .iter()
-        .find_map(|p| lower.starts_with(p).then(|| &t[p.len()..]))
-        .unwrap_or(&t)
-        .trim();
-    let chars: Vec<char> = t.chars().collect();
-    let letter = |c: char| c.is_ascii_alphabetic() && ('A'..='E').contains(&c.to_ascii_uppercase());
-    match chars.as_slice() {
-        [c] if letter(*c) => Some(c.to_ascii_uppercase()),
-        [c, '.'] if letter(*c) => Some(c.to_ascii_uppercase()),
-        ['(', c, ')', ..] if letter(*c) => Some(c.to_ascii_uppercase()),
-        [c, ')' | ':', ..] if letter(*c) && c.is_ascii_uppercase() => Some(*c),
-        _ => None,
     }
 }
