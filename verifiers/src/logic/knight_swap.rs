@@ -18,8 +18,9 @@
 //!   impossible one.
 //!
 //! ## Examples
-//! Board `A1-B3`, `B3-C1`, `C1-A2`, `A2-C3`, `C3-A1`... with `w` on A1 and `B` on C1: the moves
-//! alternate colours starting with `start_turn`, and end with `w` on C1 and `B` on A1.
+//! Board `A1-B3-C1` (a path), `w` on A1, `B` on C1, white first: the knights can never pass each
+//! other, so `No` is correct and `["w,A1,B3"]` is not (it does not swap); `["B,C1,B3"]` is an
+//! illegal move (white's turn).
 
 use super::fasthash::{FxMap, FxSet};
 use super::rng::Rng;
@@ -290,12 +291,12 @@ fn connected(adj: &[u64]) -> bool {
 }
 
 /// Knobs: `min_nodes` (6), `max_nodes` (9, at most 12), `min_pieces` (2: knights per colour),
-/// `min_steps` (4), `max_steps` (20), `impossible_pct` (20: percent of impossible puzzles).
+/// `min_steps` (4), `max_steps` (20), `impossible_pct` (20: percent of impossible puzzles; or Reasoning Gym's `impossible_ratio`).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (nmin, nmax) = (cfg.int("min_nodes", 6), cfg.int("max_nodes", 9));
     let pieces = cfg.int("min_pieces", 2);
     let (smin, smax) = (cfg.int("min_steps", 4), cfg.int("max_steps", 20));
-    let pct = cfg.int("impossible_pct", 20);
+    let pct = cfg.percent("impossible_ratio", "impossible_pct", 20);
     if !(4 <= nmin
         && nmin <= nmax
         && nmax <= 12

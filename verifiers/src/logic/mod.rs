@@ -94,6 +94,16 @@ impl GenConfig {
             .and_then(Value::as_i64)
             .unwrap_or(default)
     }
+
+    /// A probability knob as a whole percent: `ratio_name` (a fraction, as Reasoning Gym's
+    /// configs write it, rounded to a percent so draws stay exact on every platform), else the
+    /// integer knob `pct_name`, else `default`.
+    pub fn percent(&self, ratio_name: &str, pct_name: &str, default: i64) -> i64 {
+        match self.difficulty.get(ratio_name).and_then(Value::as_f64) {
+            Some(r) if r.is_finite() => (r * 100.0).round() as i64,
+            _ => self.int(pct_name, default),
+        }
+    }
 }
 
 /// One puzzle family and its functions.

@@ -206,11 +206,12 @@ fn solve(inst: &Instance<'_>) -> Option<String> {
 }
 
 /// Knobs: `min_rows` (5), `max_rows` (8), `min_cols` (5), `max_cols` (8), `p_blocked_pct`
-/// (40: percent of cells blocked, an integer so the draw is exact on every platform).
+/// (40: percent of cells blocked, an integer so the draw is exact on every platform; Reasoning
+/// Gym's `p_blocked` fraction is read too).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (rmin, rmax) = (cfg.int("min_rows", 5), cfg.int("max_rows", 8));
     let (cmin, cmax) = (cfg.int("min_cols", 5), cfg.int("max_cols", 8));
-    let pct = cfg.int("p_blocked_pct", 40);
+    let pct = cfg.percent("p_blocked", "p_blocked_pct", 40);
     let side = 1..=MAX_SIDE as i64;
     if !(side.contains(&rmin)
         && side.contains(&rmax)
@@ -298,5 +299,20 @@ mod tests {
         };
         assert_eq!(verify(&inst, "Infeasible").reason, "infeasible");
         assert_eq!(solve(&inst).as_deref(), Some("infeasible"));
+    }
+
+    #[test]
+    fn blocked_knob_accepts_reasoning_gym_fraction() {
+        let mut cfg = GenConfig {
+            seed: 3,
+            ..GenConfig::default()
+        };
+        cfg.difficulty.insert("p_blocked".into(), json!(0.0));
+        let g = generate(&cfg).unwrap();
+        assert!(!g.metadata["matrix"].to_string().contains('X'));
+        cfg.difficulty.insert("p_blocked".into(), json!(1.0));
+        let g = generate(&cfg).unwrap();
+        let open = g.metadata["matrix"].to_string().matches("\"O\"").count();
+        assert_eq!(open, 0);
     }
 }
