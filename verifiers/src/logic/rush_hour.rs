@@ -9,7 +9,8 @@
 //!
 //! ## Accepts
 //! - `F+1 K+1 M-1 C+3`, separated by spaces, commas, semicolons, newlines or arrows, numbered,
-//!   as a JSON/Python list, `F +1`, a lower-case letter, the unicode minus `−`.
+//!   as a JSON/Python list, `F +1`, `AA+2` (the name as drawn), a lower-case letter, the unicode
+//!   minus `−`.
 //!
 //! ## Rejects
 //! - a vehicle that does not exist or is a wall, a horizontal vehicle moved up/down (impossible
@@ -174,6 +175,10 @@ fn parse(answer: &str) -> Result<Vec<(u8, i64)>, String> {
         }
         let letter = c.to_ascii_uppercase() as u8;
         i += 1;
+        // `AA+1` names the red car as the board draws it: repeats of the same letter are one name.
+        while i < chars.len() && chars[i].to_ascii_uppercase() as u32 == letter as u32 {
+            i += 1;
+        }
         while i < chars.len() && chars[i] == ' ' {
             i += 1;
         }
@@ -492,6 +497,8 @@ mod tests {
         assert_eq!(r("C+4 A+4"), "illegal_move");
         assert_eq!(r("Z+1"), "illegal_move");
         assert_eq!(r("C+3 A+3"), "not_solved");
+        assert_eq!(r("CCC+3, AA+4"), "solved");
+        assert_eq!(r("CA+3 A+4"), "unparseable");
         assert_eq!(r("move C down"), "unparseable");
         assert_eq!(solve(&inst).as_deref(), Some("C+3 A+4"));
         let g = generate(&GenConfig {
