@@ -392,4 +392,23 @@ mod tests {
             "all_boxes_matched"
         );
     }
+
+    #[test]
+    fn partial_credit_counts_matched_boxes() {
+        let m = json!({"row_num": 1, "column_num": 3,
+                       "initial_state": {"0.5_0.5": ["box_red", "target_red"], "0.5_1.5": ["box_blue"], "0.5_2.5": ["target_blue"]}});
+        let o = Options {
+            partial_credit: true,
+            ..Options::default()
+        };
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: None,
+            options: &o,
+        };
+        let half = r#"[{"Agent[0.5, 0.5]": "move(box_red, target_red)"}]"#;
+        assert_eq!(verify(&inst, half).reward, 0.5);
+        let wrong = r#"[{"Agent[0.5, 1.5]": "move(box_blue, target_red)"}]"#;
+        assert_eq!(verify(&inst, wrong).reward, 0.05);
+    }
 }

@@ -484,4 +484,31 @@ mod tests {
         );
         assert_eq!(check(&m, "Ann and Bo are heroes").reward, 0.0);
     }
+
+    #[test]
+    fn partial_credit_is_opt_in() {
+        let m = json!({"names": ["Ann", "Bo", "Cy"], "statements": [["lying", 1], ["telling-truth", 2], ["lying", 0]]});
+        let o = Options {
+            partial_credit: true,
+            ..Options::default()
+        };
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: None,
+            options: &o,
+        };
+        let sol = solve(&inst).unwrap();
+        assert_eq!(verify(&inst, &sol).reward, 1.0);
+        // Solution: Ann knight, Bo knave, Cy knave. Flip Cy: two of three right.
+        let v = verify(&inst, "Ann is a knight, Bo is a knave, Cy is a knight");
+        assert!(
+            (v.reward - (0.3 + 0.7 * 2.0 / 3.0)).abs() < 1e-12,
+            "{}",
+            v.reward
+        );
+        assert_eq!(
+            check(&m, "Ann is a knight, Bo is a knave, Cy is a knight").reward,
+            0.0
+        );
+    }
 }

@@ -536,6 +536,30 @@ mod tests {
     }
 
     #[test]
+    fn reasoning_gym_partial_credit_is_opt_in() {
+        let m = json!({"premises": ["P", "(P → Q)"], "variables": ["P", "Q"]});
+        let o = Options {
+            partial_credit: true,
+            ..Options::default()
+        };
+        let v = |a: &str| {
+            verify(
+                &Instance {
+                    metadata: &m,
+                    ground_truth: None,
+                    options: &o,
+                },
+                a,
+            )
+            .reward
+        };
+        assert_eq!(v("(P ∧ Q)"), 1.0);
+        assert_eq!(v("Q"), 0.25);
+        assert_eq!(v("(Q ∨ ¬Q)"), 0.25);
+        assert_eq!(v("¬Q"), 0.05);
+    }
+
+    #[test]
     fn precedence() {
         let mut v = Vec::new();
         let f = parse("¬P ∧ Q → R", &mut v).unwrap();
