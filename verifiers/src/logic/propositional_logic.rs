@@ -291,15 +291,48 @@ fn premises(m: &Value) -> Option<(Vec<String>, Vec<F>)> {
     (!ps.is_empty() && vars.len() <= MAX_VARS).then_some((vars, ps))
 }
 
+/// Drop a lead-in such as `Conclusion:` or `Therefore,` before the formula.
+fn strip_lead_in(t: &str) -> &str {
+    let mut t = t;
+    if let Some((head, rest)) = t.split_once(':') {
+        if head.chars().all(|c| c.is_alphabetic() || c == ' ') && head.contains(char::is_lowercase)
+        {
+            t = rest.trim();
+        }
+    }
+    for w in [
+        "therefore",
+        "thus",
+        "hence",
+        "so",
+        "we conclude",
+        "we can conclude",
+    ] {
+        if let Some(h) = t.get(..w.len()) {
+            if h.eq_ignore_ascii_case(w) {
+                let rest = &t[w.len()..];
+                if rest.starts_with([',', ' ']) {
+                    return rest
+                        .trim_start_matches([',', ' '])
+                        .trim_start_matches("that ");
+                }
+            }
+        }
+    }
+    t
+}
+
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     let Some((mut vars, ps)) = premises(inst.metadata) else {
         return Verdict::error("invalid metadata: need parseable premises (at most 16 variables)");
     };
     let known = vars.len();
-    let text = super::lit::unfence(answer)
-        .trim_matches('$')
-        .trim()
-        .trim_end_matches('.');
+    let text = strip_lead_in(
+        super::lit::unfence(answer)
+            .trim_matches('$')
+            .trim()
+            .trim_end_matches('.'),
+    );
     let Some(f) = parse(text, &mut vars) else {
         return Verdict::incorrect("unparseable_formula", None);
     };
@@ -521,6 +554,12 @@ mod tests {
     fn entailment_not_string_match() {
         let m = json!({"premises": ["P", "(P → Q)"], "variables": ["P", "Q", "R"]});
         assert_eq!(check(&m, "Q"), "entailed");
+        assert_eq!(check(&m, "Conclusion: Q"), "entailed");
+        assert_eq!(
+            check(&m, "Therefore, we get (P ∧ Q)"),
+            "unparseable_formula"
+        );
+        assert_eq!(check(&m, "Therefore, (P ∧ Q)."), "entailed");
         assert_eq!(check(&m, "P and Q"), "entailed");
         assert_eq!(check(&m, "```\nQ ∨ R\n```"), "entailed");
         assert_eq!(check(&m, "\\neg P \\lor Q"), "entailed");

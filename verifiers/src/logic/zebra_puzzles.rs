@@ -295,6 +295,10 @@ fn normalize(s: &str) -> String {
         &["final", "answer"],
     ];
     let mut w: &[&str] = &words;
+    // `House 1: Bob`.
+    if w.len() > 2 && w[0] == "house" && w[1].bytes().all(|b| b.is_ascii_digit()) {
+        w = &w[2..];
+    }
     for l in leads {
         if w.len() > l.len() && w[..l.len()] == *l {
             w = &w[l.len()..];
@@ -531,6 +535,7 @@ mod tests {
         assert_eq!(verify(&inst, "**Bob**.").reason, "name_matches");
         assert_eq!(verify(&inst, "The answer is Bob").reason, "name_matches");
         assert_eq!(verify(&inst, "bob or alice").reason, "wrong_name");
+        assert_eq!(verify(&inst, "House 1: Bob").reason, "name_matches");
         let g = generate(&GenConfig {
             seed: 3,
             ..GenConfig::default()
