@@ -19,7 +19,8 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed};
 use structure::{
-    difference, eq_value, intervals_of, name_of, pm_alternatives, to_intervals, vector,
+    difference, eq_value, intervals_of, name_of, pm_alternatives, relation_union, to_intervals,
+    vector,
 };
 
 /// The outcome of comparing two parsed answers.
@@ -91,6 +92,19 @@ impl Cmp<'_> {
                 None => Decision::NotEqual("shape_mismatch"),
             },
             (Node::Relation(..), _) | (_, Node::Relation(..)) => self.relation(r, g),
+            // `x \le -1 or x \ge 1` against a union of intervals.
+            (Node::List(..), Node::Union(_) | Node::Tuple(..))
+            | (Node::Union(_) | Node::Tuple(..), Node::List(..))
+                if relation_union(r).is_some() || relation_union(g).is_some() =>
+            {
+                match (
+                    relation_union(r).or_else(|| intervals_of(r)),
+                    relation_union(g).or_else(|| intervals_of(g)),
+                ) {
+                    (Some(a), Some(b)) => self.unordered(&a, &b),
+                    _ => Decision::NotEqual("type_mismatch"),
+                }
+            }
             (Node::Tuple(a, l1, r1), Node::Tuple(b, l2, r2)) => {
                 if l1 != l2 || r1 != r2 {
                     return Decision::NotEqual("bracket_mismatch");
@@ -297,7 +311,7 @@ impl Cmp<'_> {
             }
             _ => {}
         }
-        match numeric::identical(r, g, tol, &mut self.budget) {
+        match numeric::identical(r, g, tol, !decimal, &mut self.budget) {
             Ok(Numeric::Equal) => Decision::Equal(if decimal { "tolerance" } else { "numeric" }),
             Ok(Numeric::NotEqual) => Decision::NotEqual("value_mismatch"),
             Ok(Numeric::Unknown) => Decision::Undecided("undecided"),

@@ -5,12 +5,15 @@
 //! points in `(0.3, 2.7)` per variable, then complex points (which separate `sqrt(x^2)` from
 //! `x`). Points are drawn from a fixed-seed generator, so verdicts are deterministic. A point
 //! where either side is undefined or infinite is skipped; at least three points must be usable.
-//! Equality is relative (`|a-b| <= tol * max(|a|,|b|)`), never an absolute epsilon.
+//! Equality is relative (`|a-b| <= tol * max(|a|,|b|)`), never an absolute epsilon. An
+//! "equal" between two exact expressions is re-checked in double-double precision ([`dd`]).
 
 use super::budget::{Budget, Exhausted};
 use super::node::{Func, Node};
 use num_complex::Complex64 as C;
 use num_traits::ToPrimitive;
+
+mod dd;
 
 /// Result of numeric testing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +198,16 @@ pub fn close(a: C, b: C, tol: f64) -> bool {
 
 /// Tests `a == b` at shared random points. `f` maps each side's value before comparing (e.g. to
 /// test a ratio); plain comparison passes `None`.
-pub fn identical(a: &Node, b: &Node, tol: f64, budget: &mut Budget) -> Result<Numeric, Exhausted> {
+///
+/// With `precise` (two exact expressions), an "equal" is re-checked in double-double
+/// arithmetic at the real points ([`dd`]) where the expressions allow it.
+pub fn identical(
+    a: &Node,
+    b: &Node,
+    tol: f64,
+    precise: bool,
+    budget: &mut Budget,
+) -> Result<Numeric, Exhausted> {
     let mut vars = a.vars();
     vars.extend(b.vars());
     vars.sort();
@@ -203,8 +215,12 @@ pub fn identical(a: &Node, b: &Node, tol: f64, budget: &mut Budget) -> Result<Nu
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let rounds = if vars.is_empty() { 1 } else { 8 };
     let mut usable = 0;
+    let mut real_points: Vec<Vec<f64>> = Vec::new();
     for round in 0..rounds {
         let vals: Vec<C> = vars.iter().map(|_| point(&mut rng, round)).collect();
+        if vals.iter().all(|z| z.im == 0.0) {
+            real_points.push(vals.iter().map(|z| z.re).collect());
+        }
         let (Some(x), Some(y)) = (
             eval(a, &vars, &vals, budget)?,
             eval(b, &vars, &vals, budget)?,
@@ -217,11 +233,14 @@ pub fn identical(a: &Node, b: &Node, tol: f64, budget: &mut Budget) -> Result<Nu
         usable += 1;
     }
     let needed = if vars.is_empty() { 1 } else { 3 };
-    Ok(if usable >= needed {
-        Numeric::Equal
-    } else {
-        Numeric::Unknown
-    })
+    if usable < needed {
+        return Ok(Numeric::Unknown);
+    }
+    budget.charge(400)?;
+    if precise && dd::confirm(a, b, &vars, &real_points) == Some(false) {
+        return Ok(Numeric::NotEqual);
+    }
+    Ok(Numeric::Equal)
 }
 
 /// Tests whether `a / b` is a nonzero constant (equations up to scaling) at random points.

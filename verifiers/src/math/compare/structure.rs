@@ -165,3 +165,18 @@ pub(super) fn pm_pick(n: &Node, minus: bool) -> Node {
         other => other.clone(),
     }
 }
+
+/// A list of one-variable relations (`x < -1 or x > 1`) as the union of their intervals.
+pub(super) fn relation_union(n: &Node) -> Option<Vec<Node>> {
+    let Node::List(items, _) = n else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for it in items {
+        match it {
+            Node::Relation(v, ops) => out.extend(to_intervals(v, ops)?),
+            _ => return None,
+        }
+    }
+    Some(out)
+}

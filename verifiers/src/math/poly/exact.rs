@@ -140,9 +140,12 @@ pub fn normal_form(node: &Node, b: &mut Budget) -> R<RatFn> {
             RatFn::constant(BigRational::from_integer(factorial(&n, b)?))
         }
         Node::Binom(n, k) => {
-            let n = as_int(&normal_form(n, b)?).ok_or(PolyErr::NotPoly)?;
+            let nf = normal_form(n, b)?;
             let k = as_int(&normal_form(k, b)?).ok_or(PolyErr::NotPoly)?;
-            RatFn::constant(BigRational::from_integer(binomial(&n, &k, b)?))
+            match as_int(&nf) {
+                Some(n) => RatFn::constant(BigRational::from_integer(binomial(&n, &k, b)?)),
+                None => symbolic_binomial(&nf, &k, b)?,
+            }
         }
         Node::Func(Func::Abs, x) => {
             let v = normal_form(x, b)?.as_rational().ok_or(PolyErr::NotPoly)?;
@@ -213,6 +216,24 @@ fn factorial(n: &BigInt, b: &mut Budget) -> R<BigInt> {
     for k in 2..=n {
         b.charge(acc.bits() / 64 + 1)?;
         acc *= k;
+    }
+    Ok(acc)
+}
+
+/// `binom(n, k)` for a symbolic `n` and a small integer `k`: `n (n-1) .. (n-k+1) / k!`.
+fn symbolic_binomial(n: &RatFn, k: &BigInt, b: &mut Budget) -> R<RatFn> {
+    let k = k.to_u32().filter(|k| *k <= 32).ok_or(PolyErr::NotPoly)?;
+    let mut acc = RatFn::constant(BigRational::one());
+    for j in 0..k {
+        let shifted = n.add(
+            &RatFn::constant(BigRational::from_integer((-(j as i64)).into())),
+            b,
+        )?;
+        acc = acc.mul(&shifted, b)?;
+        acc = acc.mul(
+            &RatFn::constant(BigRational::new(1.into(), (j as i64 + 1).into())),
+            b,
+        )?;
     }
     Ok(acc)
 }
