@@ -92,7 +92,7 @@ impl Dd {
             return Some(self);
         }
         let neg = self.hi < 0.0;
-        if neg && n % 2 == 0 {
+        if neg && n & 1 == 0 {
             return None;
         }
         let x = if neg { self.neg() } else { self };
