@@ -32,7 +32,13 @@ pub fn extract(response: &str) -> Extracted {
         None => response,
     };
     match boxes(region) {
-        Some(Ok(found)) if !found.is_empty() => return Extracted::Found(found, "boxed"),
+        Some(Ok(mut found)) if !found.is_empty() => {
+            // An empty box (`put the answer in \boxed{}`) is not an answer when others exist.
+            if found.iter().any(|f| !f.is_empty()) {
+                found.retain(|f| !f.is_empty());
+            }
+            return Extracted::Found(found, "boxed");
+        }
         Some(Err(())) => return Extracted::Truncated,
         _ => {}
     }
@@ -258,7 +264,21 @@ fn bold(text: &str) -> Option<&str> {
     let end = text.rfind("**")?;
     let start = text[..end].rfind("**")?;
     let inner = text[start + 2..end].trim();
-    if inner.is_empty() || inner.len() > 200 {
+    // A heading (`**Step 2:**`, `**Case 1**`) is not an answer.
+    let lower = inner.to_ascii_lowercase();
+    let heading = [
+        "step",
+        "case",
+        "part",
+        "solution",
+        "note",
+        "verification",
+        "check",
+    ]
+    .iter()
+    .any(|h| lower.starts_with(h))
+        || inner.ends_with(':');
+    if inner.is_empty() || inner.len() > 200 || heading {
         return None;
     }
     Some(strip_math(inner))

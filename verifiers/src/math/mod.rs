@@ -234,6 +234,11 @@ fn parse_answer(a: &str) -> Result<Node, String> {
     if a.len() > MAX_ANSWER_BYTES {
         return Err("answer too long".into());
     }
+    // `\frac13 \approx 0.333`: the exact value comes first.
+    let a = match a.find("\\approx").or_else(|| a.find('≈')) {
+        Some(k) if k > 0 => &a[..k],
+        _ => a,
+    };
     parse::parse(a)
 }
 
