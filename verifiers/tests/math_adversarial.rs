@@ -77,6 +77,17 @@ fn megabyte_responses() {
     check("1 MB unclosed box", &open, "5", &[Outcome::NoAnswer]);
     let big_box = format!("\\boxed{{{}}}", "1+".repeat(400_000) + "1");
     check("800 KB box", &big_box, "400001", NOT_CORRECT);
+    let spaced = format!(
+        "\\boxed{{{}}} \\boxed{{{}}}",
+        "a ".repeat(500_000),
+        "b ".repeat(500_000)
+    );
+    check(
+        "two 1 MB boxes of spaced letters",
+        &spaced,
+        "a",
+        NOT_CORRECT,
+    );
     let digits = format!("so {}", "9".repeat(1 << 20));
     check("1 MB number", &digits, "9", NOT_CORRECT);
 }

@@ -139,8 +139,15 @@ fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
         Extracted::Nothing => return Verdict::no_answer("no_answer"),
     };
     let mut distinct: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
     for a in &answers {
-        if !distinct.iter().any(|d| canon(d) == canon(a)) {
+        let c = if a.len() > MAX_ANSWER_BYTES {
+            a.clone()
+        } else {
+            canon(a)
+        };
+        if !seen.contains(&c) {
+            seen.push(c);
             distinct.push(a.clone());
         }
     }

@@ -48,19 +48,21 @@ pub(super) fn canon(s: &str) -> String {
         }
     }
     // Drop spaces except between two alphanumerics (`1 2` stays distinct from `12`).
-    let chars: Vec<char> = t.chars().collect();
+    // One pass: a run of whitespace becomes one space only between two alphanumerics.
     let mut out = String::with_capacity(t.len());
-    for (k, &c) in chars.iter().enumerate() {
+    let mut pending_space = false;
+    for c in t.chars() {
         if c.is_whitespace() {
-            let prev = out.chars().last();
-            let next = chars[k + 1..].iter().find(|c| !c.is_whitespace());
-            if let (Some(p), Some(n)) = (prev, next) {
-                if p.is_alphanumeric() && n.is_alphanumeric() && !out.ends_with(' ') {
-                    out.push(' ');
-                }
-            }
+            pending_space = true;
             continue;
         }
+        if pending_space
+            && c.is_alphanumeric()
+            && out.chars().next_back().is_some_and(char::is_alphanumeric)
+        {
+            out.push(' ');
+        }
+        pending_space = false;
         out.push(c);
     }
     out.trim_end_matches('.').to_string()
