@@ -88,6 +88,8 @@ fn megabyte_responses() {
         "a",
         NOT_CORRECT,
     );
+    let words = format!("\\boxed{{{}}}", "ab + ".repeat(3000) + "1");
+    check("15 KB of letter words", &words, "1", NOT_CORRECT);
     let digits = format!("so {}", "9".repeat(1 << 20));
     check("1 MB number", &digits, "9", NOT_CORRECT);
 }

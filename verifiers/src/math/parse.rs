@@ -14,7 +14,7 @@ mod primary;
 mod text;
 
 use num_traits::{One, Zero};
-use text::{as_text, drop_units};
+use text::{as_text, drop_units, split_letters};
 
 type PResult<T> = Result<T, String>;
 
@@ -28,6 +28,7 @@ pub fn parse(src: &str) -> PResult<Node> {
     if let Some(text) = as_text(&toks) {
         return Ok(text);
     }
+    let toks = split_letters(toks);
     let mut p = Parser {
         toks,
         pos: 0,

@@ -205,14 +205,7 @@ impl Parser {
         if let Some(f) = Func::from_name(&l) {
             return self.apply(f);
         }
-        // Letters written together are a product of variables (`xy`, `abc`): put them back
-        // as single letters so that `xy^2` is `x y^2`.
-        if w.chars().count() <= 4 && w.chars().all(|c| c.is_ascii_alphabetic()) {
-            let letters: Vec<Tok> = w.chars().map(|c| Tok::Ident(c.to_string())).collect();
-            self.pos -= 1;
-            self.toks.splice(self.pos..self.pos + 1, letters);
-            return self.primary();
-        }
+        // Short letter runs were split into variables before parsing (`split_letters`).
         Err(format!("unknown word '{w}'"))
     }
 

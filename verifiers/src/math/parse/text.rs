@@ -89,3 +89,23 @@ pub(super) fn as_text(toks: &[Tok]) -> Option<Node> {
     }
     Some(Node::Text(phrase))
 }
+
+/// Letters written together are a product of variables (`xy`, `abc`): each short run of ASCII
+/// letters that is not a known word becomes single-letter tokens, so `xy^2` is `x y^2`.
+pub(super) fn split_letters(toks: Vec<Tok>) -> Vec<Tok> {
+    let mut out = Vec::with_capacity(toks.len());
+    for t in toks {
+        match &t {
+            Tok::Word(w)
+                if w.chars().count() <= 4
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && !is_keyword(w)
+                    && words::scale(&w.to_ascii_lowercase()).is_none() =>
+            {
+                out.extend(w.chars().map(|c| Tok::Ident(c.to_string())));
+            }
+            _ => out.push(t),
+        }
+    }
+    out
+}
