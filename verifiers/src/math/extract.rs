@@ -27,7 +27,7 @@ pub enum Extracted {
 
 /// Finds the answer in `response`.
 pub fn extract(response: &str) -> Extracted {
-    let region = match response.rfind("</think>") {
+    let region = match rfind_fast(response, "</think>") {
         Some(k) => &response[k + "</think>".len()..],
         None => response,
     };
@@ -42,7 +42,7 @@ pub fn extract(response: &str) -> Extracted {
         Some(Err(())) => return Extracted::Truncated,
         _ => {}
     }
-    if let Some(k) = region.rfind("<answer>") {
+    if let Some(k) = rfind_fast(region, "<answer>") {
         let body = &region[k + "<answer>".len()..];
         return match body.find("</answer>") {
             Some(end) => {
@@ -83,14 +83,14 @@ fn boxes(text: &str) -> Option<Result<Vec<String>, ()>> {
     let mut pos = 0;
     let mut any = false;
     // Next occurrence of each command at or after `pos`, cached so the scan stays linear.
-    let mut next_boxed = text.find("\\boxed");
-    let mut next_fbox = text.find("\\fbox");
+    let mut next_boxed = find_from(text, "\\boxed", 0);
+    let mut next_fbox = find_from(text, "\\fbox", 0);
     while pos < text.len() {
         if next_boxed.is_some_and(|k| k < pos) {
-            next_boxed = text[pos..].find("\\boxed").map(|k| k + pos);
+            next_boxed = find_from(text, "\\boxed", pos);
         }
         if next_fbox.is_some_and(|k| k < pos) {
-            next_fbox = text[pos..].find("\\fbox").map(|k| k + pos);
+            next_fbox = find_from(text, "\\fbox", pos);
         }
         let k = match (next_boxed, next_fbox) {
             (Some(a), Some(b)) => a.min(b),
@@ -325,4 +325,34 @@ fn last_number(text: &str) -> Option<String> {
     }
     // All bytes in the span are ASCII, so these are char boundaries.
     Some(text[start..=last].to_string())
+}
+
+/// First `pat` at or after byte `from`: a memchr scan for its first byte, then a prefix check
+/// (much faster than a two-way search for these short ASCII patterns).
+fn find_from(hay: &str, pat: &str, from: usize) -> Option<usize> {
+    let first = pat.chars().next()?;
+    let bytes = hay.as_bytes();
+    let mut at = from;
+    while at < hay.len() {
+        let k = at + hay.get(at..)?.find(first)?;
+        if bytes[k..].starts_with(pat.as_bytes()) {
+            return Some(k);
+        }
+        at = k + first.len_utf8();
+    }
+    None
+}
+
+/// Last `pat` in `hay`, scanning backwards for its first byte.
+fn rfind_fast(hay: &str, pat: &str) -> Option<usize> {
+    let first = pat.chars().next()?;
+    let bytes = hay.as_bytes();
+    let mut end = hay.len();
+    while let Some(k) = hay.get(..end)?.rfind(first) {
+        if bytes[k..].starts_with(pat.as_bytes()) {
+            return Some(k);
+        }
+        end = k;
+    }
+    None
 }
