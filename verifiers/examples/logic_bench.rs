@@ -95,9 +95,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if v.verdict == Outcome::Correct {
             st.agree += 1;
-        } else if st.disagreements.len() < 3 {
-            st.disagreements
-                .push(format!("{}: {}", v.verdict.as_str(), v.reason));
+        } else {
+            let reason = v.reason.split(':').next().unwrap_or_default().to_string();
+            *st.reasons.entry(reason).or_default() += 1;
+            if st.disagreements.len() < 3 {
+                st.disagreements
+                    .push(format!("{}: {}", v.verdict.as_str(), v.reason));
+            }
         }
         let mut reps = [0f64; REPS];
         for r in reps.iter_mut() {
