@@ -11,7 +11,8 @@
 //! 5. `trailing_math`: a `$..$`, `$$..$$`, `\[..\]` or `\(..\)` that ends the response;
 //! 6. `last_number`: the last number in the response.
 //!
-//! When the response has a `</think>`, only the text after it is searched. No rule uses a
+//! When the response has a `</think>`, only the text after it is searched; when it opens a
+//! `<think>` that never closes (cut off mid-thought), only boxes count. No rule uses a
 //! backtracking regular expression; each scans the text a bounded number of times.
 
 /// What extraction found.
@@ -41,6 +42,11 @@ pub fn extract(response: &str) -> Extracted {
         }
         Some(Err(())) => return Extracted::Truncated,
         _ => {}
+    }
+    // Thinking that never ended (`<think>` without `</think>`, cut off by the token limit)
+    // has no final answer beyond its boxes: no anchors, no last number.
+    if find_from(response, "<think>", 0).is_some() && rfind_fast(response, "</think>").is_none() {
+        return Extracted::Nothing;
     }
     if let Some(k) = rfind_fast(region, "<answer>") {
         let body = &region[k + "<answer>".len()..];
