@@ -1,0 +1,328 @@
+//! The wasmtime host: one engine and one compiled component shared by every run, a fresh
+//! instance (of the pre-initialized snapshot) per run, and hard limits on each run.
+//!
+//! Capabilities are denied by default: the guest sees its stdin, two capped output streams, a
+//! read-only standard library at `/python`, clocks and randomness; no environment variables,
+//! no arguments beyond `main.py`, no writable directory, no sockets (wasmtime-wasi denies
+//! every address and name lookup unless told otherwise), and no way to start a process.
+
+use crate::outcome::{Job, Outcome, RunOutput};
+use crate::pipe::CappedPipe;
+use crate::runtime::RuntimeFiles;
+use crate::{Error, Limits};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, ResourceTable};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, UpdateDeadline};
+use wasmtime_wasi::p2::pipe::MemoryInputPipe;
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+/// How often the engine's epoch advances; a run overshoots its wall time by at most this much
+/// (plus scheduling delay).
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Settings of a [`Sandbox`] as a whole.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where the runtime and wasmtime's compiled code are cached (see [`crate::cache_dir`]).
+    pub cache_dir: PathBuf,
+    /// Runs in flight at once, over every caller; more wait for a slot. Default: twice the
+    /// number of cores (runs spend part of their time instantiating and blocked).
+    pub max_concurrent: usize,
+}
+
+impl SandboxConfig {
+    /// The default configuration under the default cache directory.
+    pub fn new() -> Result<Self, Error> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(SandboxConfig {
+            cache_dir: crate::runtime::cache_dir()?,
+            max_concurrent: cores * 2,
+        })
+    }
+}
+
+/// Per-run host state.
+struct RunState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    memory: MemoryLimiter,
+}
+
+impl WasiView for RunState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// Caps the sum of the instance's linear memories and remembers whether the cap was hit.
+struct MemoryLimiter {
+    limit: usize,
+    total: usize,
+    hit: bool,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let total = self.total - current.min(self.total) + desired;
+        if total > self.limit {
+            self.hit = true;
+            return Err(wasmtime::format_err!(
+                "memory limit of {} bytes exceeded",
+                self.limit
+            ));
+        }
+        self.total = total;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _: usize,
+        desired: usize,
+        _: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(desired <= 1 << 20)
+    }
+}
+
+/// A counting semaphore bounding the runs in flight.
+struct Slots {
+    free: Mutex<usize>,
+    cv: Condvar,
+}
+
+impl Slots {
+    fn acquire(&self) -> SlotGuard<'_> {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        while *free == 0 {
+            free = self.cv.wait(free).unwrap_or_else(PoisonError::into_inner);
+        }
+        *free -= 1;
+        SlotGuard(self)
+    }
+}
+
+struct SlotGuard<'a>(&'a Slots);
+
+impl Drop for SlotGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        self.0.cv.notify_one();
+    }
+}
+
+/// The sandbox: build once (it loads or builds the runtime and compiles it, seconds to a
+/// minute the first time on a machine), then [`Sandbox::run`] from any number of threads.
+pub struct Sandbox {
+    engine: Engine,
+    pre: InstancePre<RunState>,
+    run_export: ComponentExportIndex,
+    runtime: RuntimeFiles,
+    slots: Slots,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Sandbox {
+    /// Load (building on first use) the runtime and compile it; `log` gets progress lines.
+    pub fn new(config: &SandboxConfig, log: &dyn Fn(&str)) -> Result<Sandbox, Error> {
+        let runtime = crate::runtime::ensure(&config.cache_dir, log)?;
+        let wasm_err = |what: &str| {
+            let what = what.to_string();
+            move |e: wasmtime::Error| Error::Engine(format!("{what}: {e:#}"))
+        };
+        let mut cfg = Config::new();
+        cfg.epoch_interruption(true);
+        cfg.cranelift_opt_level(wasmtime::OptLevel::Speed);
+        let mut cache = wasmtime::CacheConfig::new();
+        cache.with_directory(config.cache_dir.join("wasmtime"));
+        cfg.cache(Some(
+            wasmtime::Cache::new(cache).map_err(wasm_err("cache"))?,
+        ));
+        let engine = Engine::new(&cfg).map_err(wasm_err("engine"))?;
+        let component =
+            Component::from_file(&engine, &runtime.component).map_err(wasm_err("compile"))?;
+        let mut linker: Linker<RunState> = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm_err("link"))?;
+        let pre = linker
+            .instantiate_pre(&component)
+            .map_err(wasm_err("link"))?;
+        let run_export = component
+            .get_export_index(None, "run")
+            .ok_or_else(|| Error::Engine("the guest exports no `run`".into()))?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_ticker(engine.clone(), ticker_stop.clone());
+        Ok(Sandbox {
+            engine,
+            pre,
+            run_export,
+            runtime,
+            slots: Slots {
+                free: Mutex::new(config.max_concurrent.max(1)),
+                cv: Condvar::new(),
+            },
+            ticker_stop,
+        })
+    }
+
+    /// The runtime files in use.
+    pub fn runtime(&self) -> &RuntimeFiles {
+        &self.runtime
+    }
+
+    /// Run one program in a fresh instance. A misbehaving program gives an [`Outcome`]; `Err`
+    /// means the host failed (it could not create the instance's context).
+    pub fn run(&self, job: &Job, limits: &Limits) -> Result<RunOutput, Error> {
+        let _slot = self.slots.acquire();
+        let stdout = CappedPipe::new(limits.stdout_bytes);
+        let stderr = CappedPipe::new(limits.stderr_bytes);
+        let mut wasi = WasiCtxBuilder::new();
+        wasi.stdin(MemoryInputPipe::new(job.stdin.clone()))
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .arg("main.py")
+            .allow_blocking_current_thread(true);
+        wasi.preopened_dir(&self.runtime.stdlib, "/python", FsPerms::ReadOnly)
+            .map_err(|e| Error::Engine(format!("cannot mount the standard library: {e:#}")))?;
+        let state = RunState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            memory: MemoryLimiter {
+                limit: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
+                total: 0,
+                hit: false,
+            },
+        };
+        let start = Instant::now();
+        let deadline = start + limits.wall_time;
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.memory);
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if Instant::now() >= deadline {
+                Ok(UpdateDeadline::Interrupt)
+            } else {
+                Ok(UpdateDeadline::Continue(1))
+            }
+        });
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            let func =
+                instance.get_typed_func::<(&str,), ((i32, bool),)>(&mut store, &self.run_export)?;
+            let ((status, oom),) = func.call_async(&mut store, (job.code.as_str(),)).await?;
+            wasmtime::Result::Ok((status, oom))
+        };
+        // The timer bounds a guest blocked in a host call (a sleep, a poll); the epoch
+        // callback bounds a guest computing.
+        let result = wasmtime_wasi::runtime::in_tokio(async {
+            tokio::time::timeout(limits.wall_time, call).await
+        });
+        let elapsed = start.elapsed();
+        let memory_hit = store.data().memory.hit;
+        drop(store);
+        let outcome = match result {
+            Err(_) => Outcome::Timeout,
+            Ok(Ok((_, true))) => Outcome::MemoryLimit,
+            Ok(Ok((status, false))) => Outcome::Exited(status),
+            Ok(Err(e)) => classify(e, memory_hit, &stdout, &stderr, deadline),
+        };
+        Ok(RunOutput {
+            outcome,
+            stdout_truncated: stdout.overflowed(),
+            stderr_truncated: stderr.overflowed(),
+            stdout: stdout.take(),
+            stderr: stderr.take(),
+            elapsed,
+        })
+    }
+
+    /// Run several programs in parallel (up to `parallel` at a time, and within the sandbox's
+    /// concurrency limit); results come back in order.
+    pub fn run_many(
+        &self,
+        jobs: &[Job],
+        limits: &Limits,
+        parallel: usize,
+    ) -> Vec<Result<RunOutput, Error>> {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<Mutex<Option<Result<RunOutput, Error>>>> =
+            jobs.iter().map(|_| Mutex::new(None)).collect();
+        let workers = parallel.clamp(1, jobs.len().max(1));
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(job) = jobs.get(i) else { break };
+                    let r = self.run(job, limits);
+                    *results[i].lock().unwrap_or_else(PoisonError::into_inner) = Some(r);
+                });
+            }
+        });
+        results
+            .into_iter()
+            .map(|m| {
+                m.into_inner()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .unwrap_or_else(|| Err(Error::Engine("a worker thread died".into())))
+            })
+            .collect()
+    }
+}
+
+/// What an error from the guest means for the run.
+fn classify(
+    e: wasmtime::Error,
+    memory_hit: bool,
+    stdout: &CappedPipe,
+    stderr: &CappedPipe,
+    deadline: Instant,
+) -> Outcome {
+    if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
+        return Outcome::Exited(exit.0);
+    }
+    if memory_hit {
+        return Outcome::MemoryLimit;
+    }
+    if stdout.overflowed() || stderr.overflowed() {
+        return Outcome::OutputLimit;
+    }
+    if e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt)
+        || Instant::now() >= deadline
+    {
+        return Outcome::Timeout;
+    }
+    let text = format!("{e:#}");
+    Outcome::Trap(text.lines().next().unwrap_or("trap").to_string())
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Advance the engine's epoch every [`EPOCH_TICK`] until `stop` is set.
+fn spawn_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+    let spawned = std::thread::Builder::new()
+        .name("rlvr-sandbox-epoch".into())
+        .spawn(move || {
+            while !stop.load(Ordering::SeqCst) {
+                std::thread::sleep(EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        });
+    // Without a ticker, compute-bound guests would only stop at the tokio timer's next poll,
+    // which needs a yield; a failed spawn is a host failure but the timer still bounds
+    // blocked guests, so carry on.
+    drop(spawned);
+}

@@ -1,0 +1,122 @@
+//! End-to-end runs of the real guest: stdio, exit statuses, imports, limits, isolation.
+
+use rlvr_sandbox::{Job, Limits, Outcome, Sandbox};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn sandbox() -> Arc<Sandbox> {
+    rlvr_sandbox::shared().expect("the sandbox runtime builds and loads")
+}
+
+fn run(code: &str, stdin: &str) -> rlvr_sandbox::RunOutput {
+    let job = Job {
+        code: code.into(),
+        stdin: stdin.as_bytes().to_vec(),
+    };
+    sandbox().run(&job, &Limits::default()).expect("host ok")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn prints_and_exits_zero() {
+    let out = run("print(1)", "");
+    assert_eq!(
+        out.outcome,
+        Outcome::Exited(0),
+        "stderr: {}",
+        text(&out.stderr)
+    );
+    assert_eq!(text(&out.stdout), "1\n");
+}
+
+#[test]
+fn stdin_is_a_real_byte_stream() {
+    let out = run(
+        "import sys\nprint(sys.stdin.readline().strip()[::-1])",
+        "abc\nrest\n",
+    );
+    assert_eq!(text(&out.stdout), "cba\n");
+    let out = run("import sys\nprint(len(sys.stdin.buffer.read()))", "12345");
+    assert_eq!(text(&out.stdout), "5\n");
+    let out = run("print(open(0).read().split())", "a b\nc");
+    assert_eq!(text(&out.stdout), "['a', 'b', 'c']\n");
+    let out = run("print(sum(map(int, input().split())))", "2 3\n");
+    assert_eq!(text(&out.stdout), "5\n");
+    let out = run("input()", "");
+    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert!(
+        text(&out.stderr).contains("EOFError"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn exit_statuses() {
+    assert_eq!(
+        run("import sys\nsys.exit(3)", "").outcome,
+        Outcome::Exited(3)
+    );
+    assert_eq!(run("raise SystemExit", "").outcome, Outcome::Exited(0));
+    assert_eq!(
+        run("import os\nos._exit(7)", "").outcome,
+        Outcome::Exited(7)
+    );
+    let out = run("1/0", "");
+    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert!(text(&out.stderr).contains("ZeroDivisionError"));
+    let out = run("def f(:\n  pass", "");
+    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert!(text(&out.stderr).contains("SyntaxError"));
+}
+
+#[test]
+fn any_stdlib_module_imports() {
+    // Snapshotted ones and ones read from the mounted standard library.
+    let code = "import collections, heapq, fractions, decimal, tomllib, xml.dom.minidom, \
+                email.message, zoneinfo, graphlib, sqlite3 if False else None\n\
+                import importlib\nprint(importlib.import_module('tomllib').loads('a=1')['a'])";
+    let out = run(&code.replace(", sqlite3 if False else None", ""), "");
+    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1\n");
+}
+
+#[test]
+fn nothing_survives_between_runs() {
+    let a = run("import builtins\nbuiltins.leak = 1\nprint('set')", "");
+    assert_eq!(text(&a.stdout), "set\n");
+    let b = run("import builtins\nprint(hasattr(builtins, 'leak'))", "");
+    assert_eq!(text(&b.stdout), "False\n");
+}
+
+#[test]
+fn limits_end_runs_with_outcomes() {
+    let s = sandbox();
+    let limits = Limits {
+        wall_time: Duration::from_millis(500),
+        memory_bytes: 128 << 20,
+        stdout_bytes: 1000,
+        stderr_bytes: 1000,
+    };
+    let go = |code: &str| {
+        let job = Job {
+            code: code.into(),
+            stdin: vec![],
+        };
+        s.run(&job, &limits).expect("host ok")
+    };
+    let t = go("while True: pass");
+    assert_eq!(t.outcome, Outcome::Timeout);
+    assert!(t.elapsed < Duration::from_millis(600), "{:?}", t.elapsed);
+    let t = go("import time\ntime.sleep(1000)");
+    assert_eq!(t.outcome, Outcome::Timeout);
+    assert!(t.elapsed < Duration::from_millis(600), "{:?}", t.elapsed);
+    assert_eq!(go("x = bytearray(1 << 30)").outcome, Outcome::MemoryLimit);
+    let o = go("while True: print('y' * 100)");
+    assert_eq!(o.outcome, Outcome::OutputLimit);
+    assert!(o.stdout_truncated);
+    assert_eq!(o.stdout.len(), 1000);
+}
