@@ -114,11 +114,29 @@ pub(super) fn choice_loose(s: &str) -> Option<char> {
         .trim();
     let chars: Vec<char> = t.chars().collect();
     let letter = |c: char| c.is_ascii_alphabetic() && ('A'..='E').contains(&c.to_ascii_uppercase());
-    match chars.as_slice() {
+    let picked = match chars.as_slice() {
         [c] if letter(*c) => Some(c.to_ascii_uppercase()),
         [c, '.'] if letter(*c) => Some(c.to_ascii_uppercase()),
         ['(', c, ')', ..] if letter(*c) => Some(c.to_ascii_uppercase()),
         [c, ')' | ':', ..] if letter(*c) && c.is_ascii_uppercase() => Some(*c),
         _ => None,
+    }?;
+    // `(C) or (D)`, `(C), (D)`: naming a second choice is a hedge, not a letter.
+    let rest: String = chars
+        .iter()
+        .skip(3)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let rest = rest.as_bytes();
+    let names_other = rest
+        .windows(3)
+        .any(|w| w[0] == b'(' && w[2] == b')' && (b'a'..=b'e').contains(&w[1]));
+    let lower_rest = String::from_utf8_lossy(rest);
+    let lists = [" or ", " and ", ","]
+        .iter()
+        .any(|sep| lower_rest.contains(sep));
+    if names_other || (lists && chars.len() > 3) {
+        return None;
     }
+    Some(picked)
 }
