@@ -199,6 +199,29 @@ impl Cmp<'_> {
             }
             (Node::Relation(items, ops), other) | (other, Node::Relation(items, ops)) => {
                 let rel_is_response = matches!(r, Node::Relation(..));
+                let all_constant = items.iter().all(|v| v.vars().is_empty());
+                if ops.iter().all(|o| *o == Rel::Eq)
+                    && other.is_scalar()
+                    && (ops.len() > 1 || all_constant)
+                {
+                    // `x = \frac12 = 0.5`: every stated value must be the answer.
+                    let start = usize::from(structure::is_name(&items[0]));
+                    let values = &items[start..];
+                    if values.iter().any(|v| !v.vars().is_empty()) {
+                        return Decision::NotEqual("type_mismatch");
+                    }
+                    for v in values {
+                        let d = if rel_is_response {
+                            self.compare(v, other)
+                        } else {
+                            self.compare(other, v)
+                        };
+                        if !d.is_equal() {
+                            return d;
+                        }
+                    }
+                    return Decision::Equal("structure");
+                }
                 if ops == &[Rel::Eq] {
                     let Some(v) = eq_value(items) else {
                         return Decision::NotEqual("type_mismatch");

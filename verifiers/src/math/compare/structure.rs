@@ -16,7 +16,7 @@ pub(super) fn vector(m: &[Vec<Node>]) -> Option<Vec<Node>> {
 }
 
 /// A name on the left of `=`: `x`, `y_1`, `f(x)`.
-pub(super) fn is_name(n: &Node) -> bool {
+pub(crate) fn is_name(n: &Node) -> bool {
     match n {
         Node::Var(_) => true,
         Node::Mul(v) => v.iter().all(|x| matches!(x, Node::Var(_))),
