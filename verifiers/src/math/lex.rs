@@ -326,7 +326,6 @@ fn command(
         "binom" | "dbinom" | "tbinom" => Tok::Cmd("binom"),
         "log" => Tok::Cmd("log"),
         "lg" => Tok::Cmd("lg"),
-        "overline" => Tok::Cmd("overline"),
         "begin" | "end" => {
             let (inner, r) = brace_group(rest).unwrap_or(("", rest));
             *rest = r;
@@ -341,6 +340,22 @@ fn command(
             } else {
                 Tok::End(env)
             }
+        }
+        "angle" | "triangle" | "overarc" | "widehat" | "measuredangle" | "overline" => {
+            // A geometric name (`\angle B`, `\triangle ABC`, `\overline{AB}`) is one word;
+            // a repetend `0.\overline{3}` never gets here (numbers read their own).
+            let (arg, r) = match brace_group(rest) {
+                Some((inner, r)) => (inner.trim().to_string(), r),
+                None => {
+                    let t = rest.trim_start();
+                    let end = t
+                        .find(|c: char| !c.is_ascii_alphabetic())
+                        .unwrap_or(t.len());
+                    (t[..end].to_string(), &t[end..])
+                }
+            };
+            *rest = r;
+            Tok::Word(format!("{name} {arg}"))
         }
         "mathbb" => {
             let (inner, r) = brace_group(rest).unwrap_or(("", rest));

@@ -101,14 +101,18 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
         None => (None, None),
     };
     // An AMC gold `(C) 12` is compared by letter, or by the value of that choice.
+    let full = s;
     let s = value.as_deref().unwrap_or(s);
     let node = match parse::parse(s) {
         Ok(n) => n,
         Err(e) => {
-            if s.chars()
+            // Free text (`\text{Route 66}`, `June 20`) is a text answer.
+            let plain = unwrap_letters(s);
+            if plain
+                .chars()
                 .all(|c| c.is_alphanumeric() || " ,.'-():;!?".contains(c))
             {
-                Node::Text(collapse(&s.to_lowercase()))
+                Node::Text(collapse(&plain.to_lowercase()))
             } else {
                 return Err(e);
             }
@@ -116,7 +120,7 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
     };
     Ok(Gold {
         raw: raw.to_string(),
-        canon: canon(s),
+        canon: canon(full),
         node,
         choice,
     })

@@ -95,9 +95,23 @@ pub(super) fn choice_strict(s: &str) -> Option<(char, Option<String>)> {
         [c] if ('A'..='E').contains(c) => Some((*c, None)),
         ['(', c, ')'] if letter(*c) => Some((c.to_ascii_uppercase(), None)),
         ['(', c, ')', rest @ ..] if letter(*c) && c.is_ascii_uppercase() => {
-            let value: String = rest.iter().collect();
-            let value = value.trim();
-            Some((*c, (!value.is_empty()).then(|| value.to_string())))
+            let rest: String = rest.iter().collect();
+            let rest = rest.trim();
+            // `(A), (C)` or `(A) or (C)` names several choices: not one letter.
+            if rest.starts_with(',') || rest.contains(" or ") || rest.contains(" and ") {
+                return None;
+            }
+            // The value is read from the original text, where its braces are intact.
+            let tag = format!("({c})");
+            let after = &s[s.find(&tag)? + tag.len()..];
+            let mut value = after.trim_start().trim_start_matches('}').trim();
+            while !balanced(value) && value.ends_with('}') {
+                value = value[..value.len() - 1].trim_end();
+            }
+            Some((
+                *c,
+                (!value.is_empty() && balanced(value)).then(|| value.to_string()),
+            ))
         }
         _ => None,
     }

@@ -63,7 +63,7 @@ fn starts_primary(t: &Tok) -> bool {
         | Tok::Inf
         | Tok::Langle
         | Tok::Begin(_) => true,
-        Tok::Cmd(c) => *c != "overline",
+        Tok::Cmd(_) => true,
         Tok::Word(w) => {
             let l = w.to_ascii_lowercase();
             l != "and" && l != "or" && words::scale(&l).is_none()

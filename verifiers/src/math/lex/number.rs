@@ -31,6 +31,12 @@ fn digits_grouped(s: &str, top_level: bool) -> (&str, String) {
         let mut advanced = false;
         for sep in seps {
             if let Some(after) = rest.strip_prefix(sep) {
+                // `11,\! 111`: MATH puts a space after the negative thin space.
+                let after = if *sep == ",\\!" {
+                    after.trim_start_matches(' ')
+                } else {
+                    after
+                };
                 let grp: IResult<&str, &str> = digit1(after);
                 if let Ok((r2, g)) = grp {
                     let more_digits = r2.starts_with(|c: char| c.is_ascii_digit());
