@@ -200,14 +200,20 @@ fn no_panics_on_hostile_metadata() {
 }
 
 #[test]
-fn zebra_search_is_bounded_on_contradictory_clues() {
-    // Eight attributes of seven values and a contradiction visible only at the last attribute:
-    // an unbounded search would visit 5040^7 nodes.
+fn zebra_contradictory_or_weak_clues_give_an_error() {
+    // Eight attributes of seven values, a contradiction between the first and the last, and
+    // otherwise no clues: the verdict is an error (no solution), reached in bounded time.
     let values: Vec<Value> = (0..8)
         .map(|a| json!({"name": format!("A{a}"), "values": (0..7).map(|v| format!("v{a}_{v}")).collect::<Vec<_>>()}))
         .collect();
     let m = json!({"attributes": values, "ask": {"attribute": 0, "house": 1},
                    "clues": [["same", [0, 0], [7, 0]], ["not_same", [0, 0], [7, 0]]]});
     let v = logic::verify("zebra_puzzles", "<answer>v0_0</answer>", &m, None).expect("registered");
+    assert_eq!(v.verdict, Outcome::Error, "{}", v.reason);
+    // No clues at all: thousands of solutions, so the asked value is not determined.
+    let mut weak = m.clone();
+    weak["clues"] = json!([]);
+    let v =
+        logic::verify("zebra_puzzles", "<answer>v0_0</answer>", &weak, None).expect("registered");
     assert_eq!(v.verdict, Outcome::Error, "{}", v.reason);
 }

@@ -24,7 +24,7 @@ use crate::logic::rng::Rng;
 use crate::logic::{Family, GenConfig, Generated, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
-use solver::{perms, solutions, Clue, V};
+use solver::{solutions, Clue, V};
 
 pub static FAMILY: Family = Family {
     name: "zebra_puzzles",
@@ -84,13 +84,11 @@ fn structured(m: &Value) -> Option<Structured> {
 /// The asked value, computed from the clues; `Err` when there is no or no single answer.
 fn answer_from_clues(s: &Structured) -> Result<String, &'static str> {
     let k = s.values[0].len();
-    let all = perms(k);
-    let sols = solutions(s.values.len(), &s.clues, &all, SOLUTION_CAP)
+    let sols = solutions(k, s.values.len(), &s.clues, SOLUTION_CAP)
         .ok_or("search_budget_exceeded: the clues are too weak to solve in bounded time")?;
     let mut found: Option<usize> = None;
     for sol in &sols {
-        let p = &all[sol[s.ask_attr]];
-        let idx = p
+        let idx = sol[s.ask_attr]
             .iter()
             .position(|&h| h as usize == s.ask_house)
             .ok_or("internal")?;
@@ -277,11 +275,16 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
             v
         })
         .collect();
-    let all = perms(k);
-    let sol: Vec<Vec<u8>> = (0..m).map(|_| rng.choose(&all).clone()).collect();
+    let sol: Vec<Vec<u8>> = (0..m)
+        .map(|_| {
+            let mut p: Vec<u8> = (0..k as u8).collect();
+            rng.shuffle(&mut p);
+            p
+        })
+        .collect();
     let mut clues: Vec<Clue> = Vec::new();
     loop {
-        let n = solutions(m, &clues, &all, 2).map_or(2, |s| s.len());
+        let n = solutions(k, m, &clues, 2).map_or(2, |s| s.len());
         if n == 1 {
             break;
         }
@@ -299,7 +302,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let mut i = 0;
     while i < clues.len() {
         let c = clues.remove(i);
-        if solutions(m, &clues, &all, 2).map_or(2, |s| s.len()) != 1 {
+        if solutions(k, m, &clues, 2).map_or(2, |s| s.len()) != 1 {
             clues.insert(i, c);
             i += 1;
         }
@@ -377,5 +380,34 @@ mod tests {
         // The clues decide, not the stored answer.
         assert_eq!(verify(&inst, &g.answer).reason, "name_matches");
         assert_eq!(verify(&inst, "nobody").reason, "wrong_name");
+    }
+
+    #[test]
+    fn generated_puzzles_are_unique_at_every_size() {
+        for (k, m) in [(2, 2), (3, 5), (5, 4), (6, 6), (7, 7)] {
+            for seed in 0..3 {
+                let mut cfg = GenConfig {
+                    seed,
+                    ..GenConfig::default()
+                };
+                cfg.difficulty.insert("num_people".into(), json!(k));
+                cfg.difficulty
+                    .insert("num_characteristics".into(), json!(m));
+                let g = generate(&cfg).unwrap();
+                let s = structured(&g.metadata).unwrap();
+                let sols = solutions(k, m, &s.clues, 3).unwrap();
+                assert_eq!(sols.len(), 1, "{k}x{m} seed {seed}");
+                // Minimal: dropping any clue loses uniqueness.
+                for i in 0..s.clues.len() {
+                    let mut fewer = s.clues.clone();
+                    fewer.remove(i);
+                    assert!(
+                        solutions(k, m, &fewer, 2).unwrap().len() > 1,
+                        "{k}x{m} seed {seed} clue {i}"
+                    );
+                }
+                assert_eq!(answer_from_clues(&s).unwrap(), g.answer);
+            }
+        }
     }
 }

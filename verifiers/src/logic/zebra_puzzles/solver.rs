@@ -1,12 +1,12 @@
-//! The zebra puzzle as data and its complete solver: clues over `(attribute, value)` pairs, and
-//! a search that places one attribute's permutation at a time, pruning with every clue whose
-//! attributes are all placed. Bounded by a budget of candidates tried.
+//! The zebra puzzle as data and its complete solver. Every value `(attribute, index)` has a
+//! domain of houses (a bitmask); clues and the all-different rule of each attribute narrow the
+//! domains to a fixed point, and the search branches on the smallest open domain. Bounded by a
+//! budget of search nodes, so hostile metadata cannot hang a verification.
 
 use serde_json::{json, Value};
 
-/// Candidate permutations one solve may try (bounded time on hostile metadata); generated
-/// puzzles of the default size need a few hundred.
-pub(super) const NODE_BUDGET: usize = 1_000_000;
+/// Search nodes one solve may visit; generated 7x7 puzzles need a few hundred.
+const NODE_BUDGET: usize = 200_000;
 
 /// A clue over values `(attribute, index)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -22,43 +22,13 @@ pub(super) enum Clue {
 
 pub(super) type V = (usize, usize);
 
-/// All permutations of `0..k`: `perm[i]` is the house of value `i`.
-pub(super) fn perms(k: usize) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut p: Vec<u8> = (0..k as u8).collect();
-    fn rec(p: &mut Vec<u8>, i: usize, out: &mut Vec<Vec<u8>>) {
-        if i == p.len() {
-            out.push(p.clone());
-            return;
-        }
-        for j in i..p.len() {
-            p.swap(i, j);
-            rec(p, i + 1, out);
-            p.swap(i, j);
-        }
-    }
-    rec(&mut p, 0, &mut out);
-    out
-}
-
 impl Clue {
-    fn attrs(&self) -> (usize, usize) {
+    /// Does the clue hold when `house(v)` is the house of each value?
+    pub(super) fn holds(&self, house: impl Fn(V) -> usize) -> bool {
+        let h = |v: V| house(v) as i64;
         match *self {
-            Clue::At(v, _) | Clue::NotAt(v, _) => (v.0, v.0),
-            Clue::Same(a, b)
-            | Clue::NotSame(a, b)
-            | Clue::LeftOf(a, b)
-            | Clue::DirectlyLeft(a, b)
-            | Clue::NextTo(a, b) => (a.0, b.0),
-        }
-    }
-
-    /// Does the clue hold, given each attribute's chosen permutation (`all[chosen[attr]]`)?
-    fn holds(&self, all: &[Vec<u8>], chosen: &[usize]) -> bool {
-        let h = |v: V| all[chosen[v.0]][v.1] as i32;
-        match *self {
-            Clue::At(v, k) => h(v) == k as i32,
-            Clue::NotAt(v, k) => h(v) != k as i32,
+            Clue::At(v, k) => h(v) == k as i64,
+            Clue::NotAt(v, k) => h(v) != k as i64,
             Clue::Same(a, b) => h(a) == h(b),
             Clue::NotSame(a, b) => h(a) != h(b),
             Clue::LeftOf(a, b) => h(a) < h(b),
@@ -106,81 +76,153 @@ impl Clue {
     }
 }
 
-/// Enumerate solutions (each a permutation index per attribute), stopping at `cap`; `None`
-/// when the search exceeds [`NODE_BUDGET`].
-pub(super) fn solutions(
+/// Domains: `dom[attr * k + value]` is the set of houses (bit h = house h) still possible.
+struct Solver<'a> {
+    k: usize,
     m: usize,
-    clues: &[Clue],
-    all: &[Vec<u8>],
+    full: u8,
+    clues: &'a [Clue],
+    nodes: usize,
     cap: usize,
-) -> Option<Vec<Vec<usize>>> {
-    // Each attribute's candidate permutations: those that pass its single-attribute clues.
-    // Clues over two attributes are checked once the later one is placed.
-    let mut cands: Vec<Vec<usize>> = vec![Vec::new(); m];
-    let mut at_level: Vec<Vec<Clue>> = vec![Vec::new(); m];
-    let mut unary: Vec<Vec<Clue>> = vec![Vec::new(); m];
-    for c in clues {
-        let (x, y) = c.attrs();
-        if x == y {
-            unary[x].push(*c);
-        } else {
-            at_level[x.max(y)].push(*c);
-        }
+    out: Vec<Vec<Vec<u8>>>,
+}
+
+impl Solver<'_> {
+    fn idx(&self, v: V) -> usize {
+        v.0 * self.k + v.1
     }
-    let mut probe = vec![0usize; m];
-    for a in 0..m {
-        for pi in 0..all.len() {
-            probe[a] = pi;
-            if unary[a].iter().all(|c| c.holds(all, &probe)) {
-                cands[a].push(pi);
-            }
-        }
-    }
-    struct Search<'a> {
-        m: usize,
-        all: &'a [Vec<u8>],
-        cands: &'a [Vec<usize>],
-        at_level: &'a [Vec<Clue>],
-        chosen: Vec<usize>,
-        out: Vec<Vec<usize>>,
-        cap: usize,
-        nodes: usize,
-    }
-    impl Search<'_> {
-        fn rec(&mut self, level: usize) {
-            if level == self.m {
-                self.out.push(self.chosen.clone());
-                return;
-            }
-            for &pi in &self.cands[level] {
-                // Every candidate tried counts, so the budget bounds the clue checks too.
-                self.nodes += 1;
-                if self.nodes > NODE_BUDGET {
-                    return;
-                }
-                self.chosen[level] = pi;
-                if self.at_level[level]
-                    .iter()
-                    .all(|c| c.holds(self.all, &self.chosen))
-                {
-                    self.rec(level + 1);
-                    if self.out.len() >= self.cap || self.nodes > NODE_BUDGET {
-                        return;
+
+    /// Narrow `dom` to a fixed point; `false` on a contradiction.
+    fn propagate(&self, dom: &mut [u8]) -> bool {
+        let full = self.full;
+        let mut before = [0u8; 64];
+        loop {
+            before[..dom.len()].copy_from_slice(dom);
+            for c in self.clues {
+                match *c {
+                    Clue::At(v, h) => dom[self.idx(v)] &= 1 << h,
+                    Clue::NotAt(v, h) => dom[self.idx(v)] &= !(1 << h),
+                    Clue::Same(a, b) => {
+                        let (i, j) = (self.idx(a), self.idx(b));
+                        let x = dom[i] & dom[j];
+                        dom[i] = x;
+                        dom[j] = x;
+                    }
+                    Clue::NotSame(a, b) => {
+                        let (i, j) = (self.idx(a), self.idx(b));
+                        if dom[i].count_ones() == 1 {
+                            dom[j] &= !dom[i];
+                        }
+                        if dom[j].count_ones() == 1 {
+                            dom[i] &= !dom[j];
+                        }
+                    }
+                    Clue::LeftOf(a, b) => {
+                        let (i, j) = (self.idx(a), self.idx(b));
+                        if dom[i] == 0 || dom[j] == 0 {
+                            return false;
+                        }
+                        // a is left of b's rightmost house; b is right of a's leftmost house.
+                        let max_b = 7 - dom[j].leading_zeros() as usize;
+                        let min_a = dom[i].trailing_zeros() as usize;
+                        dom[i] &= ((1u16 << max_b) - 1) as u8;
+                        dom[j] &= !(((1u16 << (min_a + 1)) - 1) as u8);
+                    }
+                    Clue::DirectlyLeft(a, b) => {
+                        let (i, j) = (self.idx(a), self.idx(b));
+                        dom[i] &= dom[j] >> 1;
+                        dom[j] &= (dom[i] << 1) & full;
+                    }
+                    Clue::NextTo(a, b) => {
+                        let (i, j) = (self.idx(a), self.idx(b));
+                        dom[i] &= ((dom[j] << 1) | (dom[j] >> 1)) & full;
+                        dom[j] &= ((dom[i] << 1) | (dom[i] >> 1)) & full;
                     }
                 }
             }
+            // All different within an attribute: a placed value leaves its house; a house that
+            // only one value can take goes to that value.
+            for a in 0..self.m {
+                let row = &mut dom[a * self.k..(a + 1) * self.k];
+                for i in 0..self.k {
+                    if row[i].count_ones() == 1 {
+                        let h = row[i];
+                        for (j, d) in row.iter_mut().enumerate() {
+                            if j != i {
+                                *d &= !h;
+                            }
+                        }
+                    }
+                }
+                for h in 0..self.k {
+                    let bit = 1u8 << h;
+                    let mut holders = row.iter().enumerate().filter(|(_, d)| **d & bit != 0);
+                    match (holders.next(), holders.next()) {
+                        (None, _) => return false,
+                        (Some((i, _)), None) => row[i] = bit,
+                        _ => {}
+                    }
+                }
+            }
+            if dom.contains(&0) {
+                return false;
+            }
+            if *dom == before[..dom.len()] {
+                return true;
+            }
         }
     }
-    let mut s = Search {
+
+    fn search(&mut self, mut dom: Vec<u8>) {
+        self.nodes += 1;
+        if self.nodes > NODE_BUDGET || self.out.len() >= self.cap || !self.propagate(&mut dom) {
+            return;
+        }
+        let open = (0..dom.len())
+            .filter(|&i| dom[i].count_ones() > 1)
+            .min_by_key(|&i| dom[i].count_ones());
+        let Some(i) = open else {
+            let house = |v: V| dom[self.idx(v)].trailing_zeros() as usize;
+            // Propagation enforces every clue on singletons; check once more to be sure.
+            if self.clues.iter().all(|c| c.holds(house)) {
+                let sol = (0..self.m)
+                    .map(|a| (0..self.k).map(|v| house((a, v)) as u8).collect())
+                    .collect();
+                self.out.push(sol);
+            }
+            return;
+        };
+        for h in 0..self.k {
+            if dom[i] >> h & 1 == 1 {
+                let mut next = dom.clone();
+                next[i] = 1 << h;
+                self.search(next);
+            }
+        }
+    }
+}
+
+/// Every solution (`sol[attr][value]` = house), stopping at `cap`; `None` when the search
+/// exceeds its node budget.
+pub(super) fn solutions(
+    k: usize,
+    m: usize,
+    clues: &[Clue],
+    cap: usize,
+) -> Option<Vec<Vec<Vec<u8>>>> {
+    if k == 0 || k > 8 || k * m > 64 {
+        return None;
+    }
+    let full = ((1u16 << k) - 1) as u8;
+    let mut s = Solver {
+        k,
         m,
-        all,
-        cands: &cands,
-        at_level: &at_level,
-        chosen: vec![0; m],
-        out: Vec::new(),
-        cap,
+        full,
+        clues,
         nodes: 0,
+        cap,
+        out: Vec::new(),
     };
-    s.rec(0);
+    s.search(vec![full; k * m]);
     (s.nodes <= NODE_BUDGET).then_some(s.out)
 }
