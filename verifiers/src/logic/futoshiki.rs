@@ -198,31 +198,38 @@ impl Solver {
         if best_cell == usize::MAX {
             return Step::Full;
         }
-        // Rows (axis 0) and columns (axis 1): where can each missing value go?
-        let mut best_line: Option<(usize, usize, u8, u32)> = None;
+        // Rows (axis 0) and columns (axis 1): where can each missing value go? Bit-sliced
+        // counts per line: values with no place (dead end), one place (forced), two places
+        // (a two-way branch, used when every cell has more than two candidates).
+        let full_mask = ((1u16 << (n + 1)) - 1) & !1;
+        let mut best_line: Option<(usize, usize, u8)> = None;
         for axis in 0..2 {
             for l in 0..n {
                 let present = if axis == 0 { self.row[l] } else { self.col[l] };
-                for v in 1..=n as u8 {
-                    if present & (1 << v) != 0 {
-                        continue;
-                    }
-                    let (mut k, mut at) = (0, 0);
+                let missing = full_mask & !present;
+                let (mut once, mut twice, mut thrice) = (0u16, 0u16, 0u16);
+                for x in 0..n {
+                    let m = cand[if axis == 0 { l * n + x } else { x * n + l }];
+                    thrice |= twice & m;
+                    twice |= once & m;
+                    once |= m;
+                }
+                if missing & !once != 0 {
+                    return Step::Dead;
+                }
+                let single = missing & once & !twice;
+                if single != 0 {
                     for x in 0..n {
                         let i = if axis == 0 { l * n + x } else { x * n + l };
-                        if cand[i] >> v & 1 == 1 {
-                            k += 1;
-                            at = i;
+                        let hit = cand[i] & single;
+                        if hit != 0 {
+                            forced.push((i, hit.trailing_zeros() as u8));
                         }
                     }
-                    match k {
-                        0 => return Step::Dead,
-                        1 => forced.push((at, v)),
-                        _ if k < best_cnt && best_line.is_none_or(|b| k < b.3) => {
-                            best_line = Some((axis, l, v, k));
-                        }
-                        _ => {}
-                    }
+                }
+                let pair = missing & twice & !thrice;
+                if best_cnt > 2 && pair != 0 && best_line.is_none() {
+                    best_line = Some((axis, l, pair.trailing_zeros() as u8));
                 }
             }
         }
@@ -230,7 +237,7 @@ impl Solver {
             return Step::Forced(forced);
         }
         Step::Branch(match best_line {
-            Some((axis, l, v, _)) => (0..n)
+            Some((axis, l, v)) => (0..n)
                 .map(|x| if axis == 0 { l * n + x } else { x * n + l })
                 .filter(|&i| cand[i] >> v & 1 == 1)
                 .map(|i| (i, v))
@@ -592,6 +599,46 @@ mod tests {
             let (p, ineqs) = read(&g.metadata).unwrap();
             let mut s = Solver::new(p.len(), &p, &ineqs).unwrap();
             assert_eq!(s.search(2, &mut None), Some(1), "seed {seed}");
+        }
+    }
+
+    /// Solutions of a small puzzle by plain backtracking with full checks (no propagation),
+    /// an independent count for the solver's uniqueness claim.
+    fn naive_count(g: &mut [Vec<i64>], ineqs: &[Ineq], k: usize) -> usize {
+        let n = g.len();
+        if k == n * n {
+            return usize::from(violation(&g.to_vec(), ineqs, g).is_none());
+        }
+        let (r, c) = (k / n, k % n);
+        if g[r][c] != 0 {
+            return naive_count(g, ineqs, k + 1);
+        }
+        let mut total = 0;
+        for v in 1..=n as i64 {
+            if (0..n).any(|x| g[r][x] == v || g[x][c] == v) {
+                continue;
+            }
+            g[r][c] = v;
+            total += naive_count(g, ineqs, k + 1);
+            g[r][c] = 0;
+        }
+        total
+    }
+
+    #[test]
+    fn small_puzzles_are_unique_by_brute_force() {
+        for seed in 0..40 {
+            let mut cfg = GenConfig {
+                seed,
+                ..GenConfig::default()
+            };
+            cfg.difficulty.insert("max_board_size".into(), 5.into());
+            let g = generate(&cfg).unwrap();
+            let (mut p, ineqs) = read(&g.metadata).unwrap();
+            let puzzle = p.clone();
+            // The naive count checks inequalities on the full grid, with the clues kept.
+            assert_eq!(naive_count(&mut p, &ineqs, 0), 1, "seed {seed}");
+            assert_eq!(p, puzzle);
         }
     }
 }

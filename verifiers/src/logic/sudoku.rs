@@ -390,4 +390,36 @@ mod tests {
         let mut bd = Board::empty(3);
         assert_eq!(bd.count(2), Some(2));
     }
+
+    /// Completions of a 4x4 puzzle by plain backtracking (an independent count).
+    fn naive_count(g: &mut [Vec<i64>], k: usize) -> usize {
+        if k == 16 {
+            return usize::from(violation(&g.to_vec(), g, 2).is_none());
+        }
+        let (r, c) = (k / 4, k % 4);
+        if g[r][c] != 0 {
+            return naive_count(g, k + 1);
+        }
+        let mut total = 0;
+        for v in 1..=4 {
+            let (br, bc) = (r / 2 * 2, c / 2 * 2);
+            let clash = (0..4).any(|x| g[r][x] == v || g[x][c] == v)
+                || (0..4).any(|x| g[br + x / 2][bc + x % 2] == v);
+            if !clash {
+                g[r][c] = v;
+                total += naive_count(g, k + 1);
+                g[r][c] = 0;
+            }
+        }
+        total
+    }
+
+    #[test]
+    fn mini_puzzles_are_unique_by_brute_force() {
+        for seed in 0..40 {
+            let (mut p, s) = make_puzzle(2, 12, &mut Rng::new(seed));
+            assert_eq!(naive_count(&mut p, 0), 1, "seed {seed}");
+            assert!(violation(&p, &s, 2).is_none());
+        }
+    }
 }
