@@ -607,7 +607,7 @@ mod tests {
     fn naive_count(g: &mut [Vec<i64>], ineqs: &[Ineq], k: usize) -> usize {
         let n = g.len();
         if k == n * n {
-            return usize::from(violation(&g.to_vec(), ineqs, g).is_none());
+            return usize::from(violation(g, ineqs, g).is_none());
         }
         let (r, c) = (k / n, k % n);
         if g[r][c] != 0 {
