@@ -245,6 +245,10 @@ fn parse_answer(a: &str) -> Result<Node, String> {
     if a.len() > MAX_ANSWER_BYTES {
         return Err("answer too long".into());
     }
+    // Unbalanced braces are unreadable (and would make `\text{` scans quadratic).
+    if !balanced(a) {
+        return Err("unbalanced braces".into());
+    }
     // `\frac13 \approx 0.333`: the exact value comes first.
     let a = match a.find("\\approx").or_else(|| a.find('≈')) {
         Some(k) if k > 0 => &a[..k],
