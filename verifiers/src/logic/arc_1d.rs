@@ -99,6 +99,10 @@ enum Task {
     Recolor(u64, u64),
     ExtendRight,
     FillBetween,
+    /// Every coloured cell slides to the right end, keeping its order.
+    GravityRight,
+    /// Isolated single cells vanish; the long block stays.
+    Denoise,
 }
 
 impl Task {
@@ -110,6 +114,8 @@ impl Task {
             Task::Recolor(a, b) => format!("recolor_{a}_to_{b}"),
             Task::ExtendRight => "extend_block_to_right_edge".into(),
             Task::FillBetween => "fill_between_pair".into(),
+            Task::GravityRight => "gravity_right".into(),
+            Task::Denoise => "denoise_singletons".into(),
         }
     }
 
@@ -166,6 +172,32 @@ impl Task {
                 out[a..=b].fill(colour);
                 (inp, out)
             }
+            Task::GravityRight => {
+                for c in inp.iter_mut() {
+                    if rng.below(3) == 0 {
+                        *c = rng.range(1, 9) as u64;
+                    }
+                }
+                let coloured: Vec<u64> = inp.iter().copied().filter(|&c| c != 0).collect();
+                let mut out = vec![0u64; n - coloured.len()];
+                out.extend(coloured);
+                (inp, out)
+            }
+            Task::Denoise => {
+                let len = rng.range(3, (n as i64 / 2).max(3)) as usize;
+                let s = rng.range(0, (n - len) as i64) as usize;
+                inp[s..s + len].fill(colour);
+                let out = inp.clone();
+                // Noise: single cells of the block's colour, never touching the block or each other.
+                for _ in 0..rng.range(1, 3) {
+                    let i = rng.below(n as u64) as usize;
+                    let clear = |j: usize| inp.get(j).is_none_or(|&c| c == 0);
+                    if clear(i) && (i == 0 || clear(i - 1)) && clear(i + 1) {
+                        inp[i] = colour;
+                    }
+                }
+                (inp, out)
+            }
         }
     }
 }
@@ -181,7 +213,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     }
     let mut rng = Rng::new(cfg.seed);
     let n = rng.range(s0, s1) as usize;
-    let task = match rng.below(5) {
+    let task = match rng.below(7) {
         0 => {
             let k = rng.range(1, 4);
             Task::Shift(if rng.below(2) == 0 { k } else { -k })
@@ -192,7 +224,9 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
             Task::Recolor(a, 1 + (a + rng.range(0, 7) as u64) % 9)
         }
         3 => Task::ExtendRight,
-        _ => Task::FillBetween,
+        4 => Task::FillBetween,
+        5 => Task::GravityRight,
+        _ => Task::Denoise,
     };
     let train: Vec<(Vec<u64>, Vec<u64>)> = (0..k).map(|_| task.example(&mut rng, n)).collect();
     let test = task.example(&mut rng, n);

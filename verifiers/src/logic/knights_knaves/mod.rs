@@ -224,17 +224,18 @@ const TERMS: &[(&str, &str)] = &[
     ("saint", "sinner"),
 ];
 
-fn say(s: &S, p: &Puzzle, top: bool) -> String {
+/// The statement in words; compound parts are bracketed so the reading is unambiguous.
+fn say(s: &S, p: &Puzzle) -> String {
     let who = |i: &usize, r: &str| format!("{} is {} {r}", p.names[*i], article(r));
     let wrap = |x: &S| {
-        let t = say(x, p, false);
+        let t = say(x, p);
         if matches!(x, S::Truth(_) | S::Lie(_)) {
             t
         } else {
             format!("({t})")
         }
     };
-    let t = match s {
+    match s {
         S::Truth(i) => who(i, &p.knight),
         S::Lie(i) => who(i, &p.knave),
         S::Not(x) => format!("it is false that {}", wrap(x)),
@@ -242,12 +243,10 @@ fn say(s: &S, p: &Puzzle, top: bool) -> String {
         S::Or(xs) => xs.iter().map(wrap).collect::<Vec<_>>().join(" or "),
         S::Imp(x, y) => format!("if {} then {}", wrap(x), wrap(y)),
         S::Iff(x, y) => format!("{} exactly when {}", wrap(x), wrap(y)),
-    };
-    let _ = top;
-    t
+    }
 }
 
-/// Knobs: `n_people` (2..=8, default 2), `depth_constraint` (1..=4, default 2),
+/// Knobs: `n_people` (1..=8, default 2), `depth_constraint` (1..=4, default 2),
 /// `width_constraint` (2..=4, default 2).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let n = cfg.int("n_people", 2);
@@ -285,7 +284,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
             p.names.join(", ")
         );
         for (i, s) in p.stmts.iter().enumerate() {
-            q.push_str(&format!(" {} says: \"{}.\"", p.names[i], say(s, &p, true)));
+            q.push_str(&format!(" {} says: \"{}.\"", p.names[i], say(s, &p)));
         }
         q.push_str(&format!(
             " Who is {} {knight} and who is {} {knave}? Answer in the form \"{}\".",
@@ -389,5 +388,29 @@ mod tests {
             check(&m, "Ann is a knight, Bo is a knave, Cy is a knight").reward,
             0.0
         );
+    }
+
+    #[test]
+    fn generated_puzzles_have_one_solution() {
+        for (n, d, w) in [(2, 2, 2), (3, 3, 2), (4, 2, 3), (5, 2, 2)] {
+            for seed in 0..4 {
+                let mut cfg = GenConfig {
+                    seed,
+                    ..GenConfig::default()
+                };
+                for (k, v) in [
+                    ("n_people", n),
+                    ("depth_constraint", d),
+                    ("width_constraint", w),
+                ] {
+                    cfg.difficulty.insert(k.into(), json!(v));
+                }
+                let g = generate(&cfg).unwrap();
+                let p = puzzle(&g.metadata).unwrap();
+                assert_eq!(p.names.len(), n as usize);
+                assert_eq!(p.solutions().len(), 1, "n={n} seed {seed}");
+                assert_eq!(check(&g.metadata, &g.answer).reward, 1.0);
+            }
+        }
     }
 }
