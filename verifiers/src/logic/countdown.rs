@@ -1,6 +1,6 @@
 //! `countdown`: reach a target with `+ - * /` using every given number exactly once.
 //!
-//! The answer is parsed and evaluated in exact rational arithmetic ([`super::arith`]), never
+//! The answer is parsed and evaluated in exact rational arithmetic (module `arith`), never
 //! with `eval` or floats; the literals it uses must be exactly the given numbers (as a multiset)
 //! and its value exactly the target. Any such expression is correct, not only the stored one.
 //!
