@@ -354,7 +354,11 @@ fn bool_dec(ok: bool, yes: &'static str, no: &'static str) -> Decision {
 fn text_eq(a: &str, b: &str) -> Decision {
     let norm = |s: &str| -> String {
         let s = s.trim().trim_end_matches('.');
-        s.strip_prefix("the ").unwrap_or(s).to_string()
+        ["the ", "a ", "an "]
+            .iter()
+            .find_map(|a| s.strip_prefix(a))
+            .unwrap_or(s)
+            .to_string()
     };
     bool_dec(norm(a) == norm(b), "text", "text_mismatch")
 }

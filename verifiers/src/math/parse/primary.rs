@@ -125,6 +125,21 @@ impl Parser {
                 }
             }
             Tok::LSet => {
+                // Set-builder `\{x \mid x > 2\}` / `\{x : x > 2\}`: the condition.
+                let sep_next = match self.toks.get(self.pos + 1) {
+                    Some(Tok::Pipe) => true,
+                    Some(Tok::Unknown(u)) => u == ":",
+                    _ => false,
+                };
+                let builder = sep_next && matches!(self.peek(), Some(Tok::Ident(_)));
+                if builder {
+                    self.pos += 2;
+                    self.enter()?;
+                    let cond = self.list_in_bracket()?;
+                    self.expect(&Tok::RSet)?;
+                    self.depth -= 1;
+                    return Ok(cond);
+                }
                 let (items, _) = self.bracketed(&[Tok::RSet])?;
                 Ok(if items.is_empty() {
                     Node::Empty
