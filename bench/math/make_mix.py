@@ -58,7 +58,7 @@ def fraction():
 def radical():
     k, r = rng.randint(2, 9), rng.choice([2, 3, 5, 6, 7, 10])
     g = f"{k}\\sqrt{{{r}}}"
-    forms = [g, f"\\sqrt{{{k*k*r}}}", f"{k} \\sqrt{r}", f"\\sqrt{{{r}}} \\cdot {k}"]
+    forms = [g, f"\\sqrt{{{k*k*r}}}", f"{k} \\sqrt{{{r}}}", f"\\sqrt{{{r}}} \\cdot {k}"]
     return g, rng.choice(forms), f"{k+1}\\sqrt{{{r}}}"
 
 
