@@ -201,3 +201,65 @@ fn generator_output_is_pinned() {
         "generator output changed:\n{table}"
     );
 }
+
+#[test]
+fn partial_credit_is_opt_in_and_follows_reasoning_gym_scale() {
+    use rlvr_verifiers::logic::Options;
+    let rg = Options {
+        partial_credit: true,
+        ..Options::default()
+    };
+    let plain = Options::default();
+    let reward = |task: &str, g: &logic::Generated, resp: &str, o: &Options| {
+        let gt = Value::String(g.answer.clone());
+        let v = logic::verify_with(
+            task,
+            &format!("<answer>{resp}</answer>"),
+            &g.metadata,
+            Some(&gt),
+            o,
+        )
+        .expect("registered");
+        (v.verdict, v.reward)
+    };
+    let cd = instance("countdown", 1);
+    let wrong = format!("{} + 1000", cd.answer);
+    assert_eq!(
+        reward("countdown", &cd, &wrong, &plain),
+        (Outcome::Incorrect, 0.0)
+    );
+    assert_eq!(reward("countdown", &cd, &wrong, &rg).1, 0.05); // readable, wrong numbers
+    assert_eq!(reward("countdown", &cd, "eval(1)", &rg).1, 0.01); // unreadable
+    let hanoi = instance("tower_of_hanoi", 2);
+    let moves: Vec<&str> = hanoi.answer.lines().collect();
+    let unfinished = moves[..moves.len() - 1].join("\n");
+    assert_eq!(reward("tower_of_hanoi", &hanoi, &unfinished, &plain).1, 0.0);
+    assert_eq!(
+        reward("tower_of_hanoi", &hanoi, &unfinished, &rg),
+        (Outcome::Incorrect, 0.05)
+    );
+    assert_eq!(
+        reward("tower_of_hanoi", &hanoi, &hanoi.answer, &rg),
+        (Outcome::Correct, 1.0)
+    );
+    let sp = (0..50)
+        .map(|s| instance("shortest_path", s))
+        .find(|g| g.answer != "infeasible")
+        .expect("a feasible grid");
+    let first = sp.answer.split(' ').next().unwrap_or("");
+    let back = match first {
+        "right" => "left",
+        "left" => "right",
+        "up" => "down",
+        _ => "up",
+    };
+    let detour = format!("{first} {back} {}", sp.answer);
+    assert_eq!(
+        reward("shortest_path", &sp, &detour, &plain),
+        (Outcome::Incorrect, 0.0)
+    );
+    assert_eq!(
+        reward("shortest_path", &sp, &detour, &rg),
+        (Outcome::Incorrect, 0.5)
+    );
+}

@@ -109,7 +109,18 @@ fn split_equation(text: &str, target: i128) -> Result<&str, String> {
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     match read(inst.metadata) {
-        Ok((numbers, target)) => check_expression(answer, &numbers, target),
+        // Reasoning Gym: 0.05 for a readable expression that is wrong, 0.01 otherwise.
+        Ok((numbers, target)) => super::credit::apply(
+            inst.options,
+            check_expression(answer, &numbers, target),
+            |r| {
+                if matches!(r, "wrong_numbers" | "wrong_value") {
+                    0.05
+                } else {
+                    0.01
+                }
+            },
+        ),
         Err(e) => Verdict::error(e),
     }
 }

@@ -182,6 +182,17 @@ fn check(p: &Puzzle, map: &[Option<u8>; 26]) -> Result<(), (&'static str, String
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.01 for a readable mapping that fails, 0 for an unreadable one.
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if r == "unparseable" {
+            0.0
+        } else {
+            0.01
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let p = match read(inst.metadata) {
         Ok(p) => p,
         Err(e) => return Verdict::error(e),

@@ -128,6 +128,17 @@ fn apply(state: &mut [u32], caps: &[u32], m: Move) {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.01 for known moves that miss the target, 0 otherwise.
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if r == "target_not_reached" {
+            0.01
+        } else {
+            0.0
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let p = match read(inst.metadata) {
         Ok(p) => p,
         Err(e) => return Verdict::error(e),

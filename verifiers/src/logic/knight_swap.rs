@@ -172,6 +172,17 @@ fn bits(mut m: u64) -> impl Iterator<Item = usize> {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.05 for legal moves that do not swap, 0 otherwise.
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if r == "not_swapped" {
+            0.05
+        } else {
+            0.0
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let b = match read(inst.metadata) {
         Ok(b) => b,
         Err(e) => return Verdict::error(e),

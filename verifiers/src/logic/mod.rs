@@ -11,6 +11,7 @@ mod arith;
 pub mod boxnet;
 pub mod circuit_logic;
 pub mod countdown;
+mod credit;
 pub mod cryptarithm;
 pub mod extract;
 mod fasthash;

@@ -48,7 +48,12 @@ fn read(meta: &Value) -> Result<Vec<u64>, String> {
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     match read(inst.metadata) {
-        Ok(numbers) => check_expression(answer, &numbers, TARGET),
+        // Reasoning Gym: 0.01 for any wrong answer.
+        Ok(numbers) => super::credit::apply(
+            inst.options,
+            check_expression(answer, &numbers, TARGET),
+            |_| 0.01,
+        ),
         Err(e) => Verdict::error(e),
     }
 }

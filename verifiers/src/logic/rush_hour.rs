@@ -209,6 +209,17 @@ fn parse(answer: &str) -> Result<Vec<(u8, i64)>, String> {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.01 for any readable moves that do not solve (it skips illegal ones).
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if matches!(r, "not_solved" | "illegal_move") {
+            0.01
+        } else {
+            0.0
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let mut b = match read(inst.metadata) {
         Ok(b) => b,
         Err(e) => return Verdict::error(e),

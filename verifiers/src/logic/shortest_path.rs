@@ -141,6 +141,17 @@ fn direction(tok: &str) -> Option<usize> {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.5 for a valid path longer than the shortest.
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if r == "not_shortest" {
+            0.5
+        } else {
+            0.0
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let g = match read(inst.metadata) {
         Ok(g) => g,
         Err(e) => return Verdict::error(e),

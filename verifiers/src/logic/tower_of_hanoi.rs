@@ -120,6 +120,17 @@ fn parse_move(item: &str) -> Option<Result<[usize; 3], String>> {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    // Reasoning Gym: 0.05 for legal moves that do not finish, 0 for an illegal move.
+    super::credit::apply(inst.options, check_answer(inst, answer), |r| {
+        if r == "not_solved" {
+            0.05
+        } else {
+            0.0
+        }
+    })
+}
+
+fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
     let p = match read(inst.metadata) {
         Ok(p) => p,
         Err(e) => return Verdict::error(e),

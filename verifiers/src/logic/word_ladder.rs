@@ -127,10 +127,25 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
                 format!("{} -> {w} does not change exactly one letter", words[i - 1]),
             );
         }
-        let known = *w == start || *w == end || is_word(&v.all, w) || gold.iter().any(|g| g == w);
-        if !known {
-            return bad("unknown_word", i, format!("{w} is not in the word list"));
+    }
+    // The ladder's shape is right; now every word must be known.
+    let unknown: Vec<usize> = (0..words.len())
+        .filter(|&i| {
+            let w = &words[i];
+            !(*w == start || *w == end || is_word(&v.all, w) || gold.iter().any(|g| g == w))
+        })
+        .collect();
+    if let Some(&i) = unknown.first() {
+        let mut verdict = bad(
+            "unknown_word",
+            i,
+            format!("{} is not in the word list", words[i]),
+        );
+        // Reasoning Gym halves the reward for each unknown word of an otherwise valid ladder.
+        if inst.options.partial_credit {
+            verdict.reward = 0.5f64.powi(unknown.len().min(1000) as i32);
         }
+        return verdict;
     }
     Verdict::correct("valid_ladder", None).with_detail(json!({ "words": words.len() }))
 }
@@ -331,7 +346,8 @@ mod tests {
         assert_eq!(r("COLD,CORD,CARD,WARD,WARM"), "valid_ladder");
         assert_eq!(r("cold -> cord -> card -> ward -> warm"), "valid_ladder");
         assert_eq!(r("COLD,CARD,WARD,WARM"), "not_one_letter");
-        assert_eq!(r("COLD,XOLD,WOLD,WARD,WARM"), "unknown_word");
+        assert_eq!(r("COLD,XOLD,COLD,CORD,CARD,WARD,WARM"), "unknown_word");
+        assert_eq!(r("COLD,XOLD,WOLD,WARD,WARM"), "not_one_letter");
         assert_eq!(r("CORD,CARD,WARD,WARM"), "wrong_endpoints");
         let s = solve(&inst).unwrap();
         assert_eq!(r(&s), "valid_ladder");
