@@ -412,3 +412,53 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
         "could not place non-interacting patterns".into(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::Options;
+
+    fn meta(patterns: Value) -> Value {
+        json!({"grid_size_x": 12, "grid_size_y": 12, "simulation_steps": 20,
+               "placed_patterns": patterns, "should_oscillate": true})
+    }
+
+    #[test]
+    fn simulation_and_labels() {
+        let blinkers = meta(json!([{"name": "blinker", "position": [1, 1]},
+                                   {"name": "toad", "position": [6, 6]}]));
+        assert_eq!(simulated(&blinkers), Some(false));
+        assert_eq!(simulated(&meta(json!([]))), Some(true));
+        // Unnamed shapes fall back to the label.
+        let unknown = meta(json!([{"name": "non-oscillator", "position": [1, 1]}]));
+        assert_eq!(simulated(&unknown), None);
+        let opts = Options::default();
+        let gt = json!("True");
+        let inst = Instance {
+            metadata: &unknown,
+            ground_truth: Some(&gt),
+            options: &opts,
+        };
+        assert_eq!(truth(&inst), Some(true));
+    }
+
+    #[test]
+    fn answers() {
+        assert_eq!(read_answer("**False**."), Ok(false));
+        assert_eq!(read_answer("'True'"), Ok(true));
+        assert_eq!(read_answer("No"), Ok(false));
+        assert!(read_answer("True or False").is_err());
+        assert!(read_answer("no idea at all, sorry").is_err());
+        assert!(read_answer("maybe").is_err());
+    }
+
+    #[test]
+    fn a_diagonal_dies() {
+        let mut b = Board::new(12, 12);
+        let diag = PATTERNS
+            .iter()
+            .find(|p| p.rows.len() == 5 && p.difficulty == 0);
+        b.stamp(diag.expect("5-long diagonal"), 2, 2);
+        assert!(b.halts(20));
+    }
+}

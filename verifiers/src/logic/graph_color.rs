@@ -10,7 +10,8 @@
 //! ## Rejects
 //! An edge with both ends the same colour (`edge (0, 3): both colored 2`), a missing vertex, an
 //! unknown vertex, a colour not offered, a vertex given two different colours (a hedge), text
-//! that is not a colouring.
+//! that is not a colouring. With `Options::partial_credit`, a readable but wrong colouring
+//! earns 0.01 (Reasoning Gym's rule).
 //!
 //! ## Examples
 //! Edges `[[0, 1], [1, 2]]`, colours `[1, 2]`: `<answer>{"0": 1, "1": 2, "2": 1}</answer>` and
@@ -112,7 +113,19 @@ fn pairs(answer: &str, g: &Graph) -> Result<Vec<(i64, i64)>, String> {
     if answer.len() > MAX_ANSWER {
         return Err("answer_too_long".into());
     }
-    let toks = tokens(answer);
+    // Numbered list lines ("1. vertex 0: 2") lose their number first.
+    let unnumbered: Vec<&str> = answer
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            let d = t.bytes().take_while(u8::is_ascii_digit).count();
+            match t[d..].strip_prefix(['.', ')']) {
+                Some(rest) if d > 0 && rest.starts_with(' ') && rest.contains([':', '=']) => rest,
+                _ => l,
+            }
+        })
+        .collect();
+    let toks = tokens(&unnumbered.join("\n"));
     if !toks.contains(&Tok::Assign) {
         // A list of colours in vertex order.
         let cols: Vec<i64> = toks
@@ -142,6 +155,18 @@ fn pairs(answer: &str, g: &Graph) -> Result<Vec<(i64, i64)>, String> {
 }
 
 fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
+    let mut v = check(inst, answer);
+    // Reasoning Gym's compatibility rule: 0.01 for a readable colouring that is wrong.
+    if inst.options.partial_credit
+        && v.verdict == crate::Outcome::Incorrect
+        && !v.reason.starts_with("unreadable")
+    {
+        v.reward = 0.01;
+    }
+    v
+}
+
+fn check(inst: &Instance<'_>, answer: &str) -> Verdict {
     let g = match read(inst.metadata) {
         Ok(g) => g,
         Err(e) => return Verdict::error(e),
@@ -330,4 +355,56 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
         });
     }
     Err(Error::Generate("no greedily colourable graph found".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::logic::Options;
+
+    fn check_all(answers: &[&str]) -> Vec<&'static str> {
+        let meta = json!({"puzzle": {"vertices": [0, 1, 2], "edges": [[0, 1], [1, 2]],
+                                     "num_colors": 2, "color_options": [1, 2]}});
+        let opts = Options::default();
+        let inst = Instance {
+            metadata: &meta,
+            ground_truth: None,
+            options: &opts,
+        };
+        answers
+            .iter()
+            .map(|a| verify(&inst, a).verdict.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn colouring_forms() {
+        let ok = [
+            r#"{"0": 1, "1": 2, "2": 1}"#,
+            "{0: 2, 1: 1, 2: 2}",
+            "0: 1\n1: 2\n2: 1",
+            "1. vertex 0: 1\n2. vertex 1: 2\n3. vertex 2: 1",
+            "Vertex 0 -> color 2, Vertex 1 → color 1, Vertex 2 = 2",
+            "[1, 2, 1]",
+        ];
+        assert!(
+            check_all(&ok).iter().all(|v| *v == "correct"),
+            "{:?}",
+            check_all(&ok)
+        );
+        let bad = [
+            r#"{"0": 1, "1": 1, "2": 2}"#,
+            r#"{"0": 1, "1": 2}"#,
+            r#"{"0": 1, "1": 2, "2": 1, "0": 2}"#,
+            r#"{"0": 1, "1": 2, "2": 3}"#,
+            r#"{"0": 1, "1": 2, "2": 1, "7": 1}"#,
+            "1 2 1",
+            "0: 1, 1",
+        ];
+        assert!(
+            check_all(&bad).iter().all(|v| *v == "incorrect"),
+            "{:?}",
+            check_all(&bad)
+        );
+    }
 }

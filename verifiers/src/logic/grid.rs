@@ -166,6 +166,18 @@ pub fn parse_grid(
             grid_rows.push(cells);
         }
     }
+    // Prose lines with a stray number ("the solved 9x9 grid:") among the rows: when exactly
+    // `rows` candidates have the right length, they are the grid (the rules still decide).
+    if grid_rows.len() > rows {
+        let full: Vec<Vec<Cell>> = grid_rows
+            .iter()
+            .filter(|r| r.len() == cols)
+            .cloned()
+            .collect();
+        if full.len() == rows {
+            grid_rows = full;
+        }
+    }
     // One flat run of exactly rows*cols cells (a single line or a flat list).
     if grid_rows.len() == 1 && rows > 1 && grid_rows[0].len() == rows * cols {
         let flat = grid_rows.pop().unwrap_or_default();
@@ -246,6 +258,7 @@ mod tests {
             "1 2 2 1",
             "[\"1 2\", \"2 1\"]",
             "1 < 2\n∧   ∨\n2 > 1",
+            "Here is the solved grid (step 3):\n1 2\n2 1",
         ] {
             assert_eq!(
                 parse_grid(s, 2, 2, Cells::Digits),
