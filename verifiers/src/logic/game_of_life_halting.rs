@@ -263,7 +263,7 @@ fn read_answer(answer: &str) -> Result<bool, &'static str> {
         .filter(|w| !w.is_empty())
         .collect();
     let mut found: Option<bool> = None;
-    for w in &words {
+    for (k, w) in words.iter().enumerate() {
         let lw = w.to_ascii_lowercase();
         let v = match lw.as_str() {
             "true" | "false" => parse_bool_word(&lw),
@@ -271,6 +271,9 @@ fn read_answer(answer: &str) -> Result<bool, &'static str> {
             _ => None,
         };
         if let Some(v) = v {
+            if k > 0 && words[k - 1].eq_ignore_ascii_case("not") {
+                return Err("unreadable: negated truth value");
+            }
             if found.is_some_and(|f| f != v) {
                 return Err("hedge: both True and False");
             }
@@ -450,6 +453,8 @@ mod tests {
         assert!(read_answer("True or False").is_err());
         assert!(read_answer("no idea at all, sorry").is_err());
         assert!(read_answer("maybe").is_err());
+        assert!(read_answer("Not True").is_err());
+        assert_eq!(read_answer("It will not halt, so: False"), Ok(false));
     }
 
     #[test]
