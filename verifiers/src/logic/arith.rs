@@ -18,9 +18,8 @@ pub struct Q {
     pub den: i128,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    a = a.abs();
-    b = b.abs();
+fn gcd(a: i128, b: i128) -> u128 {
+    let (mut a, mut b) = (a.unsigned_abs(), b.unsigned_abs());
     while b != 0 {
         (a, b) = (b, a % b);
     }
@@ -36,7 +35,8 @@ impl Q {
         if den == 0 {
             return None;
         }
-        let g = gcd(num, den).max(1);
+        // `i128::MIN` has no positive counterpart: treat a gcd that large as an overflow.
+        let g = i128::try_from(gcd(num, den).max(1)).ok()?;
         let (mut n, mut d) = (num / g, den / g);
         if d < 0 {
             n = n.checked_neg()?;
@@ -439,6 +439,29 @@ mod tests {
         assert_eq!(val("[3 - 1] x 12"), Q::int(24));
         assert_eq!(val("-3 + 27"), Q::int(24));
         assert_eq!(val("7 / 2").den, 2);
+    }
+
+    #[test]
+    fn extreme_values_do_not_panic() {
+        let min = Q {
+            num: i128::MIN,
+            den: 1,
+        };
+        assert!(min
+            .apply(
+                b'/',
+                Q {
+                    num: i128::MIN,
+                    den: 1
+                }
+            )
+            .is_err());
+        assert!(min.apply(b'-', Q::int(1)).is_err());
+        assert!(Q::int(i128::MAX).apply(b'*', Q::int(2)).is_err());
+        let big = "18446744073709551615";
+        let e = format!("{big} * {big} * {big} * {big} - {big} * {big} * {big} * {big}");
+        // 2^256-sized intermediate values overflow i128: an error, not a panic or a wrap.
+        assert!(evaluate(&e).is_err());
     }
 
     #[test]
