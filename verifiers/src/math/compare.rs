@@ -20,7 +20,7 @@ use num_rational::BigRational;
 use num_traits::{One, Signed};
 use structure::{
     difference, eq_value, intervals_of, name_of, pm_alternatives, relation_union, to_intervals,
-    vector,
+    union_of_sets, vector,
 };
 
 /// The outcome of comparing two parsed answers.
@@ -59,6 +59,12 @@ impl Cmp<'_> {
         }
         if r == g {
             return Decision::Equal("identical");
+        }
+        if let Some(set) = union_of_sets(r) {
+            return self.compare(&set, g);
+        }
+        if let Some(set) = union_of_sets(g) {
+            return self.compare(r, &set);
         }
         if let Some(alts) = pm_alternatives(r) {
             return self.compare(&Node::List(alts, Sep::Or), g);

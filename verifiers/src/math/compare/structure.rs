@@ -1,7 +1,7 @@
 //! Shapes of structured answers: vectors from matrices, names and values of equations,
 //! one-variable relations as intervals, and the two values of a `\pm`.
 
-use crate::math::node::{Node, Rel};
+use crate::math::node::{Node, Rel, Sep};
 use num_traits::Zero;
 
 /// A matrix with one row or one column, as a flat list.
@@ -168,7 +168,8 @@ pub(super) fn pm_pick(n: &Node, minus: bool) -> Node {
 
 /// A list of one-variable relations (`x < -1 or x > 1`) as the union of their intervals.
 pub(super) fn relation_union(n: &Node) -> Option<Vec<Node>> {
-    let Node::List(items, _) = n else {
+    // `x >= 1 and x <= 3` is an intersection, not a union: not read here.
+    let Node::List(items, Sep::Or | Sep::Comma) = n else {
         return None;
     };
     let mut out = Vec::new();
@@ -179,4 +180,20 @@ pub(super) fn relation_union(n: &Node) -> Option<Vec<Node>> {
         }
     }
     Some(out)
+}
+
+/// A union of sets (`\{1,2\} \cup \{3\}`) as one set; `None` when a part is not a set.
+pub(super) fn union_of_sets(n: &Node) -> Option<Node> {
+    let Node::Union(parts) = n else {
+        return None;
+    };
+    let mut items = Vec::new();
+    for p in parts {
+        match p {
+            Node::Set(v) => items.extend(v.iter().cloned()),
+            Node::Empty => {}
+            _ => return None,
+        }
+    }
+    Some(Node::Set(items))
 }
