@@ -283,10 +283,14 @@ impl Search<'_> {
     }
 }
 
-/// Knobs: `min_words` (2), `max_words` (3), `allow_leading_zero` (0 or 1; default 0).
+/// Knobs: `min_words` (2), `max_words` (3), `allow_leading_zero` (`true`/`false` or 1/0; default
+/// false).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (wmin, wmax) = (cfg.int("min_words", 2), cfg.int("max_words", 3));
-    let leading_zero = cfg.int("allow_leading_zero", 0) != 0;
+    let leading_zero = match cfg.difficulty.get("allow_leading_zero") {
+        Some(Value::Bool(b)) => *b,
+        _ => cfg.int("allow_leading_zero", 0) != 0,
+    };
     if !(2 <= wmin && wmin <= wmax && wmax as usize <= MAX_WORDS) {
         return Err(Error::Generate(format!(
             "cryptarithm needs 2 <= min_words <= max_words <= {MAX_WORDS}"
@@ -413,5 +417,24 @@ mod tests {
             solve(&inst).as_deref(),
             Some("D=7,E=5,M=1,N=6,O=0,R=8,S=9,Y=2")
         );
+    }
+
+    #[test]
+    fn leading_zero_knob_takes_a_bool() {
+        let mut cfg = GenConfig {
+            seed: 9,
+            ..GenConfig::default()
+        };
+        cfg.difficulty
+            .insert("allow_leading_zero".into(), json!(true));
+        let g = generate(&cfg).unwrap();
+        assert_eq!(g.metadata["allow_leading_zero"], json!(true));
+        let o = super::super::Options::default();
+        let inst = Instance {
+            metadata: &g.metadata,
+            ground_truth: None,
+            options: &o,
+        };
+        assert_eq!(verify(&inst, &g.answer).reason, "sum_holds");
     }
 }
