@@ -88,6 +88,10 @@ fn jug(tok: &str, n: usize) -> Result<usize, String> {
 }
 
 fn parse_move(item: &str, n: usize) -> Result<Move, String> {
+    // `pour A <- B` would read backwards as tokens: refuse leftward arrows.
+    if item.contains('<') || item.contains('←') {
+        return Err(format!("cannot read move {item:?}"));
+    }
     let toks: Vec<&str> = surface::tokens(item, 8)
         .ok_or_else(|| format!("cannot read move {item:?}"))?
         .into_iter()
@@ -335,6 +339,7 @@ mod tests {
         assert_eq!(r("fill C"), "illegal_move");
         assert_eq!(r("pour A->A"), "illegal_move");
         assert_eq!(r("boil A"), "illegal_move");
+        assert_eq!(r("fill B, pour A<-B"), "illegal_move");
         let sol = solve(&inst).unwrap();
         assert_eq!(r(&sol), "target_reached");
         assert_eq!(serde_json::from_str::<Vec<String>>(&sol).unwrap().len(), 6);

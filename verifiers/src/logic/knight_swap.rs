@@ -9,7 +9,8 @@
 //!
 //! ## Accepts
 //! - `["w,A1,B3", "B,C3,A2"]` as JSON or a Python list, `w A1 B3` per line, `w: A1 -> B3`,
-//!   `white,A1,B3`, lists of triples, any case; `No` for an impossible puzzle.
+//!   `white,A1,B3`, `white knight from A1 to B3`, lists of triples, any case; `No` for an
+//!   impossible puzzle.
 //!
 //! ## Rejects
 //! - a move out of turn, from a square without that colour's knight, to an occupied or
@@ -96,6 +97,9 @@ fn read(meta: &Value) -> Result<Board, String> {
         white_first,
     })
 }
+
+/// Words skipped between a move's colour and squares.
+const FILLER: [&str; 6] = ["knight", "moves", "move", "from", "to", "the"];
 
 type Move = (bool, usize, usize); // (white?, from, to)
 /// White squares, black squares, white to move.
@@ -207,6 +211,11 @@ fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
             };
         }
     }
+    // `white knight from A1 to B3` reads as `white A1 B3`.
+    let toks: Vec<&str> = toks
+        .into_iter()
+        .filter(|t| !FILLER.iter().any(|f| t.eq_ignore_ascii_case(f)))
+        .collect();
     if toks.len() % 3 != 0 || toks.is_empty() {
         return Verdict::incorrect("unparseable", None)
             .with_detail(json!({ "why": "moves are colour,from,to triples" }));
@@ -516,6 +525,10 @@ mod tests {
         assert_eq!(verify(&inst, "No").reason, "impossible");
         assert_eq!(verify(&inst, "[\"w,A1,B3\"]").reason, "not_swapped");
         assert_eq!(verify(&inst, "[\"B,C1,B3\"]").reason, "illegal_move");
+        assert_eq!(
+            verify(&inst, "white knight moves from A1 to B3").reason,
+            "not_swapped"
+        );
         assert_eq!(solve(&inst).as_deref(), Some("No"));
         let g = generate(&GenConfig {
             seed: 7,
