@@ -108,9 +108,10 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
         Err(e) => {
             // Free text (`\text{Route 66}`, `June 20`) is a text answer.
             let plain = unwrap_letters(s);
-            if plain
-                .chars()
-                .all(|c| c.is_alphanumeric() || " ,.'-():;!?".contains(c))
+            if plain.chars().any(char::is_alphanumeric)
+                && plain
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || " ,.'-():;!?".contains(c))
             {
                 Node::Text(collapse(&plain.to_lowercase()))
             } else {

@@ -11,7 +11,11 @@ impl Parser {
     /// A `{..}` group or a single primary (arguments of `\frac`, `\sqrt`, subscripts).
     pub(super) fn group(&mut self) -> PResult<Node> {
         if self.peek() == Some(&Tok::LBrace) {
-            return self.primary();
+            // An empty argument (`\frac{}{}`) is malformed, not the empty set.
+            return match self.primary()? {
+                Node::Empty => Err("empty argument".into()),
+                n => Ok(n),
+            };
         }
         self.postfix()
     }
