@@ -91,7 +91,7 @@ fn parse(answer: &str) -> Result<[Option<u8>; 26], String> {
     }
     // Markers of numbered lines are dropped; what is left must be letter, digit, letter, ...
     let toks = surface::item_tokens(answer, &[',', ';'], 64).ok_or("too many pairs")?;
-    if toks.is_empty() || toks.len() % 2 != 0 {
+    if toks.is_empty() || !toks.len().is_multiple_of(2) {
         return Err("expected letter=digit pairs".into());
     }
     let mut map = [None; 26];

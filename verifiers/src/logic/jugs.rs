@@ -256,7 +256,7 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
             .collect();
         let max = caps.iter().copied().max().unwrap_or(1);
         let g = caps.iter().fold(0u32, |a, &c| gcd(a, c));
-        let targets: Vec<u32> = (1..=max).filter(|t| t % g == 0).collect();
+        let targets: Vec<u32> = (1..=max).filter(|t| t.is_multiple_of(g)).collect();
         let target = *rng.choose(&targets);
         let p = Puzzle {
             caps: caps.clone(),

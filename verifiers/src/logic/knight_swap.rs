@@ -216,7 +216,7 @@ fn check_answer(inst: &Instance<'_>, answer: &str) -> Verdict {
         .into_iter()
         .filter(|t| !FILLER.iter().any(|f| t.eq_ignore_ascii_case(f)))
         .collect();
-    if toks.len() % 3 != 0 || toks.is_empty() {
+    if !toks.len().is_multiple_of(3) || toks.is_empty() {
         return Verdict::incorrect("unparseable", None)
             .with_detail(json!({ "why": "moves are colour,from,to triples" }));
     }
