@@ -12,6 +12,11 @@ pub(super) fn drop_units(toks: Vec<Tok>) -> Vec<Tok> {
     let mut skip_power = false;
     for t in toks {
         if let Tok::Word(w) = &t {
+            // `50 percent` is `50\%`, not a unit.
+            if after_value && w.eq_ignore_ascii_case("percent") {
+                out.push(Tok::Percent);
+                continue;
+            }
             if after_value && words::is_bare_unit(w) {
                 skip_power = true;
                 continue;
