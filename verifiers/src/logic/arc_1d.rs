@@ -70,17 +70,20 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
     let Some(want) = expected(inst) else {
         return Verdict::error("invalid metadata: need test_example.output or an answer");
     };
-    let Some(got) = parse_row(answer) else {
-        return Verdict::incorrect("unreadable_row", None);
+    let mut v = match parse_row(answer) {
+        None => Verdict::incorrect("unreadable_row", None),
+        Some(got) if got.len() != want.len() => Verdict::incorrect("wrong_length", None)
+            .with_detail(json!({"expected": want.len(), "got": got.len()})),
+        Some(got) => match got.iter().zip(&want).position(|(a, b)| a != b) {
+            None => return Verdict::correct("row_matches", None),
+            Some(i) => Verdict::incorrect("wrong_cell", None).with_detail(json!({"cell": i + 1})),
+        },
     };
-    if got.len() != want.len() {
-        return Verdict::incorrect("wrong_length", None)
-            .with_detail(json!({"expected": want.len(), "got": got.len()}));
+    if inst.options.partial_credit {
+        // Reasoning Gym's default scorer: the stored row inside a longer answer.
+        v.reward = super::lit::substring_credit(answer, inst.ground_truth);
     }
-    match got.iter().zip(&want).position(|(a, b)| a != b) {
-        None => Verdict::correct("row_matches", None),
-        Some(i) => Verdict::incorrect("wrong_cell", None).with_detail(json!({"cell": i + 1})),
-    }
+    v
 }
 
 fn show(row: &[u64]) -> String {

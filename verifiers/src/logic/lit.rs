@@ -64,6 +64,18 @@ pub fn strip_marker(line: &str) -> &str {
     t
 }
 
+/// Reasoning Gym's default scorer, for `Options::partial_credit` on the families that use it
+/// (syllogism, arc_1d): a wrong answer that contains the stored answer earns
+/// `len(gold) / len(answer)` (so `No/Yes` against `Yes` earns 0.5); anything else 0.
+pub fn substring_credit(answer: &str, gold: Option<&serde_json::Value>) -> f64 {
+    match gold.and_then(serde_json::Value::as_str) {
+        Some(g) if !g.is_empty() && answer.contains(g) => {
+            g.chars().count() as f64 / answer.chars().count().max(1) as f64
+        }
+        _ => 0.0,
+    }
+}
+
 /// Parse a JSON or Python literal. Trailing commas are allowed; anything after the value is an error.
 pub fn parse(s: &str) -> Option<Lit> {
     let mut p = P {
@@ -211,6 +223,14 @@ mod tests {
         assert_eq!(parse("[1, 2] x"), None);
         assert_eq!(parse(&"[".repeat(100)), None);
         assert_eq!(parse("'unterminated"), None);
+    }
+
+    #[test]
+    fn reasoning_gym_substring_credit() {
+        let g = serde_json::json!("Yes");
+        assert_eq!(substring_credit("No/Yes", Some(&g)), 0.5);
+        assert_eq!(substring_credit("No", Some(&g)), 0.0);
+        assert_eq!(substring_credit("Yes", None), 0.0);
     }
 
     #[test]

@@ -14,6 +14,8 @@
 //!
 //! ## Rejects
 //! - the wrong polarity; an answer with both polarities (`Yes/No`, a hedge); no polarity word.
+//!   (`Options::partial_credit` gives Reasoning Gym's substring credit to a wrong answer that
+//!   contains the stored one, e.g. 0.5 for `No/Yes`.)
 //!
 //! ## Examples
 //! `All adults are parents`, `No parents are fish` ⊢ `Some adults are not fish`: `Yes` (with
@@ -162,11 +164,15 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
             "invalid metadata: need premise1, premise2, conclusion (at most 4 terms)",
         );
     };
-    match polarity(answer) {
+    let mut v = match polarity(answer) {
         Err(why) => Verdict::incorrect(why, None),
-        Ok(p) if p == truth => Verdict::correct("label_matches", None),
+        Ok(p) if p == truth => return Verdict::correct("label_matches", None),
         Ok(_) => Verdict::incorrect("wrong_label", None).with_detail(json!({"follows": truth})),
+    };
+    if inst.options.partial_credit {
+        v.reward = super::lit::substring_credit(answer, inst.ground_truth);
     }
+    v
 }
 
 fn solve(inst: &Instance<'_>) -> Option<String> {
@@ -304,5 +310,30 @@ mod tests {
         let inv = json!({"premise1": "Some teachers are not parents", "premise2": "All parents are lawyers",
                          "conclusion": "Some lawyers are not teachers"});
         assert_eq!(check(&inv, "no"), "label_matches");
+    }
+
+    #[test]
+    fn reasoning_gym_substring_credit_is_opt_in() {
+        let m = json!({"premise1": "All adults are grandparents", "premise2": "No grandparents are fish",
+                       "conclusion": "Some adults are not fish"});
+        let gt = json!("Yes");
+        let o = Options {
+            partial_credit: true,
+            ..Options::default()
+        };
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: Some(&gt),
+            options: &o,
+        };
+        assert_eq!(verify(&inst, "No/Yes").reward, 0.5);
+        assert_eq!(verify(&inst, "No").reward, 0.0);
+        let strict = Options::default();
+        let inst = Instance {
+            metadata: &m,
+            ground_truth: Some(&gt),
+            options: &strict,
+        };
+        assert_eq!(verify(&inst, "No/Yes").reward, 0.0);
     }
 }
