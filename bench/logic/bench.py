@@ -130,6 +130,15 @@ def report(args):
             rg_scored[task] = rg_scored.get(task, 0) + 1
             rg_accepts[task] = rg_accepts.get(task, 0) + (1 if score == 1.0 else 0)
 
+    import os
+    import platform
+    from importlib.metadata import version
+
+    n_max = max((len(v) for v in by_task_index.values()), default=0)
+    print(f"reasoning-gym {version('reasoning-gym')}, "
+          f"up to {n_max} instances per family; {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f}; {platform.python_version()}; rlvr times include answer extraction.")
+    print()
     print("| family | n | rlvr accepts RG gold | RG accepts same answer | rlvr med µs | rlvr p99 µs "
           "| RG med µs | RG p99 µs | rlvr gen/s | RG gen/s | targets |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
