@@ -126,7 +126,15 @@ fn action(v: &str) -> Option<(String, Dest)> {
 type Plan = Vec<Vec<((usize, usize), String, Dest)>>;
 
 fn parse_plan(answer: &str) -> Result<Plan, String> {
-    let lit = lit::parse(lit::unfence(answer)).ok_or("not a JSON or Python list of dicts")?;
+    let text = lit::unfence(answer);
+    // `Plan: [...]`: fall back to the outermost brackets.
+    let inner = || {
+        let (a, b) = (text.find('[')?, text.rfind(']')?);
+        (a < b).then(|| &text[a..=b])
+    };
+    let lit = lit::parse(text)
+        .or_else(|| inner().and_then(lit::parse))
+        .ok_or("not a JSON or Python list of dicts")?;
     let steps = match lit {
         Lit::List(xs) => xs,
         d @ Lit::Dict(_) => vec![d],
@@ -371,6 +379,7 @@ mod tests {
         let good = r#"[{"Agent[0.5, 0.5]": "move(box_red, square[0.5, 1.5])"}, {"Agent[0.5, 1.5]": "move(box_red, target_red)"}]"#;
         assert_eq!(v(good), "all_boxes_matched");
         assert_eq!(v(&good.replace('"', "'")), "all_boxes_matched");
+        assert_eq!(v(&format!("Plan:\n{good}\nDone.")), "all_boxes_matched");
         assert_eq!(
             v(r#"[{"Agent[0.5, 0.5]": "move(box_red, target_red)"}]"#),
             "illegal_action"

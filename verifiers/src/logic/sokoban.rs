@@ -152,7 +152,14 @@ const LETTERS: [char; 4] = ['L', 'R', 'U', 'D'];
 
 /// Read moves from an answer: letters, words or arrows, with separators ignored.
 fn parse_moves(answer: &str) -> Result<Vec<u8>, String> {
-    let lower = super::lit::unfence(answer).to_lowercase();
+    let mut text = super::lit::unfence(answer);
+    // `Solution: LURD`.
+    if let Some((head, rest)) = text.split_once(':') {
+        if head.chars().all(|c| c.is_alphabetic() || c == ' ') {
+            text = rest;
+        }
+    }
+    let lower = text.to_lowercase();
     let mut out = Vec::new();
     for word in lower.split(|c: char| c.is_whitespace() || ",;[]()\"'`->|/".contains(c)) {
         match word {
@@ -401,6 +408,7 @@ mod tests {
         assert_eq!(v("RR"), "all_boxes_on_goals");
         assert_eq!(v("r, r"), "all_boxes_on_goals");
         assert_eq!(v("right right"), "all_boxes_on_goals");
+        assert_eq!(v("Solution: RR"), "all_boxes_on_goals");
         assert_eq!(v("R"), "boxes_off_goal");
         assert_eq!(v("LRR"), "illegal_move");
         assert_eq!(v("RRR"), "illegal_move");

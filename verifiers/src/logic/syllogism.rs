@@ -150,6 +150,20 @@ fn polarity(answer: &str) -> Result<bool, &'static str> {
             _ => {}
         }
     }
+    if !yes && !no {
+        // No Yes/No word: read "it follows" / "it does not follow".
+        let negated = [
+            "not follow",
+            "n't follow",
+            "not necessarily follow",
+            "cannot be concluded",
+        ];
+        if negated.iter().any(|p| lower.contains(p)) {
+            no = true;
+        } else if lower.contains("follows") || lower.contains("does follow") {
+            yes = true;
+        }
+    }
     match (yes, no) {
         (true, false) => Ok(true),
         (false, true) => Ok(false),
@@ -304,6 +318,8 @@ mod tests {
         assert_eq!(check(&m, "**yes**, it follows."), "label_matches");
         assert_eq!(check(&m, "No"), "wrong_label");
         assert_eq!(check(&m, "Yes/No"), "hedge");
+        assert_eq!(check(&m, "The conclusion follows."), "label_matches");
+        assert_eq!(check(&m, "It does not follow."), "wrong_label");
         let mut modern = m.clone();
         modern["semantics"] = json!("modern");
         assert_eq!(check(&modern, "No"), "label_matches");

@@ -139,20 +139,50 @@ fn read_assignment(p: &Puzzle, text: &str) -> Result<u32, String> {
         }
     };
     let mut given: Vec<Option<bool>> = vec![None; names.len()];
+    // Names waiting for a role ("A and B are knights"), and the names the last role went to
+    // (so "A is a knight or a knave" gives A both roles: a hedge).
     let mut pending: Vec<usize> = Vec::new();
     let mut last: Vec<usize> = Vec::new();
+    // A word other than these between two names, or between a role and a later bare role,
+    // starts a new clause: "A's claim that B is a knave" assigns only B.
+    const GLUE: &[&str] = &[
+        "and",
+        "both",
+        "is",
+        "are",
+        "a",
+        "an",
+        "the",
+        "also",
+        "as",
+        "well",
+        "was",
+        "were",
+        "be",
+        "must",
+        "definitely",
+        "clearly",
+        "or",
+        "either",
+        "neither",
+        "nor",
+    ];
+    let mut broken = false;
     let mut negate = false;
     for w in words {
         if let Some(i) = names.iter().position(|n| n == w) {
-            if pending.is_empty() {
+            if pending.is_empty() || broken {
+                pending.clear();
                 negate = false;
             }
             pending.push(i);
+            broken = false;
         } else if let Some(r) = role(w) {
             let r = r != negate;
-            // A role with no new name repeats the last one ("A is a knight or a knave").
             if !pending.is_empty() {
                 last = std::mem::take(&mut pending);
+            } else if broken {
+                last.clear();
             }
             for &i in &last {
                 if given[i].is_some_and(|g| g != r) {
@@ -161,8 +191,11 @@ fn read_assignment(p: &Puzzle, text: &str) -> Result<u32, String> {
                 given[i] = Some(r);
             }
             negate = false;
+            broken = false;
         } else if w == "not" || w == "isn" || w == "never" {
             negate = true;
+        } else if !GLUE.contains(&w) {
+            broken = true;
         }
     }
     let mut a = 0u32;
@@ -361,6 +394,15 @@ mod tests {
             0.0
         );
         assert_eq!(check(&m, "Ann and Bo are heroes").reward, 0.0);
+        // Explanations: a role inside a clause about someone else's claim goes to that person.
+        let why = "Ann's claim that Bo is a villain is true, so Ann is a hero.";
+        assert_eq!(check(&m, why).reward, 1.0);
+        let aside = "Ann is a hero, since a villain could not say that; Bo is a villain.";
+        assert_eq!(check(&m, aside).reward, 1.0);
+        assert_eq!(
+            check(&m, "Ann is either a hero or a villain; Bo is a villain").reward,
+            0.0
+        );
     }
 
     #[test]

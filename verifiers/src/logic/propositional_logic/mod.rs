@@ -55,6 +55,39 @@ fn premises(m: &Value) -> Option<(Vec<String>, Vec<F>)> {
     (!ps.is_empty() && vars.len() <= MAX_VARS).then_some((vars, ps))
 }
 
+/// Several conclusions (`Q, R`, `Q; R`, one per line, numbered): read as their conjunction,
+/// which is entailed exactly when each of them is.
+fn parse_list(text: &str, vars: &mut Vec<String>) -> Option<F> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ',' | ';' | '\n' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    let parts: Vec<&str> = parts
+        .into_iter()
+        .map(|p| crate::logic::lit::strip_marker(p).trim_end_matches('.'))
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() < 2 {
+        return None;
+    }
+    let fs = parts
+        .iter()
+        .map(|p| parse(p, vars))
+        .collect::<Option<Vec<F>>>()?;
+    fs.into_iter()
+        .reduce(|a, b| F::Bin(Op::And, Box::new(a), Box::new(b)))
+}
+
 /// Drop a lead-in such as `Conclusion:` or `Therefore,` before the formula.
 fn strip_lead_in(t: &str) -> &str {
     let mut t = t;
@@ -97,7 +130,7 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
             .trim()
             .trim_end_matches('.'),
     );
-    let Some(f) = parse(text, &mut vars) else {
+    let Some(f) = parse(text, &mut vars).or_else(|| parse_list(text, &mut vars)) else {
         return Verdict::incorrect("unparseable_formula", None);
     };
     if vars.len() > known {
@@ -279,6 +312,9 @@ mod tests {
         let m = json!({"premises": ["P", "(P → Q)"], "variables": ["P", "Q", "R"]});
         assert_eq!(check(&m, "Q"), "entailed");
         assert_eq!(check(&m, "Conclusion: Q"), "entailed");
+        assert_eq!(check(&m, "Q, (P ∧ Q)"), "entailed");
+        assert_eq!(check(&m, "1. Q\n2. P"), "entailed");
+        assert_eq!(check(&m, "Q; ¬P"), "not_entailed");
         assert_eq!(
             check(&m, "Therefore, we get (P ∧ Q)"),
             "unparseable_formula"

@@ -124,6 +124,15 @@ fn normalize(s: &str) -> String {
     if w.len() > 2 && w[0] == "house" && w[1].bytes().all(|b| b.is_ascii_digit()) {
         w = &w[2..];
     }
+    // `Bob lives in house 1`, `The person in house 1 is Bob`.
+    if w.len() == 5 && w[1..4] == ["lives", "in", "house"] {
+        w = &w[..1];
+    }
+    if let Some(i) = w.iter().position(|x| *x == "is") {
+        if i + 2 == w.len() && w[..i].contains(&"house") {
+            w = &w[i + 1..];
+        }
+    }
     for l in leads {
         if w.len() > l.len() && w[..l.len()] == *l {
             w = &w[l.len()..];
@@ -366,6 +375,15 @@ mod tests {
         assert_eq!(verify(&inst, "The answer is Bob").reason, "name_matches");
         assert_eq!(verify(&inst, "bob or alice").reason, "wrong_name");
         assert_eq!(verify(&inst, "House 1: Bob").reason, "name_matches");
+        assert_eq!(verify(&inst, "Bob lives in house 1").reason, "name_matches");
+        assert_eq!(
+            verify(&inst, "The person in House 1 is Bob.").reason,
+            "name_matches"
+        );
+        assert_eq!(
+            verify(&inst, "The person in House 1 is Alice.").reason,
+            "wrong_name"
+        );
         let g = generate(&GenConfig {
             seed: 3,
             ..GenConfig::default()
