@@ -224,12 +224,21 @@ impl Parser {
         if let Some(f) = Func::from_name(&l) {
             return self.apply(f);
         }
+        // A Greek letter spelled out (`theta`, sympy style) is that variable.
+        if let Some(g) = words::greek(&w) {
+            return Ok(Node::Var(g.to_string()));
+        }
         // Short letter runs were split into variables before parsing (`split_letters`).
         Err(format!("unknown word '{w}'"))
     }
 
     /// The argument of a function written without parentheses: `\sin 2x`, `\ln x`.
     fn fn_arg(&mut self) -> PResult<Node> {
+        // `\sin(x)^2` is `(\sin x)^2`: a parenthesized argument ends the argument, and the
+        // power after it applies to the function's value.
+        if self.peek() == Some(&Tok::LParen) {
+            return self.postfix();
+        }
         self.enter()?;
         let mut acc = self.power()?;
         while let Some(t) = self.peek() {

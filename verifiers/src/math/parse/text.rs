@@ -44,6 +44,7 @@ pub(super) fn drop_units(toks: Vec<Tok>) -> Vec<Tok> {
             Some(Tok::Word(w))
                 if w.chars().count() >= 3
                     && !is_keyword(w)
+                    && words::greek(w).is_none()
                     && words::number_phrase(w).is_none() =>
             {
                 out.pop();
@@ -73,7 +74,10 @@ pub(super) fn as_text(toks: &[Tok]) -> Option<Node> {
                 let l = w.to_lowercase();
                 let wordy =
                     w.chars().count() >= 3 || matches!(l.as_str(), "no" | "on" | "up" | "ok");
-                has_long |= wordy && !is_keyword(w) && words::scale(&l).is_none();
+                has_long |= wordy
+                    && !is_keyword(w)
+                    && words::greek(w).is_none()
+                    && words::scale(&l).is_none();
                 words.push(l);
             }
             Tok::Ident(w) => words.push(w.to_lowercase()),
@@ -105,6 +109,7 @@ pub(super) fn split_letters(toks: Vec<Tok>) -> Vec<Tok> {
                 if w.chars().count() <= 4
                     && w.chars().all(|c| c.is_ascii_alphabetic())
                     && !is_keyword(w)
+                    && words::greek(w).is_none()
                     && words::scale(&w.to_ascii_lowercase()).is_none() =>
             {
                 out.extend(w.chars().map(|c| Tok::Ident(c.to_string())));
