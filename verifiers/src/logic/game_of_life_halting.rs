@@ -192,18 +192,24 @@ impl Board {
     }
 
     /// Whether the board is empty at some step `0..=steps`; a repeated non-empty state
-    /// proves it never will be.
+    /// proves it never will be (states are compared by a fingerprint first).
     fn halts(mut self, steps: u64) -> bool {
-        let mut seen: Vec<Vec<u128>> = Vec::new();
+        let fingerprint = |rows: &[u128]| {
+            rows.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &r| {
+                (h ^ (r as u64) ^ ((r >> 64) as u64).rotate_left(17)).wrapping_mul(0x100_0000_01b3)
+            })
+        };
+        let mut seen: Vec<(u64, Vec<u128>)> = Vec::new();
         for _ in 0..=steps {
             if self.rows.iter().all(|&r| r == 0) {
                 return true;
             }
-            if seen.contains(&self.rows) {
+            let f = fingerprint(&self.rows);
+            if seen.iter().any(|(g, rows)| *g == f && *rows == self.rows) {
                 return false;
             }
             let next = self.step();
-            seen.push(std::mem::replace(&mut self.rows, next));
+            seen.push((f, std::mem::replace(&mut self.rows, next)));
         }
         false
     }

@@ -18,7 +18,6 @@ use super::rng::Rng;
 use super::{Family, GenConfig, Generated, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
-use std::collections::VecDeque;
 
 pub static FAMILY: Family = Family {
     name: "maze",
@@ -43,12 +42,12 @@ fn ch(meta: &Value, k: &str) -> Option<char> {
 /// Shortest path length on the metadata grid; `Err` for malformed metadata, `Ok(None)` when
 /// the goal is unreachable.
 fn shortest(meta: &Value) -> Result<Option<usize>, String> {
-    let rows: Vec<Vec<char>> = meta
+    let rows: Vec<&str> = meta
         .get("grid")
         .and_then(Value::as_array)
         .ok_or("bad_metadata: no `grid`")?
         .iter()
-        .map(|r| r.as_str().map(|s| s.chars().collect()))
+        .map(Value::as_str)
         .collect::<Option<_>>()
         .ok_or("bad_metadata: `grid` rows must be strings")?;
     let (Some(wall), Some(start), Some(goal)) =
@@ -56,27 +55,47 @@ fn shortest(meta: &Value) -> Result<Option<usize>, String> {
     else {
         return Err("bad_metadata: need one-character `wall`, `start`, `goal`".into());
     };
+    // Cells as chars, flattened (ASCII grids, the usual case, cost one pass).
+    let w = rows.first().map_or(0, |r| r.chars().count());
     let h = rows.len();
-    let w = rows.first().map_or(0, Vec::len);
-    if h == 0 || w == 0 || h * w > MAX_CELLS || rows.iter().any(|r| r.len() != w) {
+    if h == 0 || w == 0 || h * w > MAX_CELLS {
         return Err("bad_metadata: `grid` must be a non-empty rectangle".into());
     }
-    let find = |t: char| (0..h * w).find(|&i| rows[i / w][i % w] == t);
-    let (Some(s), Some(g)) = (find(start), find(goal)) else {
+    let mut open = Vec::with_capacity(h * w);
+    let (mut s, mut g) = (None, None);
+    for row in &rows {
+        let before = open.len();
+        for c in row.chars() {
+            if c == start {
+                s = Some(open.len());
+            } else if c == goal {
+                g = Some(open.len());
+            }
+            open.push(c != wall);
+        }
+        if open.len() - before != w {
+            return Err("bad_metadata: `grid` must be a non-empty rectangle".into());
+        }
+    }
+    let (Some(s), Some(g)) = (s, g) else {
         return Err("bad_metadata: start or goal missing from the grid".into());
     };
-    Ok(bfs(&rows, wall, s, g))
+    Ok(bfs(&open, w, s, g))
 }
 
-fn bfs(rows: &[Vec<char>], wall: char, s: usize, g: usize) -> Option<usize> {
-    let (h, w) = (rows.len(), rows[0].len());
-    let mut dist = vec![usize::MAX; h * w];
-    let mut q = VecDeque::new();
+/// Breadth-first search on a flat grid of open cells, four neighbours.
+fn bfs(open: &[bool], w: usize, s: usize, g: usize) -> Option<usize> {
+    let h = open.len() / w;
+    let mut dist = vec![u32::MAX; open.len()];
+    let mut queue = Vec::with_capacity(open.len());
     dist[s] = 0;
-    q.push_back(s);
-    while let Some(i) = q.pop_front() {
+    queue.push(s as u32);
+    let mut head = 0;
+    while let Some(&i) = queue.get(head) {
+        head += 1;
+        let i = i as usize;
         if i == g {
-            return Some(dist[i]);
+            return Some(dist[i] as usize);
         }
         let (r, c) = (i / w, i % w);
         let next = [
@@ -86,9 +105,9 @@ fn bfs(rows: &[Vec<char>], wall: char, s: usize, g: usize) -> Option<usize> {
             (c > 0).then(|| i - 1),
         ];
         for j in next.into_iter().flatten() {
-            if dist[j] == usize::MAX && rows[j / w][j % w] != wall {
+            if dist[j] == u32::MAX && open[j] {
                 dist[j] = dist[i] + 1;
-                q.push_back(j);
+                queue.push(j as u32);
             }
         }
     }
@@ -181,7 +200,8 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
         }
         g[s / n][s % n] = start;
         g[t / n][t % n] = goal;
-        let Some(d) = bfs(&g, wall, s, t) else {
+        let open: Vec<bool> = g.iter().flatten().map(|&c| c != wall).collect();
+        let Some(d) = bfs(&open, n, s, t) else {
             continue;
         };
         if !(dlo as usize..=dhi as usize).contains(&d) {
