@@ -19,8 +19,8 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed};
 use structure::{
-    difference, eq_value, intervals_of, name_of, pm_alternatives, relation_union, to_intervals,
-    union_of_sets, vector,
+    difference, eq_value, intervals_of, name_of, pm_alternatives, relation_intersection,
+    relation_union, to_intervals, union_of_sets, vector,
 };
 
 /// The outcome of comparing two parsed answers.
@@ -101,11 +101,11 @@ impl Cmp<'_> {
             // `x \le -1 or x \ge 1` against a union of intervals.
             (Node::List(..), Node::Union(_) | Node::Tuple(..))
             | (Node::Union(_) | Node::Tuple(..), Node::List(..))
-                if relation_union(r).is_some() || relation_union(g).is_some() =>
+                if relation_set(r).is_some() || relation_set(g).is_some() =>
             {
                 match (
-                    relation_union(r).or_else(|| intervals_of(r)),
-                    relation_union(g).or_else(|| intervals_of(g)),
+                    relation_set(r).or_else(|| intervals_of(r)),
+                    relation_set(g).or_else(|| intervals_of(g)),
                 ) {
                     (Some(a), Some(b)) => self.unordered(&a, &b),
                     _ => Decision::NotEqual("type_mismatch"),
@@ -422,4 +422,10 @@ fn strip_percent(n: &Node) -> &Node {
         Node::Percent(x) => x,
         other => other,
     }
+}
+
+/// A list of one-variable relations as intervals: `or` / comma lists are unions, a two-sided
+/// `and` is an intersection.
+fn relation_set(n: &Node) -> Option<Vec<Node>> {
+    relation_union(n).or_else(|| relation_intersection(n))
 }

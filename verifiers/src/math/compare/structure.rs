@@ -197,3 +197,42 @@ pub(super) fn union_of_sets(n: &Node) -> Option<Node> {
     }
     Some(Node::Set(items))
 }
+
+/// `x >= 1 and x <= 3`: two one-sided relations on one variable as their intersection
+/// `[1, 3]`. Only the shape with one lower and one upper bound is read.
+pub(super) fn relation_intersection(n: &Node) -> Option<Vec<Node>> {
+    let Node::List(items, Sep::And) = n else {
+        return None;
+    };
+    let [Node::Relation(a, ao), Node::Relation(b, bo)] = items.as_slice() else {
+        return None;
+    };
+    let (Some(ia), Some(ib)) = (to_intervals(a, ao), to_intervals(b, bo)) else {
+        return None;
+    };
+    let var = |v: &[Node]| v.iter().find(|n| matches!(n, Node::Var(_))).cloned();
+    if var(a) != var(b) {
+        return None;
+    }
+    let (Node::Tuple(x, xl, xr), Node::Tuple(y, yl, yr)) = (ia.first()?, ib.first()?) else {
+        return None;
+    };
+    if ia.len() != 1 || ib.len() != 1 {
+        return None;
+    }
+    let is_neg_inf = |n: &Node| matches!(n, Node::Neg(i) if matches!(**i, Node::Inf));
+    let is_inf = |n: &Node| matches!(n, Node::Inf);
+    // One interval is (lo, oo), the other (-oo, hi).
+    let (lower, lower_open, upper, upper_close) = if is_inf(&x[1]) && is_neg_inf(&y[0]) {
+        (&x[0], *xl, &y[1], *yr)
+    } else if is_inf(&y[1]) && is_neg_inf(&x[0]) {
+        (&y[0], *yl, &x[1], *xr)
+    } else {
+        return None;
+    };
+    Some(vec![Node::Tuple(
+        vec![lower.clone(), upper.clone()],
+        lower_open,
+        upper_close,
+    )])
+}
