@@ -130,9 +130,10 @@ fn read_assignment(p: &Puzzle, text: &str) -> Result<u32, String> {
     let role = |w: &str| -> Option<bool> {
         let stem =
             |r: &str| w == r || w.strip_suffix('s') == Some(r) || w.strip_suffix("es") == Some(r);
-        if stem(&p.knight) || stem("knight") {
+        // The puzzle's own words, the classic pair, and plain truth-teller/liar.
+        if stem(&p.knight) || stem("knight") || stem("truth-teller") || stem("truthteller") {
             Some(true)
-        } else if stem(&p.knave) || stem("knave") {
+        } else if stem(&p.knave) || stem("knave") || stem("liar") {
             Some(false)
         } else {
             None
