@@ -138,12 +138,21 @@ fn input_name(i: usize) -> String {
     String::from_utf8(s).unwrap_or_default()
 }
 
+/// A percentage knob, also read from Reasoning Gym's probability name (`neg_prob: 0.3`).
+pub(super) fn percent(cfg: &GenConfig, name: &str, prob_name: &str, default: i64) -> i64 {
+    match cfg.difficulty.get(prob_name).and_then(Value::as_f64) {
+        Some(p) if (0.0..=1.0).contains(&p) => (p * 100.0).round() as i64,
+        Some(_) => -1,
+        None => cfg.int(name, default),
+    }
+}
+
 /// Knobs: `min_terms`/`max_terms` (default 3..5), `min_inputs`/`max_inputs` (literals per term,
-/// default 2..4), `neg_percent` (default 30).
+/// default 2..4), `neg_percent` (default 30; or Reasoning Gym's `neg_prob`).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (t0, t1) = (cfg.int("min_terms", 3), cfg.int("max_terms", 5));
     let (i0, i1) = (cfg.int("min_inputs", 2), cfg.int("max_inputs", 4));
-    let neg = cfg.int("neg_percent", 30);
+    let neg = percent(cfg, "neg_percent", "neg_prob", 30);
     if !(1 <= t0
         && t0 <= t1
         && t1 <= 30
@@ -242,5 +251,18 @@ mod tests {
         assert_eq!(v("0 or 1"), "hedge");
         assert_eq!(input_name(0), "A");
         assert_eq!(input_name(26), "AA");
+    }
+
+    #[test]
+    fn reasoning_gym_knob_names() {
+        let mut cfg = GenConfig {
+            seed: 5,
+            ..GenConfig::default()
+        };
+        cfg.difficulty.insert("neg_prob".into(), json!(0.0));
+        let g = generate(&cfg).unwrap();
+        assert!(!g.metadata["expression"].as_str().unwrap().contains('\''));
+        cfg.difficulty.insert("neg_prob".into(), json!(1.5));
+        assert!(generate(&cfg).is_err());
     }
 }

@@ -232,10 +232,12 @@ fn text(s: &Sentence) -> String {
 }
 
 /// Knobs: `invalid_percent` (0..=100, default 30: share of instances whose answer is No),
-/// `inversion_percent` (default 30: conclusions that restate one premise's two terms).
+/// `inversion_percent` (default 30: conclusions that restate one premise's two terms); or
+/// Reasoning Gym's `invalid_ratio` / `inversion_probability` (0.0..=1.0).
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
-    let invalid = cfg.int("invalid_percent", 30);
-    let inversion = cfg.int("inversion_percent", 30);
+    let invalid = super::circuit_logic::percent(cfg, "invalid_percent", "invalid_ratio", 30);
+    let inversion =
+        super::circuit_logic::percent(cfg, "inversion_percent", "inversion_probability", 30);
     if !(0..=100).contains(&invalid) || !(0..=100).contains(&inversion) {
         return Err(Error::Generate(
             "syllogism: percentages must be in 0..=100".into(),
