@@ -163,7 +163,23 @@ fn verify(inst: &Instance<'_>, answer: &str) -> Verdict {
             v
         }
         (false, _) => {
-            let mut v = Verdict::incorrect("not_entailed", None);
+            // A counterexample: the first assignment where every premise holds and the answer fails.
+            let row = pt
+                .iter()
+                .zip(&at)
+                .enumerate()
+                .find_map(|(w, (p, a))| {
+                    let bad = p & !a;
+                    (bad != 0).then(|| w * 64 + bad.trailing_zeros() as usize)
+                })
+                .unwrap_or(0);
+            let cx: serde_json::Map<String, Value> = vars
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), Value::Bool(row >> i & 1 == 1)))
+                .collect();
+            let mut v =
+                Verdict::incorrect("not_entailed", None).with_detail(json!({"counterexample": cx}));
             if partial {
                 v.reward = 0.05;
             }
@@ -324,6 +340,19 @@ mod tests {
         assert_eq!(check(&m, "```\nQ ∨ R\n```"), "entailed");
         assert_eq!(check(&m, "\\neg P \\lor Q"), "entailed");
         assert_eq!(check(&m, "¬Q"), "not_entailed");
+        let o = Options::default();
+        let v = verify(
+            &Instance {
+                metadata: &m,
+                ground_truth: None,
+                options: &o,
+            },
+            "R",
+        );
+        assert_eq!(
+            v.detail.unwrap()["counterexample"],
+            json!({"P": true, "Q": true, "R": false})
+        );
         assert_eq!(check(&m, "(Q ∨ ¬Q)"), "tautology");
         assert_eq!(check(&m, "Z"), "unknown_variable");
         assert_eq!(check(&m, "P ∧"), "unparseable_formula");
