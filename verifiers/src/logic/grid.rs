@@ -259,6 +259,10 @@ mod tests {
             "[\"1 2\", \"2 1\"]",
             "1 < 2\n∧   ∨\n2 > 1",
             "Here is the solved grid (step 3):\n1 2\n2 1",
+            "\\begin{array}{cc}\n1 & 2 \\\\\n2 & 1\n\\end{array}",
+            "\\begin{bmatrix} 1 & 2 \\\\ 2 & 1 \\end{bmatrix}",
+            "| c | d |\n|---|---|\n| 1 | 2 |\n| 2 | 1 |",
+            "{\"grid\": [[1, 2], [2, 1]]}",
         ] {
             assert_eq!(
                 parse_grid(s, 2, 2, Cells::Digits),
@@ -278,5 +282,11 @@ mod tests {
             parse_grid("_ Q\nQ _", 2, 2, Cells::Queens),
             Ok(vec![vec![0, 1], vec![1, 0]])
         );
+        assert_eq!(
+            parse_grid("1. . Q\n2. Q .", 2, 2, Cells::Queens),
+            Ok(vec![vec![0, 1], vec![1, 0]])
+        );
+        // Two complete grids are two answers, not one.
+        assert!(parse_grid("1 2\n2 1\n\n2 1\n1 2", 2, 2, Cells::Digits).is_err());
     }
 }
