@@ -7,7 +7,8 @@
 //! against the state at the start of its step (agents act at the same time), and an illegal
 //! one rejects the plan, naming the step and the agent. Reasoning Gym skips illegal actions
 //! silently and gives credit for boxes matched; with `Options::partial_credit` the reward is its
-//! `max(0.05, matched / boxes)`, counted up to the first illegal action.
+//! `max(0.05, matched / boxes)`, counted up to the first illegal action. Fewest steps are
+//! asked for by the prompt but not checked (any plan that finishes every box is correct).
 //!
 //! ## Accepts
 //! - a JSON or Python-literal list of step dicts (or one dict for a one-step plan), in a fence
@@ -246,10 +247,12 @@ fn key(r: usize, c: usize) -> String {
     format!("Agent[{r}.5, {c}.5]")
 }
 
-/// A plan of one action per step: each box walks to the nearest free target of its colour.
+/// A plan: each box walks to the nearest free target of its colour, and every step runs as many
+/// of these walks at once as there are distinct agents to carry them.
 fn plan(g: &Grid) -> Option<Vec<Value>> {
     let mut taken: Vec<(usize, String)> = Vec::new();
-    let mut steps = Vec::new();
+    // Per box, its actions in order: (agent square, action).
+    let mut walks: Vec<Vec<((usize, usize), String)>> = Vec::new();
     for (i, items) in g.cells.iter().enumerate() {
         for b in items.iter().filter(|x| x.starts_with("box_")) {
             let t = format!("target_{}", &b[4..]);
@@ -267,17 +270,34 @@ fn plan(g: &Grid) -> Option<Vec<Value>> {
             taken.push((j, t.clone()));
             let (tr, tc) = (j / g.cols, j % g.cols);
             let (mut r, mut c) = (r, c);
+            let mut walk = Vec::new();
             while (r, c) != (tr, tc) {
                 let (nr, nc) = if r != tr {
                     (if r < tr { r + 1 } else { r - 1 }, c)
                 } else {
                     (r, if c < tc { c + 1 } else { c - 1 })
                 };
-                steps.push(json!({ key(r, c): format!("move({b}, square[{nr}.5, {nc}.5])") }));
+                walk.push(((r, c), format!("move({b}, square[{nr}.5, {nc}.5])")));
                 (r, c) = (nr, nc);
             }
-            steps.push(json!({ key(r, c): format!("move({b}, {t})") }));
+            walk.push(((r, c), format!("move({b}, {t})")));
+            walks.push(walk);
         }
+    }
+    let mut next = vec![0usize; walks.len()];
+    let mut steps = Vec::new();
+    while next.iter().zip(&walks).any(|(&n, w)| n < w.len()) {
+        let mut step = Map::new();
+        for (n, w) in next.iter_mut().zip(&walks) {
+            if let Some(((r, c), act)) = w.get(*n) {
+                // One action per agent per step; the box waits if its agent is busy.
+                if !step.contains_key(&key(*r, *c)) {
+                    step.insert(key(*r, *c), json!(act));
+                    *n += 1;
+                }
+            }
+        }
+        steps.push(Value::Object(step));
     }
     Some(steps)
 }
