@@ -161,7 +161,7 @@ fn parse_moves(answer: &str) -> Result<Vec<u8>, String> {
     }
     let lower = text.to_lowercase();
     let mut out = Vec::new();
-    for word in lower.split(|c: char| c.is_whitespace() || ",;[]()\"'`->|/".contains(c)) {
+    for word in lower.split(|c: char| c.is_whitespace() || ",;.[]()\"'`->|/".contains(c)) {
         match word {
             "" => continue,
             "left" => out.push(0),
@@ -409,6 +409,7 @@ mod tests {
         assert_eq!(v("r, r"), "all_boxes_on_goals");
         assert_eq!(v("right right"), "all_boxes_on_goals");
         assert_eq!(v("Solution: RR"), "all_boxes_on_goals");
+        assert_eq!(v("RR."), "all_boxes_on_goals");
         assert_eq!(v("R"), "boxes_off_goal");
         assert_eq!(v("LRR"), "illegal_move");
         assert_eq!(v("RRR"), "illegal_move");
