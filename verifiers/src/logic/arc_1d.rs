@@ -40,7 +40,7 @@ fn parse_row(answer: &str) -> Option<Vec<u64>> {
         }
     }
     let mut out = Vec::new();
-    for tok in t.split(|c: char| c.is_whitespace() || ",;[]()".contains(c)) {
+    for tok in t.split(|c: char| c.is_whitespace() || ",;.|[]()".contains(c)) {
         if tok.is_empty() {
             continue;
         }
@@ -287,6 +287,7 @@ mod tests {
         assert_eq!(v("0 0 0 3 3 0"), "row_matches");
         assert_eq!(v("[0, 0, 0, 3, 3, 0]"), "row_matches");
         assert_eq!(v("Output: 0,0,0,3,3,0"), "row_matches");
+        assert_eq!(v("0 0 0 3 3 0."), "row_matches");
         assert_eq!(v("0 3 3 0 0 0"), "wrong_cell");
         assert_eq!(v("0 0 0 3 3"), "wrong_length");
         assert_eq!(v("0 0 0 3 3 0 or 0 0 3 3 0 0"), "unreadable_row");
