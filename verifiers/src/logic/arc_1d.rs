@@ -5,7 +5,8 @@
 //! length too. The row may be written in any usual way.
 //!
 //! ## Accepts
-//! - `0 0 4 4 0`, `0,0,4,4,0`, `[0, 0, 4, 4, 0]`, one cell per line, a fence, an `Output:` label.
+//! - `0 0 4 4 0`, `0,0,4,4,0`, `[0, 0, 4, 4, 0]`, `0|0|4`, one cell per line, a fence, an
+//!   `Output:` label, a final full stop.
 //!
 //! ## Rejects
 //! - a different cell (the detail names the first one) or length; any other text in the answer.

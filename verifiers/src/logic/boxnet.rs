@@ -13,7 +13,7 @@
 //! ## Accepts
 //! - a JSON or Python-literal list of step dicts (or one dict for a one-step plan), in a fence
 //!   or not; keys `Agent[0.5, 1.5]`, values `move(box_red, square[0.5, 0.5])` or
-//!   `move(box_red, target_red)`, spacing free.
+//!   `move(box_red, target_red)`, spacing free; the list may sit inside other text.
 //!
 //! ## Rejects
 //! - an agent outside the grid, a box not in the agent's square, a non-adjacent square, a

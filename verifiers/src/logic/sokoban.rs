@@ -6,7 +6,8 @@
 //! box stands on a goal after the last move; any legal solution counts, optimal or not.
 //!
 //! ## Accepts
-//! - `LDURR`, `l d u r r`, `L, D, U`, `["L","D"]`, words (`left up`), arrows (`←↑→↓`), a fence.
+//! - `LDURR`, `l d u r r`, `L, D, U.`, `["L","D"]`, words (`left up`), arrows (`←↑→↓`), a fence,
+//!   a label (`Solution: LDURR`).
 //!
 //! ## Rejects
 //! - an illegal move (`illegal_move`, with its index and why); boxes left off goals at the end;

@@ -8,7 +8,9 @@
 //! ## Accepts
 //! - `Zoey is a knight, and Oliver is a knave.` in any order, case, punctuation or layout
 //!   (`Zoey: knight` lines, `{"Zoey": "knave"}`, `Zoey and Oliver are knights`, numbered lines);
-//! - the puzzle's own role words (hero/villain, saint/sinner, ...) and the generic knight/knave.
+//! - the puzzle's own role words (hero/villain, saint/sinner, ...), knight/knave and
+//!   truth-teller/liar; short explanations (`A's claim that B is a knave holds, so A is a
+//!   knight`: a role goes to the names of its own clause).
 //!
 //! ## Rejects
 //! - an assignment that contradicts a statement (the detail names the speaker);

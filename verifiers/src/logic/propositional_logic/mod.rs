@@ -10,9 +10,12 @@
 //! - `(P ∧ Q)`, `P & Q`, `P and Q`, `P /\ Q`, `\land`; likewise ∨ `|` `or` `\/`, ¬ `~` `!` `not`,
 //!   → `->` `=>` `implies`, ↔ `<->` `<=>` `iff`; brackets `()`/`[]`; a code fence or `$..$`.
 //! - Precedence ¬ > ∧ > ∨ > → > ↔; `→` groups to the right.
+//! - A lead-in (`Conclusion:`, `Therefore,`); several conclusions (`Q, R`, numbered lines),
+//!   read as their conjunction.
 //!
 //! ## Rejects
-//! - a formula not entailed by the premises (`not_entailed`), a tautology (`tautology`);
+//! - a formula not entailed by the premises (`not_entailed`, with a counterexample assignment in
+//!   the detail), a tautology (`tautology`);
 //! - a variable that is not one of the instance's `variables`, or text that is not a formula.
 //!
 //! ## Examples

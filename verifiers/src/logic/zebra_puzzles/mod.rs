@@ -9,7 +9,8 @@
 //! is dropped.
 //!
 //! ## Accepts
-//! - `bob`, `Bob.`, `**Bob**`, `The answer is Bob`, `Name: Bob`, in a fence or not.
+//! - `bob`, `Bob.`, `**Bob**`, `The answer is Bob`, `Name: Bob`, `House 1: Bob`,
+//!   `Bob lives in house 1`, `The person in house 1 is Bob`, in a fence or not.
 //!
 //! ## Rejects
 //! - another name; two names (`Bob or Alice`, a hedge); text that is not a name.
