@@ -222,13 +222,19 @@ fn solve(inst: &Instance<'_>) -> Option<String> {
     search(&p, 1).1.map(|g| grid::render(&g, None))
 }
 
-/// Knobs: `min_rows`/`max_rows`/`min_cols`/`max_cols` (3..9, default 4 and 5), `p_ones_pct`
+/// Knobs: `min_rows`/`max_rows`/`min_cols`/`max_cols` (3..9, default 4 and 5), `p_ones` (a
+/// probability, as Reasoning Gym) or `p_ones_pct`
 /// (percent of cells set before repair, default 30). Only puzzles with exactly one solution
 /// and no zero sum are emitted.
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (rlo, rhi) = (cfg.int("min_rows", 4), cfg.int("max_rows", 5));
     let (clo, chi) = (cfg.int("min_cols", 4), cfg.int("max_cols", 5));
-    let pct = cfg.int("p_ones_pct", 30);
+    // Reasoning Gym's `p_ones` (a probability) is read in whole percent.
+    let pct = match cfg.difficulty.get("p_ones").and_then(Value::as_f64) {
+        Some(p) if (0.0..=1.0).contains(&p) => (p * 100.0).round() as i64,
+        Some(_) => -1,
+        None => cfg.int("p_ones_pct", 30),
+    };
     if !(3..=9).contains(&rlo)
         || !(rlo..=9).contains(&rhi)
         || !(3..=9).contains(&clo)
@@ -239,7 +245,9 @@ fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
         ));
     }
     if !(1..=100).contains(&pct) {
-        return Err(Error::Generate("p_ones_pct must be in 1..=100".into()));
+        return Err(Error::Generate(
+            "p_ones must be in 0.01..=1 (p_ones_pct in 1..=100)".into(),
+        ));
     }
     let mut rng = Rng::new(cfg.seed);
     let rows = rng.range(rlo, rhi) as usize;
