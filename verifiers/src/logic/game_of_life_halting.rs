@@ -11,8 +11,8 @@
 //! non-empty string; ours reads the answer.
 //!
 //! ## Rejects
-//! The wrong truth value, both values (`True or False`, a hedge), anything that is not a
-//! truth value.
+//! The wrong truth value, both values (`True or False`, a hedge), a negated one (`Not True`),
+//! anything that is not a truth value.
 //!
 //! ## Examples
 //! A board of blinkers: `<answer>False</answer>` is correct, `<answer>True</answer>` and

@@ -4,8 +4,9 @@
 //! ## Accepts
 //! Any proper colouring of `metadata.puzzle` (`vertices`, `edges`, `color_options`) that gives
 //! every vertex exactly one allowed colour. Read as a JSON or Python dict (`{"0": 1, 1: 2}`),
-//! `0: 1, 1: 2` pairs on one line or many (`=`, `->`, `→` also separate, and words such as
-//! `vertex`/`color` are skipped), or a list of colours in vertex order (`[1, 2, 1]`).
+//! `0: 1, 1: 2` pairs on one line or many, numbered or not (`=`, `->`, `→` also separate, and
+//! words such as `vertex`/`color` are skipped), or a list of colours in vertex order
+//! (`[1, 2, 1]`).
 //!
 //! ## Rejects
 //! An edge with both ends the same colour (`edge (0, 3): both colored 2`), a missing vertex, an

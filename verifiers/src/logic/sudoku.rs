@@ -7,7 +7,8 @@
 //! rules, checked cell by cell (the stored `solution` is not consulted, though generated
 //! puzzles have exactly one solution). Rows on lines with spaces, commas, `|` or nothing
 //! between digits, box separator lines, row labels (`Row 1:`), code fences, JSON or Python
-//! nested lists, or one flat run of 81 digits.
+//! nested lists, LaTeX arrays, Markdown tables, prose lines around the grid, or one flat run
+//! of 81 digits.
 //!
 //! ## Rejects
 //! A changed clue (`given_changed at row 2 col 5`), a repeated digit (`duplicate 7 in box 4`),
