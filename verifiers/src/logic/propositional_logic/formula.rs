@@ -90,7 +90,10 @@ fn lex(s: &str) -> Option<Vec<Tok>> {
         }
         let word = &body[..n];
         rest = &body[n..];
+        // A lower-case `v` between formulas is the usual typed stand-in for ∨ (variables are
+        // upper case in every generator we know).
         let tok = match word.to_ascii_lowercase().as_str() {
+            _ if word == "v" => Tok::Op(Op::Or),
             "and" | "land" | "wedge" => Tok::Op(Op::And),
             "or" | "lor" | "vee" => Tok::Op(Op::Or),
             "not" | "neg" | "lnot" => Tok::Not,

@@ -340,6 +340,7 @@ mod tests {
         );
         assert_eq!(check(&m, "Therefore, (P ∧ Q)."), "entailed");
         assert_eq!(check(&m, "P and Q"), "entailed");
+        assert_eq!(check(&m, "R v Q"), "entailed");
         assert_eq!(check(&m, "```\nQ ∨ R\n```"), "entailed");
         assert_eq!(check(&m, "\\neg P \\lor Q"), "entailed");
         assert_eq!(check(&m, "¬Q"), "not_entailed");
