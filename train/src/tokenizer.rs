@@ -184,3 +184,33 @@ impl Tokenizer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_tokenizer_round_trips_chatml() {
+        let t = Tokenizer::Char(CharTokenizer::demo());
+        let msgs = [Message {
+            role: "user".into(),
+            content: "12+7=?".into(),
+        }];
+        let text = chatml(&msgs, true);
+        assert_eq!(
+            text,
+            "<|im_start|>user\n12+7=?<|im_end|>\n<|im_start|>assistant\n"
+        );
+        let ids = t.encode(&text).expect("encode");
+        assert_eq!(ids[0], t.token_id(IM_START).expect("special"));
+        assert_eq!(ids.iter().filter(|&&i| i == 2).count(), 1, "one <|im_end|>");
+        assert_eq!(t.decode(&ids, false).expect("decode"), text);
+        assert_eq!(
+            t.decode(&ids, true).expect("decode"),
+            "user\n12+7=?\nassistant\n"
+        );
+        assert!(ids.iter().all(|&i| (i as usize) < t.vocab_size()));
+        assert!(t.encode("é").is_err());
+        assert!(t.decode(&[10_000], false).is_err());
+    }
+}
