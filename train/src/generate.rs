@@ -151,10 +151,26 @@ pub fn generate<B: Backend>(
     }
     let longest = prompts.iter().map(Vec::len).max().unwrap_or(0);
     let mut cache = model.new_cache(seqs.len(), longest + params.max_new_tokens)?;
+    // Prefill each prompt once (in its first sample's slot) and copy its cache to the others.
+    let n = params.n;
+    let firsts: Vec<usize> = (0..prompts.len()).map(|p| p * n).collect();
+    let prompt_logits = model.decode_step(&mut cache, &firsts, prompts)?;
+    for &first in &firsts {
+        for s in 1..n {
+            model.copy_cached_sequence(&mut cache, first, first + s)?;
+        }
+    }
     let mut active: Vec<usize> = (0..seqs.len()).collect();
-    let mut feed: Vec<Vec<u32>> = seqs.iter().map(|&(p, _)| prompts[p].clone()).collect();
+    let mut feed: Vec<Vec<u32>> = Vec::new();
     for t in 0..params.max_new_tokens {
-        let logits = model.decode_step(&mut cache, &active, &feed)?;
+        let logits = if t == 0 {
+            active
+                .iter()
+                .map(|&i| prompt_logits[i / n].clone())
+                .collect()
+        } else {
+            model.decode_step(&mut cache, &active, &feed)?
+        };
         let picks: Vec<(u32, f32)> = active
             .par_iter()
             .zip(&logits)

@@ -45,6 +45,33 @@ impl<B: Backend> Model<B> {
         })
     }
 
+    /// Copies cached sequence `from` into slot `to` (e.g. one prompt's prefill shared by its
+    /// samples), replacing what `to` held.
+    pub fn copy_cached_sequence(
+        &self,
+        cache: &mut KvCache<B>,
+        from: usize,
+        to: usize,
+    ) -> Result<()> {
+        let n = cache.lens.len();
+        if from >= n || to >= n {
+            return Err(TrainError::Input(format!(
+                "copy_cached_sequence: {from} -> {to} of {n}"
+            )));
+        }
+        let len = cache.lens[from];
+        let width = self.cfg.kv_dim();
+        let src: Vec<usize> = (0..len).map(|p| from * cache.capacity + p).collect();
+        let dst: Vec<usize> = (0..len).map(|p| to * cache.capacity + p).collect();
+        let mut rows = self.backend.zeros(len * width)?;
+        for buf in cache.k.iter_mut().chain(cache.v.iter_mut()) {
+            self.backend.gather_rows(&mut rows, buf, &src, width)?;
+            self.backend.scatter_rows(buf, &dst, &rows, width)?;
+        }
+        cache.lens[to] = len;
+        Ok(())
+    }
+
     /// Appends `tokens[i]` to cached sequence `seq_ids[i]` and returns, for each, the logits
     /// [vocab] after its last new token. Sequences not listed are untouched.
     pub fn decode_step(
