@@ -283,7 +283,9 @@ fn say(s: &S, p: &Puzzle) -> String {
 }
 
 /// Knobs: `n_people` (1..=8, default 2), `depth_constraint` (1..=4, default 2),
-/// `width_constraint` (2..=4, default 2).
+/// `width_constraint` (2..=4, default 2). With depth 1 every statement is a bare "X is a
+/// knight/knave", and for two or more people that almost never pins down one solution: such
+/// requests end in an error after a bounded number of tries.
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let n = cfg.int("n_people", 2);
     let depth = cfg.int("depth_constraint", 2);
