@@ -141,36 +141,57 @@ fn label(m: &Value) -> Option<bool> {
     entails(&ps, &c, import)
 }
 
-/// The polarity of a yes/no answer; `Err` for none or both.
-fn polarity(answer: &str) -> Result<bool, &'static str> {
-    let lower = answer.to_lowercase();
-    let (mut yes, mut no) = (false, false);
-    for w in lower.split(|c: char| !c.is_alphabetic()) {
+/// The polarity words of one piece of text: (saw yes, saw no, every word was a polarity word).
+fn words(text: &str) -> (bool, bool, bool) {
+    let (mut yes, mut no, mut bare) = (false, false, true);
+    for w in text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
         match w {
             "yes" | "true" | "valid" => yes = true,
             "no" | "false" | "invalid" => no = true,
+            _ => bare = false,
+        }
+    }
+    (yes, no, bare)
+}
+
+/// The polarity of a yes/no answer; `Err` for none or both.
+///
+/// The first sentence that says Yes or No decides, so `Yes. No counterexample exists.` is Yes;
+/// that sentence saying both (`Yes/No`, `Yes or no`) or a later sentence that is only the
+/// opposite word (`Yes. No.`) is a hedge.
+fn polarity(answer: &str) -> Result<bool, &'static str> {
+    let lower = answer.to_lowercase();
+    let sentences: Vec<&str> = lower.split(['.', '!', '?', '\n', ';']).collect();
+    let mut decided: Option<bool> = None;
+    for s in &sentences {
+        let (yes, no, bare) = words(s);
+        match (decided, yes, no) {
+            (None, true, true) => return Err("hedge"),
+            (None, true, false) => decided = Some(true),
+            (None, false, true) => decided = Some(false),
+            (Some(d), y, n) if bare && (y || n) && (y != d || n == d) => return Err("hedge"),
             _ => {}
         }
     }
-    if !yes && !no {
-        // No Yes/No word: read "it follows" / "it does not follow".
-        let negated = [
-            "not follow",
-            "n't follow",
-            "not necessarily follow",
-            "cannot be concluded",
-        ];
-        if negated.iter().any(|p| lower.contains(p)) {
-            no = true;
-        } else if lower.contains("follows") || lower.contains("does follow") {
-            yes = true;
-        }
+    if let Some(d) = decided {
+        return Ok(d);
     }
-    match (yes, no) {
-        (true, false) => Ok(true),
-        (false, true) => Ok(false),
-        (true, true) => Err("hedge"),
-        (false, false) => Err("no_polarity"),
+    // No Yes/No word: read "it follows" / "it does not follow".
+    let negated = [
+        "not follow",
+        "n't follow",
+        "not necessarily follow",
+        "cannot be concluded",
+    ];
+    if negated.iter().any(|p| lower.contains(p)) {
+        Ok(false)
+    } else if lower.contains("follows") || lower.contains("does follow") {
+        Ok(true)
+    } else {
+        Err("no_polarity")
     }
 }
 
@@ -322,6 +343,10 @@ mod tests {
         assert_eq!(check(&m, "**yes**, it follows."), "label_matches");
         assert_eq!(check(&m, "No"), "wrong_label");
         assert_eq!(check(&m, "Yes/No"), "hedge");
+        assert_eq!(check(&m, "Yes or no"), "hedge");
+        assert_eq!(check(&m, "Yes. No."), "hedge");
+        assert_eq!(check(&m, "Yes. No counterexample exists."), "label_matches");
+        assert_eq!(check(&m, "No. Yes, because..."), "wrong_label");
         assert_eq!(check(&m, "The conclusion follows."), "label_matches");
         assert_eq!(check(&m, "It does not follow."), "wrong_label");
         let mut modern = m.clone();
