@@ -27,7 +27,10 @@ fn outcome_name(o: &Outcome) -> String {
 }
 
 fn canaries() -> Vec<std::path::PathBuf> {
-    let mut v = vec![std::env::temp_dir().join(CANARY), std::path::PathBuf::from(CANARY)];
+    let mut v = vec![
+        std::env::temp_dir().join(CANARY),
+        std::path::PathBuf::from(CANARY),
+    ];
     if let Some(h) = std::env::var_os("HOME") {
         v.push(std::path::Path::new(&h).join(CANARY));
     }
@@ -44,7 +47,10 @@ fn vm_rss_kib() -> u64 {
 }
 
 fn child_processes() -> usize {
-    let tasks = std::fs::read_dir("/proc/self/task").into_iter().flatten().flatten();
+    let tasks = std::fs::read_dir("/proc/self/task")
+        .into_iter()
+        .flatten()
+        .flatten();
     tasks
         .map(|t| std::fs::read_to_string(t.path().join("children")).unwrap_or_default())
         .map(|c| c.split_whitespace().count())
@@ -71,26 +77,39 @@ fn every_attack_ends_with_an_allowed_outcome_and_the_host_is_untouched() {
             };
             let out = sandbox.run(&job, &limits).expect("host ok");
             let got = outcome_name(&out.outcome);
-            let allowed: Vec<&str> =
-                case["expect"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let allowed: Vec<&str> = case["expect"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             let stdout = String::from_utf8_lossy(&out.stdout);
             if !allowed.contains(&got.as_str()) {
                 let err = String::from_utf8_lossy(&out.stderr);
                 let tail: String = err.lines().rev().take(2).collect::<Vec<_>>().join(" | ");
-                failures.push(format!("adversarial.jsonl:{line} {name}: got {got}, want one of {allowed:?} ({tail})"));
+                failures.push(format!(
+                    "adversarial.jsonl:{line} {name}: got {got}, want one of {allowed:?} ({tail})"
+                ));
             }
             if let Some(want) = case["stdout"].as_str() {
                 if stdout != want {
-                    failures.push(format!("adversarial.jsonl:{line} {name}: stdout {stdout:?}"));
+                    failures.push(format!(
+                        "adversarial.jsonl:{line} {name}: stdout {stdout:?}"
+                    ));
                 }
             }
             for bad in case["stdout_lacks"].as_array().into_iter().flatten() {
                 if stdout.contains(bad.as_str().unwrap_or("\0")) {
-                    failures.push(format!("adversarial.jsonl:{line} {name}: stdout leaks {bad}"));
+                    failures.push(format!(
+                        "adversarial.jsonl:{line} {name}: stdout leaks {bad}"
+                    ));
                 }
             }
             if out.elapsed > bound {
-                failures.push(format!("adversarial.jsonl:{line} {name}: took {:?}", out.elapsed));
+                failures.push(format!(
+                    "adversarial.jsonl:{line} {name}: took {:?}",
+                    out.elapsed
+                ));
             }
         } else {
             let runner = SandboxRunner {
@@ -110,8 +129,12 @@ fn every_attack_ends_with_an_allowed_outcome_and_the_host_is_untouched() {
                 .flatten()
                 .filter_map(|t| t["status"].as_str())
                 .collect();
-            let want: Vec<&str> =
-                case["statuses"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let want: Vec<&str> = case["statuses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             if got != want || v.reward != 0.0 {
                 failures.push(format!(
                     "adversarial.jsonl:{line} {name}: statuses {got:?} reward {}, want {want:?} and 0",
@@ -120,7 +143,10 @@ fn every_attack_ends_with_an_allowed_outcome_and_the_host_is_untouched() {
             }
             // Tests of one submission run in parallel: the whole suite is bounded too.
             if start.elapsed() > bound.mul_f64(want.len() as f64) {
-                failures.push(format!("adversarial.jsonl:{line} {name}: took {:?}", start.elapsed()));
+                failures.push(format!(
+                    "adversarial.jsonl:{line} {name}: took {:?}",
+                    start.elapsed()
+                ));
             }
         }
     }
@@ -136,5 +162,10 @@ fn every_attack_ends_with_an_allowed_outcome_and_the_host_is_untouched() {
     if rss > 3 << 20 {
         failures.push(format!("host RSS {rss} KiB"));
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
