@@ -78,22 +78,17 @@ fn output(m: &Value) -> Option<bool> {
     })
 }
 
-/// The bit in an answer; `Err` for none or both.
+/// The bit in an answer ([`super::lit::two_way`]: the first sentence with a bit decides);
+/// `Err` for none or both.
 fn bit(answer: &str) -> Result<bool, &'static str> {
-    let lower = answer.to_lowercase();
-    let (mut one, mut zero) = (false, false);
-    for w in lower.split(|c: char| !c.is_alphanumeric()) {
-        match w {
-            "1" | "true" | "high" => one = true,
-            "0" | "false" | "low" => zero = true,
-            _ => {}
-        }
-    }
-    match (one, zero) {
-        (true, false) => Ok(true),
-        (false, true) => Ok(false),
-        (true, true) => Err("hedge"),
-        _ => Err("no_bit"),
+    let word = |w: &str| match w {
+        "1" | "true" | "high" => Some(true),
+        "0" | "false" | "low" => Some(false),
+        _ => None,
+    };
+    match super::lit::two_way(answer, word) {
+        Err("no_polarity") => Err("no_bit"),
+        other => other,
     }
 }
 
@@ -249,6 +244,10 @@ mod tests {
         assert_eq!(v("The output is **1**."), "output_matches");
         assert_eq!(v("0"), "wrong_output");
         assert_eq!(v("0 or 1"), "hedge");
+        assert_eq!(v("1. The NAND term is 1 since A is 0."), "output_matches");
+        assert_eq!(v("1 since A is 0"), "hedge");
+        assert_eq!(v("1.\nThe first term is high."), "output_matches");
+        assert_eq!(v("1. 0."), "hedge");
         assert_eq!(input_name(0), "A");
         assert_eq!(input_name(26), "AA");
     }

@@ -64,6 +64,36 @@ pub fn strip_marker(line: &str) -> &str {
     t
 }
 
+/// A two-way answer (Yes/No, 1/0) read from text: `classify` maps a word to its side.
+///
+/// The first sentence that names a side decides, so `Yes. No counterexample exists.` is Yes;
+/// `Err("hedge")` when that sentence names both sides (`Yes/No`, `0 or 1`) or a later sentence
+/// is nothing but the other side (`Yes. No.`); `Err("no_polarity")` when no sentence names one.
+pub fn two_way(text: &str, classify: impl Fn(&str) -> Option<bool>) -> Result<bool, &'static str> {
+    let lower = text.to_lowercase();
+    let mut decided: Option<bool> = None;
+    for sentence in lower.split(['.', '!', '?', '\n', ';']) {
+        let (mut t, mut f, mut bare) = (false, false, true);
+        for w in sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            match classify(w) {
+                Some(true) => t = true,
+                Some(false) => f = true,
+                None => bare = false,
+            }
+        }
+        match decided {
+            None if t && f => return Err("hedge"),
+            None if t || f => decided = Some(t),
+            Some(d) if bare && (t || f) && (t != d || f == d) => return Err("hedge"),
+            _ => {}
+        }
+    }
+    decided.ok_or("no_polarity")
+}
+
 /// Reasoning Gym's default scorer, for `Options::partial_credit` on the families that use it
 /// (syllogism, arc_1d): a wrong answer that contains the stored answer earns
 /// `len(gold) / len(answer)` (so `No/Yes` against `Yes` earns 0.5); anything else 0.
@@ -223,6 +253,21 @@ mod tests {
         assert_eq!(parse("[1, 2] x"), None);
         assert_eq!(parse(&"[".repeat(100)), None);
         assert_eq!(parse("'unterminated"), None);
+    }
+
+    #[test]
+    fn two_way_answers() {
+        let yn = |w: &str| match w {
+            "yes" => Some(true),
+            "no" => Some(false),
+            _ => None,
+        };
+        assert_eq!(two_way("Yes. No counterexample.", yn), Ok(true));
+        assert_eq!(two_way("**No**", yn), Ok(false));
+        assert_eq!(two_way("Yes/No", yn), Err("hedge"));
+        assert_eq!(two_way("Yes. No.", yn), Err("hedge"));
+        assert_eq!(two_way("Yes. Yes!", yn), Ok(true));
+        assert_eq!(two_way("maybe", yn), Err("no_polarity"));
     }
 
     #[test]

@@ -141,45 +141,19 @@ fn label(m: &Value) -> Option<bool> {
     entails(&ps, &c, import)
 }
 
-/// The polarity words of one piece of text: (saw yes, saw no, every word was a polarity word).
-fn words(text: &str) -> (bool, bool, bool) {
-    let (mut yes, mut no, mut bare) = (false, false, true);
-    for w in text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-    {
-        match w {
-            "yes" | "true" | "valid" => yes = true,
-            "no" | "false" | "invalid" => no = true,
-            _ => bare = false,
-        }
-    }
-    (yes, no, bare)
-}
-
-/// The polarity of a yes/no answer; `Err` for none or both.
-///
-/// The first sentence that says Yes or No decides, so `Yes. No counterexample exists.` is Yes;
-/// that sentence saying both (`Yes/No`, `Yes or no`) or a later sentence that is only the
-/// opposite word (`Yes. No.`) is a hedge.
+/// The polarity of a yes/no answer ([`super::lit::two_way`]); without a Yes/No word, the
+/// phrases "it follows" / "it does not follow".
 fn polarity(answer: &str) -> Result<bool, &'static str> {
+    let word = |w: &str| match w {
+        "yes" | "true" | "valid" => Some(true),
+        "no" | "false" | "invalid" => Some(false),
+        _ => None,
+    };
+    match super::lit::two_way(answer, word) {
+        Err("no_polarity") => {}
+        decided => return decided,
+    }
     let lower = answer.to_lowercase();
-    let sentences: Vec<&str> = lower.split(['.', '!', '?', '\n', ';']).collect();
-    let mut decided: Option<bool> = None;
-    for s in &sentences {
-        let (yes, no, bare) = words(s);
-        match (decided, yes, no) {
-            (None, true, true) => return Err("hedge"),
-            (None, true, false) => decided = Some(true),
-            (None, false, true) => decided = Some(false),
-            (Some(d), y, n) if bare && (y || n) && (y != d || n == d) => return Err("hedge"),
-            _ => {}
-        }
-    }
-    if let Some(d) = decided {
-        return Ok(d);
-    }
-    // No Yes/No word: read "it follows" / "it does not follow".
     let negated = [
         "not follow",
         "n't follow",
