@@ -1,0 +1,291 @@
+//! `rlvr grade` end to end: the real binary on real files, with times filtered out.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn rlvr() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_rlvr"))
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rlvr-grade-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn grade(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = rlvr();
+    cmd.arg("grade").args(args);
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn rlvr");
+    // Feed stdin from a thread: the grader writes while it reads, so writing everything
+    // first would deadlock once the stdout pipe is full.
+    let feeder = stdin.map(|text| {
+        let mut pipe = child.stdin.take().unwrap();
+        let text = text.to_string();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(text.as_bytes());
+        })
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(f) = feeder {
+        f.join().unwrap();
+    }
+    out
+}
+
+/// Output lines as JSON with `elapsed_us` removed (the only field that varies run to run).
+fn lines(bytes: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+            v.as_object_mut().unwrap().remove("elapsed_us");
+            v
+        })
+        .collect()
+}
+
+fn math(id: u64, response: &str, gold: &str) -> String {
+    serde_json::json!({"id": id, "domain": "math", "response": response, "ground_truth": gold})
+        .to_string()
+}
+
+#[test]
+fn jsonl_malformed_lines_keep_their_place() {
+    let dir = tmpdir("malformed");
+    let input = [
+        math(1, "so \\boxed{42}", "42"),
+        "this is not json".to_string(),
+        r#"{"id": 3, "response": 5, "ground_truth": "1"}"#.to_string(),
+        String::new(), // blank lines are skipped, not records
+        r#"{"id": 5, "response": "\\boxed{1}"}"#.to_string(),
+        r#"{"id": 6, "domain": "chemistry", "response": "x", "ground_truth": "1"}"#.to_string(),
+        math(7, "so \\boxed{41}", "42"),
+    ]
+    .join("\n");
+    let path = dir.join("in.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let out = grade(&[path.to_str().unwrap(), "--quiet"], None);
+    assert_eq!(out.status.code(), Some(1), "some items malformed -> exit 1");
+    let got = lines(&out.stdout);
+    let ids: Vec<Value> = got.iter().map(|v| v["id"].clone()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            1.into(),
+            Value::Null,
+            3.into(),
+            5.into(),
+            6.into(),
+            7.into()
+        ]
+    );
+    let verdicts: Vec<&str> = got.iter().map(|v| v["verdict"].as_str().unwrap()).collect();
+    assert_eq!(
+        verdicts,
+        ["correct", "error", "error", "error", "error", "incorrect"]
+    );
+    assert_eq!(got[1]["line"], 2);
+    assert!(got[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("line 2: not valid JSON"));
+    assert!(got[2]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("'response' must be a string"));
+    assert_eq!(got[3]["line"], 5);
+    assert!(got[3]["reason"].as_str().unwrap().contains("ground_truth"));
+    assert!(got[4]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("unknown domain"));
+}
+
+/// verl_sample.parquet (fixtures/grade/make_parquet.py): 4 prompts x 4 samples; prompt i has
+/// i+1 correct samples. Hand-computed: pass@1 = (1+2+3+4)/16 = 0.625;
+/// pass@2 = mean(1 - C(4-c,2)/C(4,2)) = (0.5 + 5/6 + 1 + 1)/4 = 0.833333; pass@4 = 1.
+#[test]
+fn parquet_multi_sample_pass_at_k() {
+    let dir = tmpdir("parquet");
+    let summary = dir.join("summary.json");
+    let parquet = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/grade/verl_sample.parquet");
+    let out = grade(
+        &[
+            parquet.to_str().unwrap(),
+            "--quiet",
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out.stdout);
+    assert_eq!(got.len(), 16);
+    for (i, v) in got.iter().enumerate() {
+        assert_eq!(v["sample"], i % 4, "samples numbered in order");
+    }
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let o = &s["overall"];
+    assert_eq!(o["n"], 4);
+    assert_eq!(o["samples"], 16);
+    assert_eq!(o["mean_reward"], 0.625);
+    assert_eq!(o["pass_at_k"]["1"], 0.625);
+    assert_eq!(o["pass_at_k"]["2"], 0.833333);
+    assert_eq!(o["pass_at_k"]["4"], 1.0);
+    // Groups by data_source: gsm8k has prompts 0 and 2 (c = 1, 3).
+    let g = &s["groups"]["openai/gsm8k"];
+    assert_eq!(g["n"], 2);
+    assert_eq!(g["pass_at_k"]["1"], 0.5);
+    assert_eq!(g["pass_at_k"]["2"], 0.75);
+}
+
+fn many_items(n: u64) -> String {
+    (0..n)
+        .map(|i| {
+            let gold = (i * 7) % 1000;
+            let answer = if i % 3 == 0 { gold + 1 } else { gold };
+            math(
+                i,
+                &format!("Work... so the answer is \\boxed{{{answer}}}."),
+                &gold.to_string(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn order_is_kept_under_parallelism_and_stdin_works() {
+    let input = many_items(3000);
+    let out = grade(
+        &["-", "--quiet", "--jobs", "2", "--batch", "97"],
+        Some(&input),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let got = lines(&out.stdout);
+    assert_eq!(got.len(), 3000);
+    for (i, v) in got.iter().enumerate() {
+        assert_eq!(v["id"], i as u64);
+        let want = if i % 3 == 0 { "incorrect" } else { "correct" };
+        assert_eq!(v["verdict"], want, "item {i}");
+    }
+}
+
+#[test]
+fn resume_continues_where_the_output_stops() {
+    let dir = tmpdir("resume");
+    let input = dir.join("in.jsonl");
+    std::fs::write(&input, many_items(500)).unwrap();
+    let full = dir.join("full.jsonl");
+    let out = grade(
+        &[
+            input.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            full.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let full_text = std::fs::read_to_string(&full).unwrap();
+
+    // An interrupted run: 123 complete lines and half of the next one.
+    let partial = dir.join("partial.jsonl");
+    let mut text: String = full_text
+        .lines()
+        .take(123)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let next = full_text.lines().nth(123).unwrap();
+    text.push_str(&next[..next.len() / 2]);
+    std::fs::write(&partial, text).unwrap();
+
+    let summary = dir.join("s.json");
+    let out = grade(
+        &[
+            input.to_str().unwrap(),
+            "--quiet",
+            "--resume",
+            "--out",
+            partial.to_str().unwrap(),
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        lines(std::fs::read_to_string(&partial).unwrap().as_bytes()),
+        lines(full_text.as_bytes())
+    );
+    // The summary counts the resumed items too.
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["overall"]["n"], 500);
+}
+
+#[test]
+fn field_mapping_and_group_by() {
+    let input = [
+        r#"{"uid": "a", "out": ["\\boxed{2}", "\\boxed{3}"], "answer": "2", "src": "x"}"#,
+        r#"{"uid": "b", "out": ["\\boxed{5}", "\\boxed{5}"], "answer": "5", "src": "y"}"#,
+    ]
+    .join("\n");
+    let dir = tmpdir("mapping");
+    let summary = dir.join("s.json");
+    let out = grade(
+        &[
+            "-",
+            "--quiet",
+            "--response-field",
+            "out",
+            "--ground-truth-field",
+            "answer",
+            "--id-field",
+            "uid",
+            "--group-by",
+            "src",
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ],
+        Some(&input),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out.stdout);
+    let ids: Vec<&str> = got.iter().map(|v| v["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["a", "a", "b", "b"]);
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["groups"]["x"]["pass_at_k"]["1"], 0.5);
+    assert_eq!(s["groups"]["y"]["pass_at_k"]["2"], 1.0);
+}
+
+#[test]
+fn missing_input_fails_with_exit_2() {
+    let out = grade(&["/nonexistent/file.jsonl"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+}
