@@ -7,7 +7,8 @@
 //! generator never makes them).
 //!
 //! ## Accepts
-//! - `1`/`0`, `true`/`false`, with whitespace, a fence or a short sentence (`The output is 1.`).
+//! - `1`/`0`, `true`/`false`, with whitespace, a fence or a short sentence (`The output is 1.`);
+//!   the first sentence with a bit decides (`1. The NAND term is 1 since A is 0.`).
 //!
 //! ## Rejects
 //! - the other bit; both bits (`0 or 1`, a hedge); no bit at all.

@@ -6,7 +6,8 @@
 //! enumerating all 2^n assignments, and the stored number is not trusted.
 //!
 //! ## Accepts
-//! - one integer, as digits or a word (`2`, `two`, `There are 2 solutions.`), in a fence or not.
+//! - one integer, as digits or a word (`2`, `two`, `There are 2 solutions.`), in a fence or not;
+//!   the first sentence with a number decides (`2. Statements 1 and 6 hold in both.`).
 //!
 //! ## Rejects
 //! - a different count; several different numbers (a hedge); no number.
@@ -107,24 +108,40 @@ const WORDS: [&str; 11] = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
 ];
 
-/// The single number in an answer; `Err` for none or several different ones.
+/// The count in an answer: the first sentence that holds a number decides, and must hold only
+/// that number; a later sentence that is nothing but another number is a hedge (`2. 3.`).
 fn number(answer: &str) -> Result<u64, &'static str> {
     let lower = answer.to_lowercase();
-    let mut found: Option<u64> = None;
-    for w in lower.split(|c: char| !c.is_alphanumeric()) {
-        let v = if !w.is_empty() && w.len() <= 12 && w.bytes().all(|b| b.is_ascii_digit()) {
-            w.parse::<u64>().ok()
-        } else {
-            WORDS.iter().position(|x| *x == w).map(|i| i as u64)
-        };
-        if let Some(v) = v {
-            if found.is_some_and(|f| f != v) {
-                return Err("several_numbers");
+    let mut decided: Option<u64> = None;
+    for sentence in lower.split(['.', '!', '?', '\n', ';']) {
+        let (mut found, mut bare) = (None::<u64>, true);
+        for w in sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+        {
+            let v = if w.len() <= 12 && w.bytes().all(|b| b.is_ascii_digit()) {
+                w.parse::<u64>().ok()
+            } else {
+                WORDS.iter().position(|x| *x == w).map(|i| i as u64)
+            };
+            match v {
+                Some(v) if found.is_some_and(|f| f != v) => {
+                    if decided.is_none() {
+                        return Err("several_numbers");
+                    }
+                    bare = false;
+                }
+                Some(v) => found = Some(v),
+                None => bare = false,
             }
-            found = Some(v);
+        }
+        match (decided, found) {
+            (None, Some(v)) => decided = Some(v),
+            (Some(d), Some(v)) if bare && v != d => return Err("several_numbers"),
+            _ => {}
         }
     }
-    found.ok_or("no_number")
+    decided.ok_or("no_number")
 }
 
 fn truth(inst: &Instance<'_>) -> Option<u64> {
@@ -257,6 +274,11 @@ mod tests {
         assert_eq!(count(&sts), 2);
         assert_eq!(number("There are **two** solutions."), Ok(2));
         assert_eq!(number("2 or 3"), Err("several_numbers"));
+        assert_eq!(number("2. 3."), Err("several_numbers"));
+        assert_eq!(
+            number("2. Statements 1, 6 and 7 hold in one of them."),
+            Ok(2)
+        );
         let o = Options::default();
         let m = json!({"difficulty": {"difficulty": 5}});
         let gt = json!("2");
