@@ -12,10 +12,12 @@
 //! ## Accepts
 //! - `Yes`/`No` in any case, with punctuation, a short justification, bold or a fence;
 //!   `True`/`False` and `Valid`/`Invalid` as synonyms; without any of these, `it follows` /
-//!   `it does not follow`.
+//!   `it does not follow`. The first sentence with Yes/No decides (`Yes. No counterexample
+//!   exists.`).
 //!
 //! ## Rejects
-//! - the wrong polarity; an answer with both polarities (`Yes/No`, a hedge); no polarity word.
+//! - the wrong polarity; both in one sentence or a bare opposite later (`Yes/No`, `Yes. No.`:
+//!   hedges); no polarity word.
 //!   (`Options::partial_credit` gives Reasoning Gym's substring credit to a wrong answer that
 //!   contains the stored one, e.g. 0.5 for `No/Yes`.)
 //!
