@@ -35,9 +35,10 @@ fn check(h: &[f32], w: &[f32], targets: &[u32], dim: usize, vocab: usize) -> Res
     Ok(())
 }
 
-/// Turns a row of logits into probabilities at `inv_temp` in place; returns
-/// (log-sum-exp, entropy) of the tempered distribution. Sums in f64 for large vocabularies.
-fn softmax_row(z: &mut [f32], inv_temp: f32) -> (f32, f32) {
+/// Replaces a row of logits z by z' = z · inv_temp − max(z · inv_temp) in place and returns
+/// (ln Σ exp z', entropy) of the tempered distribution, so log p_j = z'_j − ln Σ exp z'.
+/// Exponentials in f32, sums in f64 (vocabularies of 150k entries).
+fn shifted_lse_entropy(z: &mut [f32], inv_temp: f32) -> (f32, f32) {
     let mut max = f32::NEG_INFINITY;
     for x in z.iter_mut() {
         *x *= inv_temp;
@@ -46,19 +47,14 @@ fn softmax_row(z: &mut [f32], inv_temp: f32) -> (f32, f32) {
     let mut sum = 0f64;
     let mut zsum = 0f64;
     for x in z.iter_mut() {
-        let e = ((*x - max) as f64).exp();
-        zsum += e * (*x - max) as f64;
+        *x -= max;
+        let e = x.exp() as f64;
         sum += e;
-        *x = e as f32;
+        zsum += e * *x as f64;
     }
-    let inv = 1.0 / sum;
-    for x in z.iter_mut() {
-        *x = (*x as f64 * inv) as f32;
-    }
-    let lse_shifted = sum.ln();
-    // H = lse − Σ p z  (with z shifted by max, which cancels).
-    let entropy = lse_shifted - zsum * inv;
-    ((lse_shifted + max as f64) as f32, entropy as f32)
+    let lse = sum.ln();
+    // H = −Σ p log p = lse − Σ p z'.
+    (lse as f32, (lse - zsum / sum) as f32)
 }
 
 /// (logp[T], entropy[T]) of targets under softmax((h · wᵀ) · inv_temp).
@@ -91,9 +87,8 @@ pub fn logprob_entropy_fwd(
             .zip(ent[start..start + n].par_iter_mut())
             .zip(targets[start..start + n].par_iter())
             .for_each(|(((row, lp), en), &t)| {
-                let target_logit = row[t as usize] * inv_temp;
-                let (lse, h) = softmax_row(row, inv_temp);
-                *lp = target_logit - lse;
+                let (lse, h) = shifted_lse_entropy(row, inv_temp);
+                *lp = row[t as usize] - lse;
                 *en = h;
             });
     }
@@ -140,17 +135,13 @@ pub fn logprob_entropy_bwd(
         )?;
         z.par_chunks_mut(vocab).enumerate().for_each(|(r, row)| {
             let t = start + r;
-            let (_, ent) = softmax_row(row, inv_temp);
+            let (lse, ent) = shifted_lse_entropy(row, inv_temp);
             let gl = dlogp[t];
             let ge = dent.map_or(0.0, |d| d[t]);
-            for p in row.iter_mut() {
-                let pj = *p;
-                let ent_term = if ge != 0.0 && pj > 0.0 {
-                    ge * pj * (pj.ln() + ent)
-                } else {
-                    0.0
-                };
-                *p = inv_temp * (-gl * pj - ent_term);
+            for x in row.iter_mut() {
+                let logp = *x - lse;
+                let p = logp.exp();
+                *x = inv_temp * (-gl * p - ge * p * (logp + ent));
             }
             row[targets[t] as usize] += inv_temp * gl;
         });
