@@ -25,6 +25,9 @@
 //!     as TokenStats.
 //! model.logits(&seqs) -> Vec<Vec<f32>>     full [len, vocab] logits per sequence (tests, demos)
 //! generate::generate(&model, &prompts, &SamplingParams, RngKey) -> Vec<Completion>
+//! model.new_cache(n_seqs, capacity) / model.decode_step(&mut cache, &seq_ids, &tokens)
+//!     incremental decoding; returns each listed sequence's last-position logits
+//! Model::from_named(backend, &cfg, &mut HashMap<name, Vec<f32>>)   weights from host tensors
 //! ```
 //!
 //! The fused lm_head + log-softmax + entropy never holds [tokens, vocab] (see
