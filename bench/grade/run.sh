@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `rlvr grade` throughput and memory on large files, next to the math verifier's own rate.
+#
+#   bench/grade/run.sh [N_LARGE]     (default 1000000)
+#
+# Builds N math items with 1-3 KB responses (bench/math/make_mix.py's 2,000-item mix, repeated
+# with fresh ids), then grades a tenth of them and all of them with the release binary on all
+# cores, recording wall time and peak RSS (GNU time). The reference is math_bench's rate on the
+# same mix with the verifier called directly (no JSON, no I/O) on 1 thread and on all cores:
+# the grader's target is >= 80% of the verifier's rate times cores, with peak RSS independent
+# of the number of rows.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+N="${1:-1000000}"
+SMALL=$((N / 10))
+OUT="$HERE/out"
+mkdir -p "$OUT"
+CORES="$(nproc)"
+
+python3 "$ROOT/bench/math/make_mix.py" 2000 "$OUT/mix.jsonl" >/dev/null
+python3 "$HERE/expand.py" "$OUT/mix.jsonl" "$N" "$OUT/items_large.jsonl"
+head -n "$SMALL" "$OUT/items_large.jsonl" > "$OUT/items_small.jsonl"
+
+(cd "$ROOT" && cargo build --quiet --release --bin rlvr -p rlvr \
+    && cargo build --quiet --release -p rlvr-verifiers --example math_bench)
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+
+"$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 20 > "$OUT/verifier1.json"
+"$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 20 > "$OUT/verifierN.json"
+
+for size in small large; do
+    /usr/bin/time -f '%e %M' -o "$OUT/time_$size.txt" \
+        "$TARGET/rlvr" grade "$OUT/items_$size.jsonl" --quiet --out "$OUT/verdicts_$size.jsonl"
+done
+
+python3 - "$OUT" "$SMALL" "$N" "$CORES" <<'PY'
+import json, sys
+out, small, large, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+v1 = json.load(open(f"{out}/verifier1.json"))["comparisons_per_s"]
+vn = json.load(open(f"{out}/verifierN.json"))["comparisons_per_s"]
+print(f"math verifier alone: {v1:,.0f}/s on 1 thread, {vn:,.0f}/s on {cores} threads")
+print(f"target: 80% of 1-thread rate x {cores} cores = {0.8 * v1 * cores:,.0f} items/s\n")
+print(f"{'rows':>10} {'file MB':>9} {'seconds':>9} {'items/s':>10} {'vs target':>10} {'vs verifier on all cores':>25} {'peak RSS MB':>12}")
+import os
+for size, n in (("small", small), ("large", large)):
+    secs, rss_kb = open(f"{out}/time_{size}.txt").read().split()
+    secs = float(secs)
+    rate = n / secs
+    mb = os.path.getsize(f"{out}/items_{size}.jsonl") / 1e6
+    lines = sum(1 for _ in open(f"{out}/verdicts_{size}.jsonl"))
+    assert lines == n, f"{size}: {lines} verdict lines for {n} items"
+    print(f"{n:>10,} {mb:>9.0f} {secs:>9.1f} {rate:>10,.0f} {rate / (0.8 * v1 * cores):>9.0%} {rate / vn:>24.0%} {int(rss_kb) / 1024:>12.1f}")
+PY
