@@ -1,0 +1,169 @@
+"""HTTP client for `rlvr serve`, standard library only.
+
+One `Client` keeps one persistent HTTP/1.1 connection per thread (keep-alive), splits large
+batches into requests of `batch_size` items, retries connection failures and 429/502/503/504
+answers (honouring `Retry-After`) with exponential backoff, and bounds every request with a
+socket timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import threading
+import time
+import urllib.parse
+from typing import Any, Sequence
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+RETRY_STATUSES = {429, 502, 503, 504}
+
+
+class RlvrError(RuntimeError):
+    """The server refused a request (4xx) or could not be reached after all retries."""
+
+    def __init__(self, message: str, status: int | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+class Client:
+    """A client for the rlvr reward API.
+
+    url: base URL, default $RLVR_URL or http://127.0.0.1:8000.
+    timeout: seconds per HTTP request (connect and each read).
+    retries: extra attempts after a connection failure or a 429/502/503/504 answer.
+    batch_size: items per request; larger lists are split and the results concatenated.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        timeout: float = 300.0,
+        retries: int = 5,
+        batch_size: int = 4096,
+        backoff: float = 0.25,
+    ):
+        url = url or os.environ.get("RLVR_URL") or DEFAULT_URL
+        parsed = urllib.parse.urlsplit(url if "://" in url else "http://" + url)
+        if parsed.scheme not in ("http", "https"):
+            raise ValueError(f"unsupported URL scheme in {url!r}")
+        self.url = url
+        self._https = parsed.scheme == "https"
+        self._host = parsed.hostname or "127.0.0.1"
+        self._port = parsed.port or (443 if self._https else 80)
+        self._prefix = parsed.path.rstrip("/")
+        self.timeout = timeout
+        self.retries = max(0, int(retries))
+        self.batch_size = max(1, int(batch_size))
+        self.backoff = backoff
+        self._local = threading.local()
+
+    # -- transport -------------------------------------------------------------------------
+
+    def _conn(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            conn = cls(self._host, self._port, timeout=self.timeout)
+            self._local.conn = conn
+        return conn
+
+    def _drop_conn(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def request(self, method: str, path: str, payload: Any = None) -> Any:
+        """Send one request and return the decoded JSON answer (text for /metrics)."""
+        body = None if payload is None else json.dumps(payload).encode("utf-8")
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        last: Exception | None = None
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(self.backoff * 2 ** (attempt - 1), 10.0))
+            try:
+                conn = self._conn()
+                conn.request(method, self._prefix + path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                status = resp.status
+                if resp.getheader("Connection", "").lower() == "close":
+                    self._drop_conn()
+            except (OSError, http.client.HTTPException) as e:
+                # Stale keep-alive connection, refused connection, reset, timeout: reconnect.
+                self._drop_conn()
+                last = e
+                continue
+            if status in RETRY_STATUSES and attempt < self.retries:
+                retry_after = resp.getheader("Retry-After")
+                if retry_after and retry_after.isdigit():
+                    time.sleep(min(float(retry_after), 30.0))
+                last = RlvrError(f"HTTP {status}: {data[:200]!r}", status)
+                continue
+            return _decode(status, data, resp.getheader("Content-Type", ""))
+        raise RlvrError(f"{method} {self.url}{path} failed after {self.retries + 1} attempts: {last}")
+
+    def close(self) -> None:
+        self._drop_conn()
+
+    # -- API -------------------------------------------------------------------------------
+
+    def rewards(self, items: Sequence[dict], detail: bool = False) -> list[dict]:
+        """Score items through POST /v1/rewards; one verdict per response, in order."""
+        out: list[dict] = []
+        for start in range(0, len(items), self.batch_size):
+            chunk = list(items[start : start + self.batch_size])
+            answer = self.request("POST", "/v1/rewards", {"items": chunk, "detail": detail})
+            out.extend(answer["results"])
+        return out
+
+    def score(self, items: Sequence[dict]) -> list[float]:
+        """Rewards only, one float per response."""
+        return [float(r["reward"]) for r in self.rewards(items)]
+
+    def verify_math(self, response: str, ground_truth: Any) -> dict:
+        return self.request("POST", "/v1/math/verify", {"response": response, "ground_truth": ground_truth})
+
+    def run_code(self, code: str, stdin: str = "", run_timeout: float = 10.0) -> dict:
+        """SandboxFusion-style single run."""
+        return self.request(
+            "POST", "/run_code", {"code": code, "language": "python", "stdin": stdin, "run_timeout": run_timeout}
+        )
+
+    def health(self) -> dict:
+        return self.request("GET", "/healthz")
+
+    def verifiers(self) -> dict:
+        return self.request("GET", "/v1/verifiers")
+
+
+def _decode(status: int, data: bytes, content_type: str) -> Any:
+    if "json" not in content_type:
+        if status >= 400:
+            raise RlvrError(f"HTTP {status}: {data[:200]!r}", status)
+        return data.decode("utf-8", "replace")
+    value = json.loads(data)
+    if status >= 400:
+        err = value.get("error", {}) if isinstance(value, dict) else {}
+        raise RlvrError(f"HTTP {status} {err.get('code')}: {err.get('message')}", status, err.get("code"))
+    return value
+
+
+_default: Client | None = None
+_default_lock = threading.Lock()
+
+
+def default_client() -> Client:
+    """The process-wide client the verl and TRL adapters use ($RLVR_URL, $RLVR_TIMEOUT)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Client(timeout=float(os.environ.get("RLVR_TIMEOUT", "300")))
+        return _default
+
+
+__all__ = ["Client", "RlvrError", "default_client", "DEFAULT_URL"]
