@@ -359,8 +359,9 @@ fn solve(inst: &Instance<'_>) -> Option<String> {
 ///
 /// Limitation: boards are random placements filtered by their BFS optimum, and random boards are
 /// easy (seeds 0..300 at the defaults: 255 need 1-4 moves, 41 need 5-9, 4 need 10-14), whereas
-/// Reasoning Gym draws from a mined database spread over 1-50 moves. A `min_moves` much above 10
-/// mostly ends in an error after 5,000 boards. Mining hard positions from each board's whole
+/// Reasoning Gym draws from a mined database spread over 1-50 moves. Harder puzzles cost time:
+/// `min_moves` 10, 12, 15 took 0.2, 0.5, 1.0 s per puzzle (5 seeds each, release build); past
+/// 5,000 boards the generator answers an error. Mining hard positions from each board's whole
 /// state cluster was tried and dropped: ~30 s per 25-move puzzle.
 fn generate(cfg: &GenConfig) -> Result<Generated, Error> {
     let (mmin, mmax) = (cfg.int("min_moves", 1), cfg.int("max_moves", 50));
