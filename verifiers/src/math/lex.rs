@@ -61,6 +61,8 @@ pub enum Tok {
     Reals,
     Sep(Sep),
     Dots,
+    /// `{n \choose k}`: the infix binomial.
+    Choose,
     /// A degree sign: dropped, except inside a trig argument where it converts to radians.
     Degree,
 }
@@ -301,7 +303,14 @@ fn command(
         "}" | "rbrace" => Tok::RSet,
         "%" => Tok::Percent,
         "|" | "vert" | "lvert" | "rvert" | "mid" => Tok::Pipe,
-        "lceil" | "rceil" | "lfloor" | "rfloor" => Tok::Unknown(name.to_string()),
+        // `\lfloor x \rfloor` is `floor(x)`: the function name and its parentheses.
+        "lfloor" | "lceil" => {
+            out.push(Tok::Word(
+                if name == "lfloor" { "floor" } else { "ceil" }.into(),
+            ));
+            Tok::LParen
+        }
+        "rfloor" | "rceil" => Tok::RParen,
         "cdot" | "times" | "ast" => Tok::Star,
         "div" => Tok::Slash,
         "pm" => Tok::Pm,
@@ -324,6 +333,7 @@ fn command(
         "frac" | "dfrac" | "tfrac" | "cfrac" => Tok::Cmd("frac"),
         "sqrt" => Tok::Cmd("sqrt"),
         "binom" | "dbinom" | "tbinom" => Tok::Cmd("binom"),
+        "choose" => Tok::Choose,
         "log" => Tok::Cmd("log"),
         "lg" => Tok::Cmd("lg"),
         "begin" | "end" => {

@@ -77,6 +77,21 @@ struct Gold {
     canon: String,
     node: Node,
     choice: Option<char>,
+    /// The gold uses notation the parser does not read (`\sum`, `\dots`, ...): it is compared
+    /// as a canonical string only, so an identical answer is correct and nothing else is.
+    opaque: bool,
+}
+
+/// Whether a gold that failed to parse is written in notation we do not read (an unknown
+/// command, `\dots`, a non-ASCII symbol) rather than being malformed (`3 +* 4`, `\frac{}{}`).
+fn unsupported_notation(s: &str) -> bool {
+    lex::lex(s).is_ok_and(|toks| {
+        toks.iter().any(|t| match t {
+            lex::Tok::Dots => true,
+            lex::Tok::Unknown(u) => u.starts_with('\\') || u.starts_with("mathbb") || !u.is_ascii(),
+            _ => false,
+        })
+    })
 }
 
 fn prepare_gold(raw: &str) -> Result<Gold, String> {
@@ -103,8 +118,13 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
     // An AMC gold `(C) 12` is compared by letter, or by the value of that choice.
     let full = s;
     let s = value.as_deref().unwrap_or(s);
+    let mut opaque = false;
     let node = match parse::parse(s) {
         Ok(n) => n,
+        Err(_) if unsupported_notation(s) => {
+            opaque = true;
+            Node::Text(canon(full))
+        }
         Err(e) => {
             // Free text (`\text{Route 66}`, `June 20`) is a text answer.
             let plain = unwrap_letters(s);
@@ -124,6 +144,7 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
         canon: canon(full),
         node,
         choice,
+        opaque,
     })
 }
 
@@ -211,6 +232,12 @@ fn decide(answers: &[String], g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String)
     if answers.len() == 1 {
         return decide_one(&answers[0], g, cmp);
     }
+    if g.opaque {
+        return (
+            Decision::NotEqual("gold_compared_as_text"),
+            answers.join(", "),
+        );
+    }
     // Several different boxes: one answer only if together they form the gold's list.
     let mut nodes = Vec::new();
     for a in answers {
@@ -274,6 +301,17 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
                 Decision::NotEqual("wrong_choice")
             };
             return (d, format!("({rc})"));
+        }
+    }
+    if g.opaque {
+        return (Decision::NotEqual("gold_compared_as_text"), ca);
+    }
+    // `\textbf{(A) }\frac12` against a value gold: the value after the letter is the answer.
+    if g.choice.is_none() {
+        if let Some((_, Some(v))) = choice_strict(a) {
+            if v.len() < a.len() {
+                return decide_one(&v, g, cmp);
+            }
         }
     }
     match parse_answer(a) {

@@ -26,6 +26,8 @@ pub enum Func {
     Ln,
     Exp,
     Abs,
+    Floor,
+    Ceil,
 }
 
 impl Func {
@@ -47,6 +49,8 @@ impl Func {
             "ln" => Func::Ln,
             "exp" => Func::Exp,
             "abs" => Func::Abs,
+            "floor" => Func::Floor,
+            "ceil" | "ceiling" => Func::Ceil,
             _ => return None,
         })
     }
@@ -68,6 +72,8 @@ impl Func {
             Func::Ln => "ln",
             Func::Exp => "exp",
             Func::Abs => "abs",
+            Func::Floor => "floor",
+            Func::Ceil => "ceil",
         }
     }
 }

@@ -84,6 +84,15 @@ pub fn eval(
             (Some(n), Some(k)) => binom(n, k),
             _ => None,
         },
+        // Floor and ceiling jump: sampled at random points they would equate different
+        // functions, so they are evaluated only on constants, and only away from a jump.
+        Node::Func(f @ (Func::Floor | Func::Ceil), x) => {
+            if has_var(x) {
+                None
+            } else {
+                eval(x, vars, vals, b)?.and_then(|x| step(*f, x))
+            }
+        }
         Node::Func(f, x) => eval(x, vars, vals, b)?.map(|x| apply(*f, x)),
         Node::Log(base, x) => match (eval(base, vars, vals, b)?, eval(x, vars, vals, b)?) {
             (Some(base), Some(x)) if base.ln().norm() != 0.0 => Some(x.ln() / base.ln()),
@@ -92,6 +101,33 @@ pub fn eval(
         _ => None,
     };
     Ok(v.filter(|z| z.re.is_finite() && z.im.is_finite()))
+}
+
+fn has_var(node: &Node) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if matches!(n, Node::Var(_)) {
+            return true;
+        }
+        n.for_each_child(|c| stack.push(c));
+    }
+    false
+}
+
+/// Floor or ceiling of a real constant, when it is not within round-off of an integer.
+fn step(f: Func, x: C) -> Option<C> {
+    let r = x.re.round();
+    if x.im != 0.0 || (x.re - r).abs() <= 1e-9 * x.re.abs().max(1.0) {
+        return None;
+    }
+    Some(C::new(
+        if f == Func::Floor {
+            x.re.floor()
+        } else {
+            x.re.ceil()
+        },
+        0.0,
+    ))
 }
 
 fn real_int(z: C) -> Option<i64> {
@@ -164,6 +200,7 @@ fn apply(f: Func, x: C) -> C {
         Func::Ln => x.ln(),
         Func::Exp => x.exp(),
         Func::Abs => C::new(x.norm(), 0.0),
+        Func::Floor | Func::Ceil => C::new(f64::NAN, 0.0),
     }
 }
 

@@ -20,6 +20,21 @@ impl Parser {
         self.postfix()
     }
 
+    /// Whether the brace group just opened is `{n \choose k}` (a `\choose` at its top level).
+    fn choose_ahead(&self) -> bool {
+        let mut level = 0usize;
+        for t in &self.toks[self.pos..] {
+            match t {
+                Tok::LBrace => level += 1,
+                Tok::RBrace if level == 0 => return false,
+                Tok::RBrace => level -= 1,
+                Tok::Choose if level == 0 => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Content up to the closing token: one item (grouping) or a comma list.
     fn bracketed(&mut self, closers: &[Tok]) -> PResult<(Vec<Node>, Tok)> {
         self.enter()?;
@@ -120,6 +135,15 @@ impl Parser {
             }
             Tok::Cmd("log") => self.log(None),
             Tok::Cmd("lg") => self.log(Some(Node::int(10))),
+            Tok::LBrace if self.choose_ahead() => {
+                self.enter()?;
+                let n = self.additive()?;
+                self.expect(&Tok::Choose)?;
+                let k = self.additive()?;
+                self.expect(&Tok::RBrace)?;
+                self.depth -= 1;
+                Ok(Node::Binom(Box::new(n), Box::new(k)))
+            }
             Tok::LBrace => {
                 let (mut items, _) = self.bracketed(&[Tok::RBrace])?;
                 match items.len() {

@@ -151,6 +151,14 @@ pub fn normal_form(node: &Node, b: &mut Budget) -> R<RatFn> {
             let v = normal_form(x, b)?.as_rational().ok_or(PolyErr::NotPoly)?;
             RatFn::constant(v.abs())
         }
+        Node::Func(f @ (Func::Floor | Func::Ceil), x) => {
+            let v = normal_form(x, b)?.as_rational().ok_or(PolyErr::NotPoly)?;
+            RatFn::constant(if *f == Func::Floor {
+                v.floor()
+            } else {
+                v.ceil()
+            })
+        }
         Node::Log(base, x) => {
             let base = normal_form(base, b)?
                 .as_rational()
