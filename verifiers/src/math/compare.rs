@@ -118,7 +118,13 @@ impl Cmp<'_> {
                 self.ordered(a, b)
             }
             (Node::Tuple(a, '(', ')'), Node::List(b, Sep::Comma))
-            | (Node::List(a, Sep::Comma), Node::Tuple(b, '(', ')')) => self.ordered(a, b),
+            | (Node::List(a, Sep::Comma), Node::Tuple(b, '(', ')')) => {
+                if structure::assignments_out_of_order(a) || structure::assignments_out_of_order(b)
+                {
+                    return Decision::NotEqual("assignment_order");
+                }
+                self.ordered(a, b)
+            }
             (Node::Set(a) | Node::List(a, _), Node::Set(b) | Node::List(b, _)) => {
                 self.unordered(a, b)
             }

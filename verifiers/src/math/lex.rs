@@ -279,6 +279,15 @@ pub fn brace_group(s: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `\text{cm}^2`, `\text{25 cm}^2`: the power after a unit belongs to the unit.
+fn strip_unit_power(rest: &mut &str) {
+    for p in ["^2", "^3", "^{2}", "^{3}"] {
+        if let Some(r) = rest.trim_start().strip_prefix(p) {
+            *rest = r;
+        }
+    }
+}
+
 /// Handles one backslash command; may consume its arguments from `rest` or emit tokens itself.
 fn command(
     name: &str,
@@ -390,13 +399,23 @@ fn command(
                 return Ok(Some(Tok::Sep(Sep::And)));
             }
             if words::is_unit_phrase(&lower) {
-                // `\text{cm}^2`: the power belongs to the unit.
-                for p in ["^2", "^3", "^{2}", "^{3}"] {
-                    if let Some(r) = rest.trim_start().strip_prefix(p) {
-                        *rest = r;
-                    }
-                }
+                strip_unit_power(rest);
                 return Ok(None);
+            }
+            // `\text{5 m/s}`: a number and then units only.
+            if let Some(k) = trimmed.find(|c: char| c.is_alphabetic()) {
+                let (num, unit) = trimmed.split_at(k);
+                if num.ends_with(' ')
+                    && num
+                        .trim()
+                        .bytes()
+                        .all(|c| c.is_ascii_digit() || b".,".contains(&c))
+                    && words::is_unit_phrase(&unit.to_ascii_lowercase())
+                {
+                    lex_into(num, out, level + 1)?;
+                    strip_unit_power(rest);
+                    return Ok(None);
+                }
             }
             lex_into(inner, out, level + 1)?;
             return Ok(None);

@@ -27,7 +27,7 @@ use budget::{Budget, MAX_ANSWER_BYTES};
 use compare::{Cmp, Decision};
 use extract::Extracted;
 use node::{Node, Sep};
-use normalize::{balanced, canon, choice_loose, choice_strict, collapse, unwrap_letters};
+use normalize::{balanced, canon, choice_loose, choice_strict, collapse, text_key, unwrap_letters};
 use serde_json::json;
 use std::time::Duration;
 
@@ -304,7 +304,12 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
         }
     }
     if g.opaque {
-        return (Decision::NotEqual("gold_compared_as_text"), ca);
+        let d = if text_key(&ca) == text_key(&g.canon) {
+            Decision::Equal("string")
+        } else {
+            Decision::NotEqual("gold_compared_as_text")
+        };
+        return (d, ca);
     }
     // `\textbf{(A) }\frac12` against a value gold: the value after the letter is the answer.
     if g.choice.is_none() {

@@ -160,3 +160,28 @@ pub(super) fn choice_loose(s: &str) -> Option<char> {
     }
     Some(picked)
 }
+
+/// A looser key for golds compared as text only (notation the parser does not read): no
+/// spaces at all, and a one-character script in braces unwrapped (`^{n}` is `^n`).
+pub(super) fn text_key(canonical: &str) -> String {
+    let t: String = canonical.chars().filter(|c| !c.is_whitespace()).collect();
+    let b = t.as_bytes();
+    let mut out = String::with_capacity(t.len());
+    let mut k = 0;
+    while k < b.len() {
+        if (b[k] == b'^' || b[k] == b'_')
+            && b.get(k + 1) == Some(&b'{')
+            && b.get(k + 2).is_some_and(u8::is_ascii_alphanumeric)
+            && b.get(k + 3) == Some(&b'}')
+        {
+            out.push(b[k] as char);
+            out.push(b[k + 2] as char);
+            k += 4;
+            continue;
+        }
+        let c = t[k..].chars().next().unwrap_or(' ');
+        out.push(c);
+        k += c.len_utf8();
+    }
+    out
+}

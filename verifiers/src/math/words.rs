@@ -212,7 +212,16 @@ const BARE_UNITS: &[&str] = &[
 /// Whether `phrase` (lower-case) consists only of unit words, e.g. ` cm`, `square units`.
 pub fn is_unit_phrase(phrase: &str) -> bool {
     let mut any = false;
-    for w in phrase.split(|c: char| c.is_whitespace() || c == '.' || c == ',') {
+    // Compound units (`~m/s^2`, `kg\cdot m`): a power 2 or 3 belongs to its unit, and `/`, `~`,
+    // `*` separate unit words.
+    let mut stripped = phrase.to_string();
+    for p in ["^{2}", "^{3}", "^2", "^3", "\\cdot"] {
+        if stripped.contains(p) {
+            stripped = stripped.replace(p, " ");
+        }
+    }
+    let seps = |c: char| c.is_whitespace() || ".,~/*".contains(c);
+    for w in stripped.split(seps) {
         if w.is_empty() {
             continue;
         }

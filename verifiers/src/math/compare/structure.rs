@@ -24,6 +24,27 @@ pub(crate) fn is_name(n: &Node) -> bool {
     }
 }
 
+/// Whether every item is a name and the names are in alphabetical order (`x, y`; `a, b, c`).
+fn sorted_names(items: &[Node]) -> bool {
+    let names: Vec<String> = items.iter().map(Node::to_string).collect();
+    items.iter().all(is_name) && names.windows(2).all(|w| w[0] < w[1])
+}
+
+/// `y = 2, x = 3` read against an ordered tuple: assignments are taken positionally only when
+/// their names come in alphabetical order, the order a tuple of unknowns is written in.
+pub(super) fn assignments_out_of_order(items: &[Node]) -> bool {
+    let mut names = Vec::new();
+    for it in items {
+        match it {
+            Node::Relation(v, ops) if ops.as_slice() == [Rel::Eq] && is_name(&v[0]) => {
+                names.push(v[0].clone());
+            }
+            _ => return false,
+        }
+    }
+    !sorted_names(&names)
+}
+
 pub(super) fn name_of(items: &[Node]) -> Option<String> {
     match items {
         [l, _] if is_name(l) => Some(l.to_string()),
@@ -38,6 +59,12 @@ pub(super) fn eq_value(items: &[Node]) -> Option<&Node> {
         [l, r] if is_name(l) && !is_name(r) => Some(r),
         [l, r] if is_name(r) && !is_name(l) && l.vars().is_empty() => Some(l),
         [l, r] if is_name(l) && is_name(r) => None,
+        // `(a, b) = (2, 3)`: a tuple of names in their usual order, then a tuple of values.
+        [Node::Tuple(names, '(', ')'), r @ Node::Tuple(values, '(', ')')]
+            if names.len() == values.len() && sorted_names(names) =>
+        {
+            Some(r)
+        }
         _ => None,
     }
 }

@@ -7,6 +7,16 @@ use crate::math::lex::Tok;
 use crate::math::node::{Func, Node, Sep};
 use crate::math::words;
 
+/// Prefixes of the one-word geometric names the lexer makes.
+const GEOMETRIC: [&str; 6] = [
+    "angle ",
+    "triangle ",
+    "overline ",
+    "overarc ",
+    "widehat ",
+    "measuredangle ",
+];
+
 impl Parser {
     /// A `{..}` group or a single primary (arguments of `\frac`, `\sqrt`, subscripts).
     pub(super) fn group(&mut self) -> PResult<Node> {
@@ -247,6 +257,10 @@ impl Parser {
         }
         if let Some(f) = Func::from_name(&l) {
             return self.apply(f);
+        }
+        // A geometric name (`\angle ABC`, `\overline{AB}`) is a name, as in `\angle B = 30^\circ`.
+        if GEOMETRIC.iter().any(|p| w.starts_with(p)) {
+            return Ok(Node::Var(w));
         }
         // A Greek letter spelled out (`theta`, sympy style) is that variable.
         if let Some(g) = words::greek(&w) {
