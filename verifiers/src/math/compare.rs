@@ -15,9 +15,10 @@ use super::Config;
 
 mod structure;
 
+use num_bigint::BigInt;
 use num_integer::Integer;
 use num_rational::BigRational;
-use num_traits::{One, Signed};
+use num_traits::{One, Signed, Zero};
 use structure::{
     difference, eq_value, intervals_of, name_of, pm_alternatives, relation_intersection,
     relation_union, to_intervals, union_of_sets, vector,
@@ -328,7 +329,10 @@ impl Cmp<'_> {
                     if x == y {
                         return Decision::Equal("exact");
                     }
-                    if decimal && rational_close(&x, &y, tol) {
+                    if decimal
+                        && rational_close(&x, &y, tol)
+                        && !exact_at_precision(r, g, &x, &y, tol)
+                    {
                         return Decision::Equal("tolerance");
                     }
                     return Decision::NotEqual("value_mismatch");
@@ -373,6 +377,44 @@ fn text_eq(a: &str, b: &str) -> Decision {
             .to_string()
     };
     bool_dec(norm(a) == norm(b), "text", "text_mismatch")
+}
+
+/// Whether a decimal is compared with an exact rational that can be written at the decimal's
+/// precision (`100.0001` vs `100`, `0.5000001` vs `\frac12`): then the decimal is not a
+/// rounding of the exact value but a different number, and tolerance does not apply.
+/// Applies at the default tolerance or tighter; a looser configured tolerance asks for
+/// approximations (`4.99` for 5 at 1%).
+fn exact_at_precision(r: &Node, g: &Node, x: &BigRational, y: &BigRational, tol: f64) -> bool {
+    if tol > 1e-6 {
+        return false;
+    }
+    let (dec, exact) = match (r.has_decimal(), g.has_decimal()) {
+        (true, false) => (x, y),
+        (false, true) => (y, x),
+        _ => return false,
+    };
+    match decimal_digits(dec) {
+        Some(n) if n <= 4096 => {
+            (exact * BigRational::from_integer(BigInt::from(10).pow(n))).is_integer()
+        }
+        _ => false,
+    }
+}
+
+/// How many digits after the point write `x` exactly, if its decimal expansion is finite.
+fn decimal_digits(x: &BigRational) -> Option<u32> {
+    let mut d = x.denom().clone();
+    let (two, five) = (BigInt::from(2), BigInt::from(5));
+    let (mut a, mut b) = (0u32, 0u32);
+    while d.is_even() {
+        d /= &two;
+        a += 1;
+    }
+    while (&d % &five).is_zero() {
+        d /= &five;
+        b += 1;
+    }
+    d.is_one().then_some(a.max(b))
 }
 
 /// `|x - y| <= tol * max(|x|, |y|)`, in exact arithmetic.
