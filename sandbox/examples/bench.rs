@@ -6,8 +6,21 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The real interpreter behind `python3` (not a pyenv/asdf shim script, which would add a
+/// shell start to every native run).
+fn python() -> &'static str {
+    static EXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let out = Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .expect("python3 runs");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    })
+}
+
 fn native(code: &str, stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python())
         .args(["-c", code])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -74,6 +87,7 @@ fn main() {
     let mut config = SandboxConfig::new().expect("cache dir");
     config.max_concurrent = 64;
     let s = Sandbox::new(&config, &|l| eprintln!("{l}")).expect("sandbox");
+    eprintln!("native: {}", python());
     eprintln!(
         "sandbox ready in {:.2} s (runtime cached, compiled code cached)",
         t.elapsed().as_secs_f64()
