@@ -289,3 +289,47 @@ fn missing_input_fails_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
 }
+
+/// Ctrl-C while the input is idle (stdin still open): the grader stops at once, the output
+/// holds every complete batch as valid JSON lines, and the exit code says the run is
+/// incomplete.
+#[test]
+fn ctrl_c_leaves_a_valid_output() {
+    let dir = tmpdir("sigint");
+    let out_path = dir.join("out.jsonl");
+    let mut child = rlvr()
+        .args(["grade", "-", "--quiet", "--batch", "8", "--out"])
+        .arg(&out_path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(many_items(50).as_bytes()).unwrap();
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    // 6 full batches of 8 are graded; the last 2 records wait for more input.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&out_path).map_or(0, |t| t.lines().count()) < 48 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "grader made no progress"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    let got = lines(std::fs::read_to_string(&out_path).unwrap().as_bytes());
+    assert_eq!(got.len(), 48);
+    for (i, v) in got.iter().enumerate() {
+        assert_eq!(v["id"], i as u64);
+    }
+}

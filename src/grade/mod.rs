@@ -106,30 +106,32 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
-        // A second handler cannot be installed (tests call `run` twice): ignore that error.
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        // The first Ctrl-C finishes the batch in flight and writes the summary; a second one
+        // exits at once. A handler may already be installed (`run` called twice in one
+        // process): then the default behaviour stays, which is also safe.
+        let _ = ctrlc::set_handler(move || {
+            if flag.swap(true, Ordering::SeqCst) {
+                std::process::exit(2);
+            }
+        });
     }
 
     let bar = progress_bar(args.quiet, source.total);
     bar.set_position(0);
     let start = Instant::now();
     let mut graded_items = resumed;
-    let mut batch = Vec::with_capacity(args.batch);
-    let mut done = false;
-    while !done {
-        batch.clear();
-        while batch.len() < args.batch.max(1) {
-            match records.next() {
-                Some(r) => batch.push(r?),
-                None => {
-                    done = true;
-                    break;
-                }
-            }
-        }
-        if batch.is_empty() {
+    // A reader thread fills batches while the pool grades the previous one; the main thread
+    // waits with a timeout so Ctrl-C is noticed even while the input (stdin) is idle.
+    let batches = spawn_reader(records, args.batch.max(1));
+    loop {
+        if interrupted.load(Ordering::SeqCst) {
             break;
         }
+        let batch = match batches.recv_timeout(std::time::Duration::from_millis(100)) {
+            Ok(b) => b?,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .par_iter()
@@ -158,9 +160,6 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
                 bar.set_position(source.bytes_read.load(Ordering::Relaxed))
             }
             _ => bar.set_position(graded_items),
-        }
-        if interrupted.load(Ordering::SeqCst) {
-            break;
         }
     }
     bar.finish_and_clear();
@@ -200,6 +199,35 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+type Batch = anyhow::Result<Vec<input::Record>>;
+
+/// Read records in batches on their own thread; a read error ends the stream after it is sent.
+fn spawn_reader(
+    mut records: Box<dyn Iterator<Item = anyhow::Result<input::Record>> + Send>,
+    size: usize,
+) -> std::sync::mpsc::Receiver<Batch> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+    std::thread::spawn(move || loop {
+        let mut batch = Vec::with_capacity(size);
+        for r in records.by_ref() {
+            match r {
+                Ok(rec) => batch.push(rec),
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                    return;
+                }
+            }
+            if batch.len() == size {
+                break;
+            }
+        }
+        if batch.is_empty() || tx.send(Ok(batch)).is_err() {
+            return;
+        }
+    });
+    rx
 }
 
 fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: &input::Record) -> Graded {
