@@ -20,8 +20,8 @@ use num_integer::Integer;
 use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 use structure::{
-    difference, eq_value, intervals_of, name_of, pm_alternatives, relation_intersection,
-    relation_union, to_intervals, union_of_sets, vector,
+    difference, eq_value, expand_pm_items, intervals_of, name_of, pm_alternatives,
+    relation_intersection, relation_union, to_intervals, union_of_sets, vector,
 };
 
 /// The outcome of comparing two parsed answers.
@@ -72,6 +72,12 @@ impl Cmp<'_> {
         }
         if let Some(alts) = pm_alternatives(g) {
             return self.compare(r, &Node::List(alts, Sep::Or));
+        }
+        if let Some(e) = expand_pm_items(r) {
+            return self.compare(&e, g);
+        }
+        if let Some(e) = expand_pm_items(g) {
+            return self.compare(r, &e);
         }
         match (r, g) {
             (Node::List(v, _) | Node::Set(v), _) if v.len() == 1 => self.compare(&v[0], g),
@@ -393,8 +399,9 @@ fn exact_at_precision(r: &Node, g: &Node, x: &BigRational, y: &BigRational, tol:
         (false, true) => (y, x),
         _ => return false,
     };
+    // An integer-valued decimal (`1.2676506002282294e30`) has an unknown written precision.
     match decimal_digits(dec) {
-        Some(n) if n <= 4096 => {
+        Some(n) if (1..=4096).contains(&n) => {
             (exact * BigRational::from_integer(BigInt::from(10).pow(n))).is_integer()
         }
         _ => false,

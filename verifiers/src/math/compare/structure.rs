@@ -166,6 +166,31 @@ pub(super) fn pm_alternatives(n: &Node) -> Option<Vec<Node>> {
     Some(vec![pm_pick(n, false), pm_pick(n, true)])
 }
 
+/// A set or solution list whose items use `\pm`, each such item expanded to its two values
+/// (`\{1 \pm \sqrt5, -2\}` has three elements).
+pub(super) fn expand_pm_items(n: &Node) -> Option<Node> {
+    let (Node::Set(v) | Node::List(v, _)) = n else {
+        return None;
+    };
+    if !v
+        .iter()
+        .any(|x| matches!(x, Node::PlusMinus(..)) || pm_alternatives(x).is_some())
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(v.len() + 1);
+    for x in v {
+        match pm_alternatives(x) {
+            Some(two) => out.extend(two),
+            None => out.push(x.clone()),
+        }
+    }
+    Some(match n {
+        Node::List(_, sep) => Node::List(out, *sep),
+        _ => Node::Set(out),
+    })
+}
+
 pub(super) fn pm_pick(n: &Node, minus: bool) -> Node {
     let b = |x: &Node| Box::new(pm_pick(x, minus));
     match n {
