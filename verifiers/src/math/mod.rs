@@ -83,11 +83,13 @@ struct Gold {
 }
 
 /// Whether a gold that failed to parse is written in notation we do not read (an unknown
-/// command, `\dots`, a non-ASCII symbol) rather than being malformed (`3 +* 4`, `\frac{}{}`).
+/// command, `\dots`, set notation, a non-ASCII symbol) rather than being malformed (`3 +* 4`,
+/// `\frac{}{}`).
 fn unsupported_notation(s: &str) -> bool {
     lex::lex(s).is_ok_and(|toks| {
         toks.iter().any(|t| match t {
-            lex::Tok::Dots => true,
+            // `\{(x, y) \mid x + y = 1\}`: set notation beyond what is read.
+            lex::Tok::Dots | lex::Tok::LSet => true,
             lex::Tok::Unknown(u) => u.starts_with('\\') || u.starts_with("mathbb") || !u.is_ascii(),
             _ => false,
         })

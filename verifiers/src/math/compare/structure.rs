@@ -15,11 +15,24 @@ pub(super) fn vector(m: &[Vec<Node>]) -> Option<Vec<Node>> {
     None
 }
 
-/// A name on the left of `=`: `x`, `y_1`, `f(x)`.
+/// A name on the left of `=`: `x`, `y_1`, `f(x)`, an inverse `f^{-1}(x)`.
 pub(crate) fn is_name(n: &Node) -> bool {
     match n {
         Node::Var(_) => true,
-        Node::Mul(v) => v.iter().all(|x| matches!(x, Node::Var(_))),
+        Node::Mul(v) => {
+            let inverse = |x: &Node| match x {
+                Node::Pow(f, e) => {
+                    matches!(**f, Node::Var(_))
+                        && matches!(&**e, Node::Neg(one) if **one == Node::int(1))
+                }
+                _ => false,
+            };
+            let (head, args) = v
+                .split_first()
+                .map_or((None, &v[..]), |(h, a)| (Some(h), a));
+            let head_ok = head.is_some_and(|h| matches!(h, Node::Var(_)) || inverse(h));
+            head_ok && !args.is_empty() && args.iter().all(|x| matches!(x, Node::Var(_)))
+        }
         _ => false,
     }
 }
