@@ -314,7 +314,11 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
         return (d, ca);
     }
     // `\textbf{(A) }\frac12` against a value gold: the value after the letter is the answer.
-    if g.choice.is_none() {
+    let tagged = a
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'(' && w[2] == b')' && (b'A'..=b'E').contains(&w[1]));
+    if g.choice.is_none() && tagged {
         if let Some((_, Some(v))) = choice_strict(a) {
             if v.len() < a.len() {
                 return decide_one(&v, g, cmp);

@@ -32,6 +32,7 @@ pub(super) fn collapse(s: &str) -> String {
 /// are equal answers.
 pub(super) fn canon(s: &str) -> String {
     let mut t = s.trim().to_string();
+    let commands = t.contains('\\');
     for (from, to) in [
         ("\\left", ""),
         ("\\right", ""),
@@ -49,7 +50,7 @@ pub(super) fn canon(s: &str) -> String {
         ("\\;", ""),
         ("$", ""),
     ] {
-        if t.contains(from) {
+        if (commands || !from.starts_with('\\')) && t.contains(from) {
             t = t.replace(from, to);
         }
     }
