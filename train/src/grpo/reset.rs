@@ -16,7 +16,7 @@ pub struct ResetPolicy {
 }
 
 /// Why a reset fired (logged in metrics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ResetReason {
     Schedule,

@@ -1,0 +1,197 @@
+//! The `rlvr train` command: resolve the configuration, run warm-up and RL steps with logging
+//! and checkpoints, and finish with the plot and a summary on stderr.
+
+use super::metrics::{JsonlWriter, Progress, StepMetrics};
+use super::{checkpoint, plot, Device, TrainArgs, TrainConfig, Trainer};
+use anyhow::Context;
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+fn resolve_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
+    let mut cfg = match (&args.config, &args.resume) {
+        (Some(p), _) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            TrainConfig::from_toml(&text).with_context(|| format!("in {}", p.display()))?
+        }
+        (None, Some(r)) => {
+            let dir = checkpoint::resolve(r)?;
+            let text = std::fs::read_to_string(dir.join("config.toml"))?;
+            TrainConfig::from_toml(&text)
+                .with_context(|| format!("in {}/config.toml", dir.display()))?
+        }
+        (None, None) => TrainConfig::default(),
+    };
+    if let Some(m) = &args.model {
+        cfg.model.path = Some(m.clone());
+    }
+    if let Some(d) = &args.data {
+        cfg.data.path = Some(d.clone());
+        // The warm-up needs reference answers, which only the built-in task has.
+        cfg.warmup.steps = 0;
+    }
+    if let Some(s) = args.steps {
+        cfg.steps = s;
+    }
+    if let Some(s) = args.seed {
+        cfg.seed = s;
+    }
+    cfg.validate()?;
+    Ok(cfg)
+}
+
+/// Keeps the metrics lines of steps up to `step` (a resumed run rewrites what followed).
+fn truncate_metrics(path: &Path, step: u64) -> anyhow::Result<Vec<StepMetrics>> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(Vec::new());
+    };
+    let kept: Vec<StepMetrics> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<StepMetrics>(l).ok())
+        .filter(|m| m.step <= step)
+        .collect();
+    let mut body = String::new();
+    for m in &kept {
+        body.push_str(&serde_json::to_string(m)?);
+        body.push('\n');
+    }
+    std::fs::write(path, body)?;
+    Ok(kept)
+}
+
+pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
+    if args.device == Device::Cuda {
+        anyhow::bail!("--device cuda: the CUDA backend is not built yet (it is its own issue); use --device cpu");
+    }
+    let cfg = resolve_config(&args)?;
+    if args.print_config {
+        print!("{}", cfg.to_toml());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let out = &args.out;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let started = Instant::now();
+    let progress = Progress::new(cfg.steps, args.quiet);
+    let metrics_path = out.join("metrics.jsonl");
+    let samples_path = out.join("samples.jsonl");
+    let (mut trainer, mut history) = match &args.resume {
+        Some(r) => {
+            let dir = checkpoint::resolve(r)?;
+            let t = Trainer::resume(&dir, cfg.clone())?;
+            progress.message(&format!(
+                "resuming from {} at step {}",
+                dir.display(),
+                t.state.step
+            ));
+            let history = truncate_metrics(&metrics_path, t.state.step)?;
+            (t, history)
+        }
+        None => {
+            let _ = std::fs::remove_file(&metrics_path);
+            let _ = std::fs::remove_file(&samples_path);
+            let mut t = Trainer::new(cfg.clone())?;
+            progress.message(&format!(
+                "rlvr train: {} parameters, {} prompts x {} samples per step, {} steps -> {}",
+                t.policy.model.num_params(),
+                cfg.rollout.prompts_per_step,
+                cfg.rollout.samples_per_prompt,
+                cfg.steps,
+                out.display()
+            ));
+            let w0 = Instant::now();
+            let every = (cfg.warmup.steps / 5).max(1);
+            let loss = t.warmup(&mut |s, l| {
+                if (s + 1) % every == 0 {
+                    progress.message(&format!(
+                        "warm-up {}/{}: loss {l:.4}",
+                        s + 1,
+                        cfg.warmup.steps
+                    ));
+                }
+            })?;
+            if let Some(l) = loss {
+                progress.message(&format!(
+                    "warm-up done in {:.1}s (final loss {l:.4})",
+                    w0.elapsed().as_secs_f64()
+                ));
+            }
+            (t, Vec::new())
+        }
+    };
+    std::fs::write(out.join("config.toml"), cfg.to_toml())?;
+    let mut mw = JsonlWriter::append(&metrics_path)?;
+    let mut sw = JsonlWriter::append(&samples_path)?;
+    while trainer.state.step < cfg.steps {
+        let m = trainer.step()?;
+        mw.write(&m)?;
+        for s in &trainer.last_samples {
+            sw.write(s)?;
+        }
+        progress.update(&m);
+        if !progress_on(&progress) && (m.step % 5 == 0 || m.step == 1) {
+            eprintln!(
+                "step {:>4}  reward {:.3}  kl {:.2e}  entropy {:.3}  len {:.1}  kept {}/{}  {:.1}s",
+                m.step,
+                m.reward_mean,
+                m.kl,
+                m.entropy,
+                m.response_len_mean,
+                m.groups_kept,
+                m.groups_generated,
+                m.time_step_s
+            );
+        }
+        if let Some(why) = m.reference_reset {
+            progress.message(&format!(
+                "step {}: reference and optimizer reset ({why:?})",
+                m.step
+            ));
+        }
+        let every = cfg.log.checkpoint_every;
+        if every > 0 && m.step % every == 0 && m.step < cfg.steps {
+            trainer.save(out)?;
+        }
+        history.push(m);
+    }
+    progress.finish();
+    let ckpt = trainer.save(out)?;
+    let png = out.join("curves.png");
+    let panels = plot::write_png(&png, &history)?;
+    summary(
+        &history,
+        started.elapsed().as_secs_f64(),
+        &ckpt,
+        &png,
+        &panels,
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn progress_on(p: &Progress) -> bool {
+    p.is_on()
+}
+
+fn summary(h: &[StepMetrics], secs: f64, ckpt: &Path, png: &Path, panels: &[plot::Panel]) {
+    let mean =
+        |xs: &[StepMetrics]| xs.iter().map(|m| m.reward_mean).sum::<f64>() / xs.len().max(1) as f64;
+    let k = (h.len() / 5).clamp(1, 5);
+    if h.is_empty() {
+        eprintln!("no RL steps were run");
+        return;
+    }
+    let (first, last) = (
+        mean(&h[..k.min(h.len())]),
+        mean(&h[h.len().saturating_sub(k)..]),
+    );
+    eprintln!(
+        "done: {} steps in {secs:.1}s; mean reward {first:.3} (first {k} steps) -> {last:.3} (last {k}), change {:+.3}",
+        h.len(),
+        last - first
+    );
+    for p in panels {
+        eprintln!("  {:<18} y from {:.4} to {:.4}", p.name, p.lo, p.hi);
+    }
+    eprintln!("curves: {} (reward, kl / entropy, length)", png.display());
+    eprintln!("checkpoint: {}", ckpt.display());
+}

@@ -1,0 +1,292 @@
+//! The trainer's configuration: one TOML file with every knob, each with the default of the
+//! embedded demo (a tiny character-level model learning addition on two CPU cores) or of the
+//! ProRL recipe where the demo keeps it (clip 0.2/0.4, KL k3 in the loss, token-mean, dynamic
+//! sampling, temperature 1.2, 16 samples per prompt).
+//!
+//! Unknown keys are an error, so a typo never silently trains with a default.
+
+use rlvr_train::grpo::{GroupFilter, GrpoConfig, ResetPolicy, Truncation};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// The whole configuration. `rlvr train --config FILE` overrides any subset of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Seed of every random draw (initial weights, data order, sampling).
+    pub seed: u64,
+    /// RL steps (one rollout batch each). Not part of the config hash, so a run can be extended.
+    pub steps: u64,
+    pub model: ModelSection,
+    pub data: DataSection,
+    pub warmup: WarmupSection,
+    pub rollout: RolloutSection,
+    pub update: UpdateSection,
+    pub grpo: GrpoConfig,
+    pub dynamic_sampling: GroupFilter,
+    pub truncation: Truncation,
+    pub reference: ResetPolicy,
+    pub reward: RewardSection,
+    pub log: LogSection,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            seed: 1,
+            steps: 40,
+            model: ModelSection::default(),
+            data: DataSection::default(),
+            warmup: WarmupSection::default(),
+            rollout: RolloutSection::default(),
+            update: UpdateSection::default(),
+            grpo: GrpoConfig::default(),
+            dynamic_sampling: GroupFilter::default(),
+            truncation: Truncation::Keep,
+            reference: ResetPolicy {
+                every_steps: 0,
+                kl_threshold: None,
+            },
+            reward: RewardSection::default(),
+            log: LogSection::default(),
+        }
+    }
+}
+
+/// Which policy to train.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelSection {
+    /// A Hugging Face checkpoint directory (config.json, *.safetensors, tokenizer.json). When
+    /// absent a tiny Qwen2-style model with the character-level tokenizer is built from `tiny`.
+    pub path: Option<PathBuf>,
+    pub tiny: TinyModel,
+}
+
+/// The shape of the embedded demo's model (about 1.2M parameters by default).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TinyModel {
+    pub hidden: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub ffn: usize,
+}
+
+impl Default for TinyModel {
+    fn default() -> Self {
+        TinyModel {
+            hidden: 128,
+            layers: 4,
+            heads: 4,
+            kv_heads: 2,
+            ffn: 512,
+        }
+    }
+}
+
+/// Where prompts come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DataSection {
+    /// A JSONL file of rows with `prompt` and the item fields the router needs (`ground_truth`,
+    /// `domain`, `task`, `metadata`; verl's `reward_model.ground_truth` too). When absent, the
+    /// built-in addition task is generated in-process.
+    pub path: Option<PathBuf>,
+    /// Built-in task: operands have between 1 and this many digits.
+    pub max_digits: u32,
+    /// Wrap each prompt in the ChatML template (Hugging Face models; off for the char model).
+    pub chat_template: bool,
+}
+
+impl Default for DataSection {
+    fn default() -> Self {
+        DataSection {
+            path: None,
+            max_digits: 2,
+            chat_template: true,
+        }
+    }
+}
+
+/// Supervised warm-up on the built-in task's answers before RL (0 steps: none).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WarmupSection {
+    pub steps: u64,
+    pub batch: usize,
+    pub lr: f32,
+}
+
+impl Default for WarmupSection {
+    fn default() -> Self {
+        WarmupSection {
+            steps: 150,
+            batch: 64,
+            lr: 3e-3,
+        }
+    }
+}
+
+/// Sampling of the rollouts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RolloutSection {
+    /// Informative prompt groups per step (after dynamic sampling).
+    pub prompts_per_step: usize,
+    /// Responses per prompt, G (ProRL: 16).
+    pub samples_per_prompt: usize,
+    /// ProRL: 1.2, chosen to fight entropy collapse.
+    pub temperature: f32,
+    pub top_p: f32,
+    pub top_k: usize,
+    pub max_new_tokens: usize,
+    /// Prompts per generation call; rewards of one call are scored while the next generates.
+    pub chunk_prompts: usize,
+}
+
+impl Default for RolloutSection {
+    fn default() -> Self {
+        RolloutSection {
+            prompts_per_step: 8,
+            samples_per_prompt: 16,
+            temperature: 1.2,
+            top_p: 1.0,
+            top_k: 0,
+            max_new_tokens: 8,
+            chunk_prompts: 4,
+        }
+    }
+}
+
+/// The policy update of each step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UpdateSection {
+    /// Mini-batches per rollout batch (ProRL: 256 / 64 = 4); each is one optimizer step, the
+    /// later ones slightly off-policy against the rollout's old log-probs.
+    pub mini_batches: usize,
+    /// Passes over the rollout batch (verl `ppo_epochs`).
+    pub epochs: usize,
+    /// AdamW, constant learning rate (ProRL: 2e-6 for a 1.5B model; the tiny demo needs more).
+    pub lr: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub weight_decay: f32,
+    pub max_grad_norm: Option<f32>,
+}
+
+impl Default for UpdateSection {
+    fn default() -> Self {
+        UpdateSection {
+            mini_batches: 1,
+            epochs: 1,
+            lr: 1e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            weight_decay: 0.0,
+            max_grad_norm: Some(1.0),
+        }
+    }
+}
+
+/// How rewards are computed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RewardSection {
+    /// Reward worker threads (the in-process router).
+    pub workers: usize,
+}
+
+impl Default for RewardSection {
+    fn default() -> Self {
+        RewardSection { workers: 1 }
+    }
+}
+
+/// Outputs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSection {
+    /// Responses written to samples.jsonl per step.
+    pub samples_per_step: usize,
+    /// Write a checkpoint every this many steps (0: only at the end).
+    pub checkpoint_every: u64,
+}
+
+impl Default for LogSection {
+    fn default() -> Self {
+        LogSection {
+            samples_per_step: 4,
+            checkpoint_every: 0,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Parse a TOML document (keys not given keep their defaults).
+    pub fn from_toml(text: &str) -> anyhow::Result<TrainConfig> {
+        let cfg: TrainConfig = toml::from_str(text)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The resolved configuration as TOML (written next to the run's outputs).
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Check ranges that would otherwise fail deep inside a step.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.grpo.validate()?;
+        let r = &self.rollout;
+        anyhow::ensure!(
+            r.prompts_per_step > 0,
+            "rollout.prompts_per_step must be > 0"
+        );
+        anyhow::ensure!(
+            r.samples_per_prompt > 0,
+            "rollout.samples_per_prompt must be > 0"
+        );
+        anyhow::ensure!(r.max_new_tokens > 0, "rollout.max_new_tokens must be > 0");
+        anyhow::ensure!(
+            r.temperature > 0.0 && r.temperature.is_finite(),
+            "rollout.temperature must be > 0 (the loss is computed at the sampling temperature)"
+        );
+        anyhow::ensure!(
+            r.top_p > 0.0 && r.top_p <= 1.0,
+            "rollout.top_p must be in (0, 1]"
+        );
+        anyhow::ensure!(r.chunk_prompts > 0, "rollout.chunk_prompts must be > 0");
+        let u = &self.update;
+        anyhow::ensure!(
+            u.mini_batches > 0 && u.epochs > 0,
+            "update.mini_batches and update.epochs must be > 0"
+        );
+        anyhow::ensure!(u.lr >= 0.0 && u.lr.is_finite(), "update.lr must be >= 0");
+        anyhow::ensure!(self.reward.workers > 0, "reward.workers must be > 0");
+        anyhow::ensure!(
+            (1..=9).contains(&self.data.max_digits),
+            "data.max_digits must be in 1..=9"
+        );
+        if let Truncation::Penalty(p) = self.truncation {
+            anyhow::ensure!(p.is_finite(), "truncation penalty must be finite");
+        }
+        Ok(())
+    }
+
+    /// A hash of everything that changes the trajectory (`steps` and logging excluded), stored
+    /// in checkpoints so a resume with a different config is refused. FNV-1a over the TOML.
+    pub fn hash(&self) -> String {
+        let mut c = self.clone();
+        c.steps = 0;
+        c.log = LogSection::default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in c.to_toml().bytes() {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}

@@ -1,0 +1,147 @@
+//! Prompts and how each is scored: the built-in addition task (generated in-process, so the
+//! embedded default needs no files) and JSONL datasets whose rows carry a `prompt` plus the
+//! item fields the reward router reads.
+//!
+//! Data order is a pure function of (seed, cursor): the cursor counts prompts handed out since
+//! the start of the run and is all a checkpoint needs to continue the same stream.
+
+use crate::reward::Item;
+use anyhow::Context;
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// One prompt and the item that scores its responses (its `response` is a placeholder).
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub prompt: String,
+    pub item: Item,
+    /// The reference answer text used by the supervised warm-up (built-in task only).
+    pub answer: Option<String>,
+}
+
+/// An endless, seeded stream of examples.
+pub enum Source {
+    /// "a+b=" with operands of 1..=max_digits digits, graded by the math verifier.
+    Addition { max_digits: u32 },
+    /// Rows of a dataset, visited in a seeded order that is reshuffled every epoch.
+    Rows {
+        rows: Vec<Example>,
+        /// The current epoch's order, computed once per epoch.
+        order: std::sync::Mutex<(u64, Vec<usize>)>,
+    },
+}
+
+/// SplitMix64 of a key: the stream's only source of randomness.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn key(parts: &[u64]) -> u64 {
+    parts.iter().fold(0x5151_u64, |h, &p| mix(h ^ p))
+}
+
+/// A number with 1..=max_digits digits, uniform over digit counts then values.
+fn operand(seed: u64, index: u64, which: u64, max_digits: u32) -> u64 {
+    let digits = 1 + key(&[seed, index, which, 1]) % max_digits as u64;
+    let lo = if digits == 1 {
+        0
+    } else {
+        10u64.pow(digits as u32 - 1)
+    };
+    let hi = 10u64.pow(digits as u32);
+    lo + key(&[seed, index, which, 2]) % (hi - lo)
+}
+
+/// Example `index` of the built-in addition task.
+pub fn addition(seed: u64, index: u64, max_digits: u32) -> anyhow::Result<Example> {
+    let a = operand(seed, index, 0, max_digits);
+    let b = operand(seed, index, 1, max_digits);
+    let answer = (a + b).to_string();
+    let row = json!({"id": index, "domain": "math", "response": "", "ground_truth": answer});
+    let item = Item::from_value(&row).map_err(|e| anyhow::anyhow!(e.reason))?;
+    Ok(Example {
+        prompt: format!("{a}+{b}="),
+        item,
+        answer: Some(answer),
+    })
+}
+
+impl Source {
+    /// Example number `cursor` of the stream.
+    pub fn get(&self, seed: u64, cursor: u64) -> anyhow::Result<Example> {
+        match self {
+            Source::Addition { max_digits } => addition(seed, cursor, *max_digits),
+            Source::Rows { rows, order } => {
+                let n = rows.len() as u64;
+                let (epoch, i) = (cursor / n, (cursor % n) as usize);
+                let mut cache = order
+                    .lock()
+                    .map_err(|_| anyhow::anyhow!("data order lock poisoned"))?;
+                if cache.1.len() != rows.len() || cache.0 != epoch {
+                    *cache = (epoch, epoch_order(seed, epoch, rows.len()));
+                }
+                Ok(rows[cache.1[i]].clone())
+            }
+        }
+    }
+
+    /// A dataset stream over `rows`.
+    pub fn rows(rows: Vec<Example>) -> Source {
+        Source::Rows {
+            rows,
+            order: std::sync::Mutex::new((0, Vec::new())),
+        }
+    }
+}
+
+/// A seeded permutation of 0..n, different for every epoch.
+fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&j| key(&[seed, epoch, j as u64]));
+    order
+}
+
+/// Reads a JSONL dataset. Each row needs `prompt` (a string, or verl's list of chat messages
+/// whose last `content` is used) and whatever the router needs to score it. A row that cannot
+/// be scored is an error naming `file:line`, before any training starts.
+pub fn load_jsonl(path: &Path) -> anyhow::Result<Vec<Example>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("{}:{}", path.display(), n + 1);
+        let mut v: Value = serde_json::from_str(line).with_context(at)?;
+        let prompt = prompt_text(&v).with_context(at)?;
+        if let Some(o) = v.as_object_mut() {
+            o.insert("response".into(), Value::String(String::new()));
+            o.remove("responses");
+        }
+        let item = Item::from_value(&v).map_err(|e| anyhow::anyhow!("{}: {}", at(), e.reason))?;
+        rows.push(Example {
+            prompt,
+            item,
+            answer: None,
+        });
+    }
+    anyhow::ensure!(!rows.is_empty(), "{}: no rows", path.display());
+    Ok(rows)
+}
+
+fn prompt_text(v: &Value) -> anyhow::Result<String> {
+    match v.get("prompt").or_else(|| v.get("question")) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(Value::Array(msgs)) => msgs
+            .iter()
+            .rev()
+            .find_map(|m| m.get("content").and_then(Value::as_str))
+            .map(str::to_string)
+            .context("'prompt' is a list without a message 'content'"),
+        _ => anyhow::bail!("row has no 'prompt' (or 'question') string"),
+    }
+}
