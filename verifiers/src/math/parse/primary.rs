@@ -275,7 +275,12 @@ impl Parser {
         // `\sin(x)^2` is `(\sin x)^2`: a parenthesized argument ends the argument, and the
         // power after it applies to the function's value.
         if self.peek() == Some(&Tok::LParen) {
-            return self.postfix();
+            // Counted as a level of its own: a function call costs more stack than a bracket,
+            // and `\sin(\sin(..))` nested 64 deep must not overflow a 2 MB thread stack.
+            self.enter()?;
+            let arg = self.postfix();
+            self.depth -= 1;
+            return arg;
         }
         self.enter()?;
         let mut acc = self.power()?;
