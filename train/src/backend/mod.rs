@@ -17,6 +17,7 @@
 //!   panic.
 
 pub mod cpu;
+pub mod cuda;
 
 use crate::Result;
 

@@ -1,0 +1,831 @@
+//! [`Backend`] for [`Cuda`]: shape checks on the host (the same errors as the CPU backend),
+//! then one cuBLAS call or kernel launch per step, all ordered on the backend's stream.
+//! Small per-token index arrays are copied to the device per call.
+
+use cudarc::driver::{CudaSlice, LaunchConfig, PushKernelArg};
+
+use super::{be, blocks, grid_for, Cuda, MatDims};
+use crate::backend::{AdamWStep, AttnLayout, AttnShape, Backend};
+use crate::error::ensure_shape;
+use crate::{Result, TrainError};
+
+type Buf = CudaSlice<f32>;
+
+/// Floats of logits held at once by the lm head: 64 Mi floats (256 MiB), at most 8192 rows.
+const CHUNK_FLOATS: usize = 1 << 26;
+
+fn same_len(a: usize, b: usize, what: &str) -> Result<()> {
+    ensure_shape(a == b, || format!("{what}: {a} vs {b} floats"))
+}
+
+fn check_ids(ids: &[u32], vocab: usize, what: &str) -> Result<()> {
+    match ids.iter().find(|&&i| i as usize >= vocab) {
+        Some(&bad) => Err(TrainError::Input(format!(
+            "{what} id {bad} >= vocabulary {vocab}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn u64s(v: &[usize]) -> Vec<u64> {
+    v.iter().map(|&x| x as u64).collect()
+}
+
+/// Launches `$k` with `$cfg` and the arguments, in order.
+macro_rules! launch {
+    ($self:ident, $k:literal, $cfg:expr, $($arg:expr),+ $(,)?) => {{
+        let f = $self.kernel($k)?;
+        let cfg: LaunchConfig = $cfg;
+        let mut l = $self.stream().launch_builder(f);
+        $( l.arg($arg); )+
+        // SAFETY: the host checked every buffer length against the shape arguments passed
+        // with it, and the kernel (kernels.cu) only indexes within those shapes; argument
+        // order and types match the kernel's signature (u64 for sizes, i32/f32 scalars).
+        unsafe { l.launch(cfg) }.map_err(be($k))?;
+    }};
+}
+
+impl Cuda {
+    /// Per query row of the layout: [q row, k start, k len, last key, probs offset, head
+    /// stride] (see attention_fwd in attention_lmhead.cu).
+    fn attn_rows(&self, layout: &AttnLayout, heads: usize) -> Result<(CudaSlice<u64>, usize)> {
+        let mut rows = Vec::new();
+        let mut off = 0usize;
+        for s in 0..layout.n_seqs() {
+            let (ql, kl) = (layout.q_len[s], layout.k_len[s]);
+            for i in 0..ql {
+                rows.extend_from_slice(&[
+                    (layout.q_start[s] + i) as u64,
+                    layout.k_start[s] as u64,
+                    kl as u64,
+                    (kl - ql + i) as u64,
+                    (off + i * kl) as u64,
+                    (ql * kl) as u64,
+                ]);
+            }
+            off += heads * ql * kl;
+        }
+        let n = rows.len() / 6;
+        let dev = self.stream().clone_htod(&rows).map_err(be("upload"))?;
+        Ok((dev, n))
+    }
+
+    /// Per key row of the layout: [k row, q start, q len, k len, key index j, first query
+    /// attending to it, probs offset of the sequence] (see attention_bwd_kv).
+    fn attn_key_rows(&self, layout: &AttnLayout, heads: usize) -> Result<(CudaSlice<u64>, usize)> {
+        let mut rows = Vec::new();
+        let mut off = 0usize;
+        for s in 0..layout.n_seqs() {
+            let (ql, kl) = (layout.q_len[s], layout.k_len[s]);
+            for j in 0..kl {
+                rows.extend_from_slice(&[
+                    (layout.k_start[s] + j) as u64,
+                    layout.q_start[s] as u64,
+                    ql as u64,
+                    kl as u64,
+                    j as u64,
+                    j.saturating_sub(kl - ql) as u64,
+                    off as u64,
+                ]);
+            }
+            off += heads * ql * kl;
+        }
+        let n = rows.len() / 7;
+        let dev = self.stream().clone_htod(&rows).map_err(be("upload"))?;
+        Ok((dev, n))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn attn_check(
+        &self,
+        out_len: usize,
+        probs_len: usize,
+        q: &Buf,
+        k: &Buf,
+        v: &Buf,
+        layout: &AttnLayout,
+        sh: AttnShape,
+    ) -> Result<()> {
+        ensure_shape(
+            sh.kv_heads > 0 && sh.q_heads.is_multiple_of(sh.kv_heads) && sh.head_dim > 0,
+            || format!("attention heads {} / {}", sh.q_heads, sh.kv_heads),
+        )?;
+        let qw = sh.q_heads * sh.head_dim;
+        let kw = sh.kv_heads * sh.head_dim;
+        ensure_shape(
+            q.len().is_multiple_of(qw)
+                && k.len().is_multiple_of(kw)
+                && k.len() == v.len()
+                && out_len == q.len(),
+            || "attention buffer sizes".into(),
+        )?;
+        layout.validate(q.len() / qw, k.len() / kw)?;
+        ensure_shape(probs_len == layout.probs_len(sh.q_heads), || {
+            "attention probs size".into()
+        })
+    }
+
+    fn lm_check(&self, h: &Buf, w: &Buf, targets: &[u32], dim: usize, vocab: usize) -> Result<()> {
+        ensure_shape(
+            h.len() == targets.len() * dim && w.len() == vocab * dim,
+            || format!("lm head: h {} floats, w {} floats", h.len(), w.len()),
+        )?;
+        check_ids(targets, vocab, "target")
+    }
+}
+
+fn chunk_rows(vocab: usize) -> usize {
+    (CHUNK_FLOATS / vocab.max(1)).clamp(1, 8192)
+}
+
+impl Backend for Cuda {
+    type Buf = CudaSlice<f32>;
+
+    fn name(&self) -> &'static str {
+        "cuda"
+    }
+
+    fn zeros(&self, n: usize) -> Result<Buf> {
+        self.stream().alloc_zeros(n).map_err(be("alloc"))
+    }
+
+    fn upload(&self, data: &[f32]) -> Result<Buf> {
+        self.stream().clone_htod(data).map_err(be("upload"))
+    }
+
+    fn download(&self, buf: &Buf) -> Result<Vec<f32>> {
+        self.stream().clone_dtoh(buf).map_err(be("download"))
+    }
+
+    fn len(&self, buf: &Buf) -> usize {
+        buf.len()
+    }
+
+    fn fill_zero(&self, buf: &mut Buf) -> Result<()> {
+        self.stream().memset_zeros(buf).map_err(be("memset"))
+    }
+
+    fn scatter_rows(&self, dst: &mut Buf, rows: &[usize], src: &Buf, width: usize) -> Result<()> {
+        same_len(src.len(), rows.len() * width, "scatter_rows src")?;
+        if let Some(&r) = rows.iter().find(|&&r| (r + 1) * width > dst.len()) {
+            return Err(TrainError::Shape(format!("scatter_rows row {r}")));
+        }
+        let n = src.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let rows = self
+            .stream()
+            .clone_htod(&u64s(rows))
+            .map_err(be("upload"))?;
+        let (w, n64) = (width as u64, n as u64);
+        launch!(
+            self,
+            "scatter_rows",
+            grid_for(n)?,
+            dst,
+            &rows,
+            src,
+            &w,
+            &n64
+        );
+        Ok(())
+    }
+
+    fn gather_rows(&self, dst: &mut Buf, src: &Buf, rows: &[usize], width: usize) -> Result<()> {
+        same_len(dst.len(), rows.len() * width, "gather_rows dst")?;
+        if let Some(&r) = rows.iter().find(|&&r| (r + 1) * width > src.len()) {
+            return Err(TrainError::Shape(format!("gather_rows row {r}")));
+        }
+        let n = dst.len();
+        if n == 0 {
+            return Ok(());
+        }
+        let rows = self
+            .stream()
+            .clone_htod(&u64s(rows))
+            .map_err(be("upload"))?;
+        let (w, n64) = (width as u64, n as u64);
+        launch!(self, "gather_rows", grid_for(n)?, dst, src, &rows, &w, &n64);
+        Ok(())
+    }
+
+    fn add_assign(&self, dst: &mut Buf, src: &Buf) -> Result<()> {
+        same_len(dst.len(), src.len(), "add_assign")?;
+        let n = dst.len() as u64;
+        launch!(self, "add_assign", grid_for(dst.len())?, dst, src, &n);
+        Ok(())
+    }
+
+    fn scale(&self, buf: &mut Buf, s: f32) -> Result<()> {
+        let n = buf.len() as u64;
+        launch!(self, "scale", grid_for(buf.len())?, buf, &s, &n);
+        Ok(())
+    }
+
+    fn sum_squares(&self, buf: &Buf) -> Result<f64> {
+        let mut out = self.stream().alloc_zeros::<f64>(1).map_err(be("alloc"))?;
+        let n = buf.len() as u64;
+        let mut cfg = grid_for(buf.len())?;
+        cfg.grid_dim.0 = cfg.grid_dim.0.min(1024);
+        launch!(self, "sum_squares", cfg, &mut out, buf, &n);
+        let host = self.stream().clone_dtoh(&out).map_err(be("download"))?;
+        Ok(host.first().copied().unwrap_or(0.0))
+    }
+
+    fn embedding_fwd(&self, out: &mut Buf, table: &Buf, ids: &[u32], dim: usize) -> Result<()> {
+        same_len(out.len(), ids.len() * dim, "embedding out")?;
+        check_ids(ids, table.len() / dim.max(1), "token")?;
+        if out.is_empty() {
+            return Ok(());
+        }
+        let ids = self.stream().clone_htod(ids).map_err(be("upload"))?;
+        let (d, n) = (dim as u64, out.len() as u64);
+        launch!(
+            self,
+            "embedding_fwd",
+            grid_for(out.len())?,
+            out,
+            table,
+            &ids,
+            &d,
+            &n
+        );
+        Ok(())
+    }
+
+    fn embedding_bwd(&self, dtable: &mut Buf, dout: &Buf, ids: &[u32], dim: usize) -> Result<()> {
+        same_len(dout.len(), ids.len() * dim, "embedding dout")?;
+        check_ids(ids, dtable.len() / dim.max(1), "token")?;
+        if dout.is_empty() {
+            return Ok(());
+        }
+        let ids = self.stream().clone_htod(ids).map_err(be("upload"))?;
+        let (d, n) = (dim as u64, dout.len() as u64);
+        launch!(
+            self,
+            "embedding_bwd",
+            grid_for(dout.len())?,
+            dtable,
+            dout,
+            &ids,
+            &d,
+            &n
+        );
+        Ok(())
+    }
+
+    fn rmsnorm_fwd(
+        &self,
+        out: &mut Buf,
+        rstd: &mut Buf,
+        x: &Buf,
+        w: &Buf,
+        dim: usize,
+        eps: f32,
+    ) -> Result<()> {
+        let rows = rstd.len();
+        ensure_shape(
+            out.len() == rows * dim && x.len() == rows * dim && w.len() == dim,
+            || format!("rmsnorm: {rows} rows of {dim}"),
+        )?;
+        if rows == 0 {
+            return Ok(());
+        }
+        let d = dim as i32;
+        launch!(
+            self,
+            "rmsnorm_fwd",
+            blocks(rows, 1)?,
+            out,
+            rstd,
+            x,
+            w,
+            &d,
+            &eps
+        );
+        Ok(())
+    }
+
+    fn rmsnorm_bwd(
+        &self,
+        dx: &mut Buf,
+        dw: &mut Buf,
+        dout: &Buf,
+        x: &Buf,
+        w: &Buf,
+        rstd: &Buf,
+        dim: usize,
+    ) -> Result<()> {
+        let rows = rstd.len();
+        ensure_shape(
+            dx.len() == rows * dim
+                && dout.len() == rows * dim
+                && x.len() == rows * dim
+                && w.len() == dim
+                && dw.len() == dim,
+            || format!("rmsnorm_bwd: {rows} rows of {dim}"),
+        )?;
+        if rows == 0 {
+            return Ok(());
+        }
+        let d = dim as i32;
+        launch!(
+            self,
+            "rmsnorm_bwd",
+            blocks(rows, 1)?,
+            dx,
+            dw,
+            dout,
+            x,
+            w,
+            rstd,
+            &d
+        );
+        Ok(())
+    }
+
+    fn linear_fwd(
+        &self,
+        out: &mut Buf,
+        x: &Buf,
+        w: &Buf,
+        b: Option<&Buf>,
+        k: usize,
+        n: usize,
+    ) -> Result<()> {
+        ensure_shape(
+            k > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
+            || {
+                format!(
+                    "linear: x {} floats, w {} floats, [{n}, {k}]",
+                    x.len(),
+                    w.len()
+                )
+            },
+        )?;
+        let t = x.len() / k;
+        same_len(out.len(), t * n, "linear out")?;
+        let beta = match b {
+            Some(b) => {
+                same_len(b.len(), n, "linear bias")?;
+                if !out.is_empty() {
+                    let (w64, n64) = (n as u64, out.len() as u64);
+                    launch!(
+                        self,
+                        "broadcast_rows",
+                        grid_for(out.len())?,
+                        &mut *out,
+                        b,
+                        &w64,
+                        &n64
+                    );
+                }
+                1.0
+            }
+            None => 0.0,
+        };
+        self.sgemm(
+            x,
+            MatDims::new(t, k),
+            w,
+            MatDims::new(n, k).t(),
+            out,
+            1.0,
+            beta,
+        )
+    }
+
+    fn linear_bwd(
+        &self,
+        dx: Option<&mut Buf>,
+        dw: &mut Buf,
+        db: Option<&mut Buf>,
+        dout: &Buf,
+        x: &Buf,
+        w: &Buf,
+        k: usize,
+        n: usize,
+    ) -> Result<()> {
+        ensure_shape(
+            k > 0 && n > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
+            || "linear_bwd".into(),
+        )?;
+        let t = x.len() / k;
+        same_len(dout.len(), t * n, "linear_bwd dout")?;
+        same_len(dw.len(), n * k, "linear_bwd dw")?;
+        if let Some(dx) = dx {
+            same_len(dx.len(), t * k, "linear_bwd dx")?;
+            // dx[T, K] += dout[T, N] · w[N, K]
+            self.sgemm(
+                dout,
+                MatDims::new(t, n),
+                w,
+                MatDims::new(n, k),
+                dx,
+                1.0,
+                1.0,
+            )?;
+        }
+        // dw[N, K] += dout[T, N]ᵀ · x[T, K]
+        self.sgemm(
+            dout,
+            MatDims::new(t, n).t(),
+            x,
+            MatDims::new(t, k),
+            dw,
+            1.0,
+            1.0,
+        )?;
+        if let Some(db) = db {
+            same_len(db.len(), n, "linear_bwd db")?;
+            let (t64, n64) = (t as u64, n as u64);
+            launch!(self, "column_sum_add", grid_for(n)?, db, dout, &t64, &n64);
+        }
+        Ok(())
+    }
+
+    fn rope_fwd(
+        &self,
+        x: &mut Buf,
+        pos: &[u32],
+        heads: usize,
+        hd: usize,
+        theta: f32,
+    ) -> Result<()> {
+        rope(self, x, pos, heads, hd, theta, 1.0)
+    }
+
+    fn rope_bwd(
+        &self,
+        dx: &mut Buf,
+        pos: &[u32],
+        heads: usize,
+        hd: usize,
+        theta: f32,
+    ) -> Result<()> {
+        rope(self, dx, pos, heads, hd, theta, -1.0)
+    }
+
+    fn attention_fwd(
+        &self,
+        out: &mut Buf,
+        probs: &mut Buf,
+        q: &Buf,
+        k: &Buf,
+        v: &Buf,
+        layout: &AttnLayout,
+        sh: AttnShape,
+    ) -> Result<()> {
+        self.attn_check(out.len(), probs.len(), q, k, v, layout, sh)?;
+        let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let (hq, hkv, hd) = (sh.q_heads as i32, sh.kv_heads as i32, sh.head_dim as i32);
+        let scale = 1.0 / (sh.head_dim as f32).sqrt();
+        let cfg = blocks(n, sh.q_heads)?;
+        launch!(
+            self,
+            "attention_fwd",
+            cfg,
+            out,
+            probs,
+            q,
+            k,
+            v,
+            &rows,
+            &hq,
+            &hkv,
+            &hd,
+            &scale
+        );
+        Ok(())
+    }
+
+    fn attention_bwd(
+        &self,
+        dq: &mut Buf,
+        dk: &mut Buf,
+        dv: &mut Buf,
+        dout: &Buf,
+        probs: &Buf,
+        q: &Buf,
+        k: &Buf,
+        v: &Buf,
+        layout: &AttnLayout,
+        sh: AttnShape,
+    ) -> Result<()> {
+        self.attn_check(dout.len(), probs.len(), q, k, v, layout, sh)?;
+        ensure_shape(
+            dq.len() == q.len() && dk.len() == k.len() && dv.len() == v.len(),
+            || "attention_bwd gradient sizes".into(),
+        )?;
+        let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
+        if n == 0 {
+            return Ok(());
+        }
+        let mut ds = self.zeros(probs.len())?;
+        let (hq, hkv, hd) = (sh.q_heads as i32, sh.kv_heads as i32, sh.head_dim as i32);
+        let scale = 1.0 / (sh.head_dim as f32).sqrt();
+        let cfg = blocks(n, sh.q_heads)?;
+        launch!(
+            self,
+            "attention_bwd_q",
+            cfg,
+            dq,
+            &mut ds,
+            dout,
+            probs,
+            k,
+            v,
+            &rows,
+            &hq,
+            &hkv,
+            &hd,
+            &scale
+        );
+        let (krows, nk) = self.attn_key_rows(layout, sh.q_heads)?;
+        if nk > 0 {
+            let cfg = blocks(nk, sh.kv_heads)?;
+            launch!(
+                self,
+                "attention_bwd_kv",
+                cfg,
+                dk,
+                dv,
+                &ds,
+                dout,
+                probs,
+                q,
+                &krows,
+                &hq,
+                &hkv,
+                &hd
+            );
+        }
+        Ok(())
+    }
+
+    fn swiglu_fwd(&self, out: &mut Buf, gate: &Buf, up: &Buf) -> Result<()> {
+        ensure_shape(out.len() == gate.len() && gate.len() == up.len(), || {
+            "swiglu".into()
+        })?;
+        let n = out.len() as u64;
+        launch!(self, "swiglu_fwd", grid_for(out.len())?, out, gate, up, &n);
+        Ok(())
+    }
+
+    fn swiglu_bwd(
+        &self,
+        dgate: &mut Buf,
+        dup: &mut Buf,
+        dout: &Buf,
+        gate: &Buf,
+        up: &Buf,
+    ) -> Result<()> {
+        let n = dout.len();
+        ensure_shape(
+            dgate.len() == n && dup.len() == n && gate.len() == n && up.len() == n,
+            || "swiglu_bwd".into(),
+        )?;
+        let n64 = n as u64;
+        launch!(
+            self,
+            "swiglu_bwd",
+            grid_for(n)?,
+            dgate,
+            dup,
+            dout,
+            gate,
+            up,
+            &n64
+        );
+        Ok(())
+    }
+
+    fn logprob_entropy_fwd(
+        &self,
+        h: &Buf,
+        w: &Buf,
+        targets: &[u32],
+        dim: usize,
+        vocab: usize,
+        inv_temp: f32,
+    ) -> Result<(Vec<f32>, Vec<f32>)> {
+        self.lm_check(h, w, targets, dim, vocab)?;
+        let rows = targets.len();
+        let mut logp = self.zeros(rows)?;
+        let mut ent = self.zeros(rows)?;
+        if rows > 0 {
+            let tg = self.stream().clone_htod(targets).map_err(be("upload"))?;
+            let cr = chunk_rows(vocab);
+            let mut z = self.zeros(cr.min(rows) * vocab)?;
+            let v32 = vocab as i32;
+            for start in (0..rows).step_by(cr) {
+                let n = cr.min(rows - start);
+                let hc = h.slice(start * dim..(start + n) * dim);
+                let mut zc = z.slice_mut(..n * vocab);
+                // z[n, V] = h[n, D] · w[V, D]ᵀ
+                self.sgemm(
+                    &hc,
+                    MatDims::new(n, dim),
+                    w,
+                    MatDims::new(vocab, dim).t(),
+                    &mut zc,
+                    1.0,
+                    0.0,
+                )?;
+                let row0 = start as u64;
+                launch!(
+                    self,
+                    "lse_entropy_fwd",
+                    blocks(n, 1)?,
+                    &mut zc,
+                    &mut logp,
+                    &mut ent,
+                    &tg,
+                    &row0,
+                    &v32,
+                    &inv_temp
+                );
+            }
+        }
+        Ok((self.download(&logp)?, self.download(&ent)?))
+    }
+
+    fn logprob_entropy_bwd(
+        &self,
+        dh: &mut Buf,
+        dw: &mut Buf,
+        h: &Buf,
+        w: &Buf,
+        targets: &[u32],
+        dlogp: &[f32],
+        dent: Option<&[f32]>,
+        dim: usize,
+        vocab: usize,
+        inv_temp: f32,
+    ) -> Result<()> {
+        self.lm_check(h, w, targets, dim, vocab)?;
+        let rows = targets.len();
+        ensure_shape(
+            dh.len() == h.len()
+                && dw.len() == w.len()
+                && dlogp.len() == rows
+                && dent.is_none_or(|d| d.len() == rows),
+            || "lm head backward sizes".into(),
+        )?;
+        if rows == 0 {
+            return Ok(());
+        }
+        let tg = self.stream().clone_htod(targets).map_err(be("upload"))?;
+        let gl = self.upload(dlogp)?;
+        let has_dent = i32::from(dent.is_some());
+        let ge = self.upload(dent.unwrap_or(dlogp))?;
+        let cr = chunk_rows(vocab);
+        let mut z = self.zeros(cr.min(rows) * vocab)?;
+        let v32 = vocab as i32;
+        for start in (0..rows).step_by(cr) {
+            let n = cr.min(rows - start);
+            let hc = h.slice(start * dim..(start + n) * dim);
+            let mut zc = z.slice_mut(..n * vocab);
+            self.sgemm(
+                &hc,
+                MatDims::new(n, dim),
+                w,
+                MatDims::new(vocab, dim).t(),
+                &mut zc,
+                1.0,
+                0.0,
+            )?;
+            let row0 = start as u64;
+            launch!(
+                self,
+                "lse_entropy_bwd",
+                blocks(n, 1)?,
+                &mut zc,
+                &tg,
+                &gl,
+                &ge,
+                &has_dent,
+                &row0,
+                &v32,
+                &inv_temp
+            );
+            // dh[n, D] += dz[n, V] · w[V, D]; dw[V, D] += dz[n, V]ᵀ · h[n, D]
+            let mut dhc = dh.slice_mut(start * dim..(start + n) * dim);
+            self.sgemm(
+                &zc,
+                MatDims::new(n, vocab),
+                w,
+                MatDims::new(vocab, dim),
+                &mut dhc,
+                1.0,
+                1.0,
+            )?;
+            self.sgemm(
+                &zc,
+                MatDims::new(n, vocab).t(),
+                &hc,
+                MatDims::new(n, dim),
+                dw,
+                1.0,
+                1.0,
+            )?;
+        }
+        Ok(())
+    }
+
+    fn adamw(
+        &self,
+        param: &mut Buf,
+        grad: &Buf,
+        m: &mut Buf,
+        v: &mut Buf,
+        hp: &AdamWStep,
+    ) -> Result<()> {
+        let n = param.len();
+        ensure_shape(grad.len() == n && m.len() == n && v.len() == n, || {
+            "adamw".into()
+        })?;
+        ensure_shape(hp.step >= 1, || "adamw step counts from 1".into())?;
+        // The same host-side constants as cpu/ops.rs adamw.
+        let steps = hp.step.min(i32::MAX as u64) as i32;
+        let bc1 = 1.0 - (hp.beta1 as f64).powi(steps);
+        let bc2 = 1.0 - (hp.beta2 as f64).powi(steps);
+        let step_size = (hp.lr as f64 / bc1) as f32;
+        let bc2_sqrt = bc2.sqrt() as f32;
+        let decay = 1.0 - hp.lr * hp.weight_decay;
+        let n64 = n as u64;
+        launch!(
+            self,
+            "adamw",
+            grid_for(n)?,
+            param,
+            grad,
+            m,
+            v,
+            &hp.beta1,
+            &hp.beta2,
+            &hp.eps,
+            &step_size,
+            &bc2_sqrt,
+            &decay,
+            &n64
+        );
+        Ok(())
+    }
+}
+
+/// RoPE in place on x[T, H, hd]; `sign` −1 applies the transposed rotation.
+fn rope(
+    cu: &Cuda,
+    x: &mut Buf,
+    pos: &[u32],
+    heads: usize,
+    hd: usize,
+    theta: f32,
+    sign: f32,
+) -> Result<()> {
+    let width = heads * hd;
+    ensure_shape(hd.is_multiple_of(2) && x.len() == pos.len() * width, || {
+        format!(
+            "rope: {} floats for {} positions x {heads} x {hd}",
+            x.len(),
+            pos.len()
+        )
+    })?;
+    let n = pos.len() * heads * (hd / 2);
+    if n == 0 {
+        return Ok(());
+    }
+    let self_ = cu;
+    let p = self_.stream().clone_htod(pos).map_err(be("upload"))?;
+    let f = self_
+        .stream()
+        .clone_htod(&inv_freq(hd, theta))
+        .map_err(be("upload"))?;
+    let (h32, d32, n64) = (heads as i32, hd as i32, n as u64);
+    launch!(
+        self_,
+        "rope",
+        grid_for(n)?,
+        x,
+        &p,
+        &f,
+        &h32,
+        &d32,
+        &sign,
+        &n64
+    );
+    Ok(())
+}
+
+/// theta^(-2i/hd) for i < hd/2: the same expression, evaluated by the same host libm, as the
+/// CPU reference's (cpu/ops.rs), so both backends rotate by bit-identical frequencies.
+fn inv_freq(head_dim: usize, theta: f32) -> Vec<f32> {
+    (0..head_dim / 2)
+        .map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32))
+        .collect()
+}
