@@ -300,7 +300,15 @@ impl Parser {
         Ok(acc)
     }
 
+    /// A function application, counted as a nesting level (`\sin^\sin^..` recurses here).
     fn apply(&mut self, f: Func) -> PResult<Node> {
+        self.enter()?;
+        let r = self.apply_inner(f);
+        self.depth -= 1;
+        r
+    }
+
+    fn apply_inner(&mut self, f: Func) -> PResult<Node> {
         let mut power = None;
         if self.eat(&Tok::Caret) {
             power = Some(self.group()?);
@@ -326,7 +334,15 @@ impl Parser {
         })
     }
 
+    /// A logarithm, counted as a nesting level (`\log_\log_..` recurses here).
     fn log(&mut self, base: Option<Node>) -> PResult<Node> {
+        self.enter()?;
+        let r = self.log_inner(base);
+        self.depth -= 1;
+        r
+    }
+
+    fn log_inner(&mut self, base: Option<Node>) -> PResult<Node> {
         let mut base = base;
         if self.eat(&Tok::Under) {
             base = Some(self.group()?);
