@@ -119,13 +119,14 @@ fn boxes(text: &str) -> Option<Result<Vec<String>, ()>> {
             match close_brace(body) {
                 Some(end) => {
                     let mut inner = body[..end].trim().to_string();
-                    // `\boxed{\boxed{5}}`: the inner box is the answer.
+                    // `\boxed{\boxed{5}}`: the inner box is the answer. Peeled in a bounded
+                    // loop, never by recursion (3,000 nested boxes must not grow the stack).
                     for _ in 0..8 {
-                        if !(inner.starts_with("\\boxed{") && inner.ends_with('}')) {
+                        let Some(b) = inner.strip_prefix("\\boxed{") else {
                             break;
-                        }
-                        match boxes(&inner) {
-                            Some(Ok(v)) if v.len() == 1 => inner = v[0].clone(),
+                        };
+                        match close_brace(b) {
+                            Some(e) if e + 1 == b.len() => inner = b[..e].trim().to_string(),
                             _ => break,
                         }
                     }

@@ -97,12 +97,12 @@ fn unsupported_notation(s: &str) -> bool {
 }
 
 fn prepare_gold(raw: &str) -> Result<Gold, String> {
-    let mut s = raw.trim();
-    if let Some(Extracted::Found(v, _)) = s.contains("\\boxed").then(|| extract::extract(s)) {
-        if let Some(last) = v.last() {
-            return prepare_gold(&last.clone());
-        }
-    }
+    // A gold written as `\boxed{..}`: its box is the gold (read once, not recursively).
+    let boxed = match raw.contains("\\boxed").then(|| extract::extract(raw)) {
+        Some(Extracted::Found(mut v, _)) => v.pop(),
+        _ => None,
+    };
+    let mut s = boxed.as_deref().unwrap_or(raw).trim();
     s = s.trim_matches('$').trim();
     if s.is_empty() {
         return Err("empty".into());
@@ -318,13 +318,12 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
         .as_bytes()
         .windows(3)
         .any(|w| w[0] == b'(' && w[2] == b')' && (b'A'..=b'E').contains(&w[1]));
-    if g.choice.is_none() && tagged {
-        if let Some((_, Some(v))) = choice_strict(a) {
-            if v.len() < a.len() {
-                return decide_one(&v, g, cmp);
-            }
-        }
-    }
+    // One tag is stripped, once (no recursion: `(A) (A) (A) ..` must not nest calls).
+    let value = match (g.choice.is_none() && tagged).then(|| choice_strict(a)) {
+        Some(Some((_, Some(v)))) if v.len() < a.len() => Some(v),
+        _ => None,
+    };
+    let a = value.as_deref().unwrap_or(a);
     match parse_answer(a) {
         Ok(n) => {
             let shown = n.to_string();
