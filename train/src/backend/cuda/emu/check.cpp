@@ -1,0 +1,193 @@
+// Checks the attention and lm-head kernels on the CPU emulator: forward against the formula
+// in double, backward against central differences of that formula.
+#include "emu.h"
+#include <cstdio>
+#include <cstdlib>
+#include "all.cu"
+
+typedef unsigned long long u64;
+static double rnd() { return (double)rand() / RAND_MAX * 2 - 1; }
+static int fails = 0;
+static void near(const char* what, double a, double b, double tol) {
+    if (!(fabs(a - b) <= tol * (1 + fabs(b)))) { if (fails < 20) printf("FAIL %s: %g vs %g\n", what, a, b); fails++; }
+}
+
+struct Layout { std::vector<u64> qs, ql, ks, kl; };
+const int HQ = 4, HKV = 2, HD = 8;
+
+// Naive attention in double; returns out[Tq*HQ*HD].
+static std::vector<double> naive(const Layout& L, const std::vector<double>& q, const std::vector<double>& k, const std::vector<double>& v, size_t tq) {
+    std::vector<double> out(tq * HQ * HD, 0);
+    double sc = 1 / sqrt((double)HD);
+    for (size_t s = 0; s < L.qs.size(); s++)
+        for (int h = 0; h < HQ; h++) {
+            int g = h / (HQ / HKV);
+            for (u64 i = 0; i < L.ql[s]; i++) {
+                u64 last = L.kl[s] - L.ql[s] + i;
+                std::vector<double> p(last + 1);
+                double mx = -1e300, sum = 0;
+                for (u64 j = 0; j <= last; j++) {
+                    double d = 0;
+                    for (int e = 0; e < HD; e++) d += q[(L.qs[s] + i) * HQ * HD + h * HD + e] * k[(L.ks[s] + j) * HKV * HD + g * HD + e];
+                    p[j] = d * sc; mx = fmax(mx, p[j]);
+                }
+                for (auto& x : p) { x = exp(x - mx); sum += x; }
+                for (int e = 0; e < HD; e++) {
+                    double o = 0;
+                    for (u64 j = 0; j <= last; j++) o += p[j] / sum * v[(L.ks[s] + j) * HKV * HD + g * HD + e];
+                    out[(L.qs[s] + i) * HQ * HD + h * HD + e] = o;
+                }
+            }
+        }
+    return out;
+}
+
+static void attention_case(const char* name, Layout L, size_t tq, size_t tk) {
+    size_t nq = tq * HQ * HD, nk = tk * HKV * HD;
+    std::vector<double> q(nq), k(nk), v(nk), r(nq);
+    for (auto* x : {&q, &k, &v, &r}) for (auto& e : *x) e = rnd();
+    std::vector<float> qf(q.begin(), q.end()), kf(k.begin(), k.end()), vf(v.begin(), v.end()), rf(r.begin(), r.end());
+    // Host-side tables, exactly as ops.rs builds them.
+    std::vector<u64> rows, krows; u64 off = 0, probs_len = 0;
+    for (size_t s = 0; s < L.qs.size(); s++) {
+        for (u64 i = 0; i < L.ql[s]; i++) { u64 a[6] = {L.qs[s] + i, L.ks[s], L.kl[s], L.kl[s] - L.ql[s] + i, off + i * L.kl[s], L.ql[s] * L.kl[s]}; rows.insert(rows.end(), a, a + 6); }
+        for (u64 j = 0; j < L.kl[s]; j++) { u64 d = L.kl[s] - L.ql[s]; u64 a[7] = {L.ks[s] + j, L.qs[s], L.ql[s], L.kl[s], j, j > d ? j - d : 0, off}; krows.insert(krows.end(), a, a + 7); }
+        off += HQ * L.ql[s] * L.kl[s];
+    }
+    probs_len = off;
+    std::vector<float> out(nq, 0), probs(probs_len, 0), dq(nq, 0), dk(nk, 0), dv(nk, 0), ds(probs_len, 0);
+    float sc = 1 / sqrtf((float)HD);
+    launch(rows.size() / 6, HQ, BLOCK, [&] { attention_fwd(out.data(), probs.data(), qf.data(), kf.data(), vf.data(), rows.data(), HQ, HKV, HD, sc); });
+    auto ref = naive(L, q, k, v, tq);
+    for (size_t i = 0; i < nq; i++) near(name, out[i], ref[i], 1e-5);
+    launch(rows.size() / 6, HQ, BLOCK, [&] { attention_bwd_q(dq.data(), ds.data(), rf.data(), probs.data(), kf.data(), vf.data(), rows.data(), HQ, HKV, HD, sc); });
+    launch(krows.size() / 7, HKV, BLOCK, [&] { attention_bwd_kv(dk.data(), dv.data(), ds.data(), rf.data(), probs.data(), qf.data(), krows.data(), HQ, HKV, HD); });
+    auto loss = [&](std::vector<double>& x, size_t i, double eps, int which) {
+        double o = x[i]; x[i] = o + eps;
+        auto a = naive(L, q, k, v, tq); double la = 0; for (size_t t = 0; t < nq; t++) la += a[t] * r[t];
+        x[i] = o - eps;
+        auto b = naive(L, q, k, v, tq); double lb = 0; for (size_t t = 0; t < nq; t++) lb += b[t] * r[t];
+        x[i] = o; (void)which;
+        return (la - lb) / (2 * eps);
+    };
+    char buf[64];
+    for (size_t i = 0; i < nq; i++) { snprintf(buf, 64, "%s dq[%zu]", name, i); near(buf, dq[i], loss(q, i, 1e-5, 0), 1e-4); }
+    for (size_t i = 0; i < nk; i++) { snprintf(buf, 64, "%s dk[%zu]", name, i); near(buf, dk[i], loss(k, i, 1e-5, 1), 1e-4); }
+    for (size_t i = 0; i < nk; i++) { snprintf(buf, 64, "%s dv[%zu]", name, i); near(buf, dv[i], loss(v, i, 1e-5, 2), 1e-4); }
+    printf("%s: checked (%zu q rows, %zu k rows)\n", name, tq, tk);
+}
+
+static void lm_case() {
+    const int n = 3, V = 300;  // V > BLOCK: strided loops
+    float it = 1 / 0.7f;
+    std::vector<float> z(n * V); for (auto& x : z) x = rnd() * 3;
+    std::vector<unsigned> tg = {0, 299, 17};
+    std::vector<float> logp(n), ent(n), z2 = z, gl = {0.3f, -1.f, 2.f}, ge = {1.f, 0.5f, -0.2f};
+    launch(n, 1, BLOCK, [&] { lse_entropy_fwd(z.data(), logp.data(), ent.data(), tg.data(), 0, V, it); });
+    auto f = [&](const std::vector<double>& zr, int row, double* lp, double* h) {
+        double mx = -1e300; for (int j = 0; j < V; j++) mx = fmax(mx, zr[j] * it);
+        double s = 0; for (int j = 0; j < V; j++) s += exp(zr[j] * it - mx);
+        double H = 0; for (int j = 0; j < V; j++) { double l = zr[j] * it - mx - log(s); H -= exp(l) * l; }
+        *lp = zr[tg[row]] * it - mx - log(s); *h = H;
+    };
+    for (int r = 0; r < n; r++) {
+        std::vector<double> zr(z2.begin() + r * V, z2.begin() + (r + 1) * V); double lp, h; f(zr, r, &lp, &h);
+        near("logp", logp[r], lp, 1e-5); near("entropy", ent[r], h, 1e-5);
+    }
+    std::vector<float> z3 = z2;
+    launch(n, 1, BLOCK, [&] { lse_entropy_bwd(z3.data(), tg.data(), gl.data(), ge.data(), 1, 0, V, it); });
+    for (int r = 0; r < n; r++) for (int j = 0; j < V; j++) {
+        std::vector<double> zr(z2.begin() + r * V, z2.begin() + (r + 1) * V); double e = 1e-4, a, b, ha, hb;
+        zr[j] += e; f(zr, r, &a, &ha); zr[j] -= 2 * e; f(zr, r, &b, &hb);
+        near("dz", z3[r * V + j], gl[r] * (a - b) / (2 * e) + ge[r] * (ha - hb) / (2 * e), 1e-3);
+    }
+    printf("lm head rows: checked\n");
+}
+
+
+// Elementwise launches: n threads in blocks of BLOCK, as grid_for in mod.rs.
+template <class F> static void elems(size_t n, F f) { launch((n + BLOCK - 1) / BLOCK, 1, BLOCK, f); }
+
+static void row_kernels() {
+    const int T = 3, D = 300;  // D > BLOCK: strided loops
+    std::vector<double> x(T * D), w(D), r(T * D);
+    for (auto* v : {&x, &w, &r}) for (auto& e : *v) e = rnd();
+    std::vector<float> xf(x.begin(), x.end()), wf(w.begin(), w.end()), rf(r.begin(), r.end());
+    std::vector<float> out(T * D), rstd(T), dx(T * D, 0), dw(D, 0);
+    launch(T, 1, BLOCK, [&] { rmsnorm_fwd(out.data(), rstd.data(), xf.data(), wf.data(), D, 1e-6f); });
+    auto fwd = [&](const std::vector<double>& xx, const std::vector<double>& ww) {
+        double l = 0;
+        for (int t = 0; t < T; t++) {
+            double ms = 0; for (int i = 0; i < D; i++) ms += xx[t * D + i] * xx[t * D + i];
+            double s = 1 / sqrt(ms / D + 1e-6);
+            for (int i = 0; i < D; i++) l += r[t * D + i] * xx[t * D + i] * s * ww[i];
+        }
+        return l;
+    };
+    for (int t = 0; t < T; t++) {
+        double ms = 0; for (int i = 0; i < D; i++) ms += x[t * D + i] * x[t * D + i];
+        double s = 1 / sqrt(ms / D + 1e-6);
+        near("rstd", rstd[t], s, 1e-5);
+        for (int i = 0; i < D; i++) near("rmsnorm out", out[t * D + i], x[t * D + i] * s * w[i], 1e-5);
+    }
+    launch(T, 1, BLOCK, [&] { rmsnorm_bwd(dx.data(), dw.data(), rf.data(), xf.data(), wf.data(), rstd.data(), D); });
+    for (int i = 0; i < T * D; i += 7) { double o = x[i], e = 1e-5; x[i] = o + e; double a = fwd(x, w); x[i] = o - e; double b = fwd(x, w); x[i] = o; near("rmsnorm dx", dx[i], (a - b) / (2 * e), 1e-4); }
+    for (int i = 0; i < D; i += 3) { double o = w[i], e = 1e-5; w[i] = o + e; double a = fwd(x, w); w[i] = o - e; double b = fwd(x, w); w[i] = o; near("rmsnorm dw", dw[i], (a - b) / (2 * e), 1e-4); }
+
+    // RoPE: forward against the rotation formula, backward (sign −1) undoes it.
+    const int H = 3, HDR = 16, P = 4;
+    unsigned pos[P] = {0, 1, 7, 4095};
+    std::vector<float> inv(HDR / 2); for (int i = 0; i < HDR / 2; i++) inv[i] = 1.f / powf(1e6f, (float)(2 * i) / HDR);
+    std::vector<float> xr(P * H * HDR); for (auto& e : xr) e = rnd();
+    std::vector<float> x0 = xr;
+    size_t n = P * H * (HDR / 2);
+    elems(n, [&] { rope(xr.data(), pos, inv.data(), H, HDR, 1.f, n); });
+    for (int t = 0; t < P; t++) for (int h = 0; h < H; h++) for (int i = 0; i < HDR / 2; i++) {
+        size_t b = (t * H + h) * HDR; double a = (double)(float)((float)pos[t] * inv[i]);
+        near("rope a", xr[b + i], x0[b + i] * cos(a) - x0[b + i + HDR / 2] * sin(a), 1e-5);
+        near("rope b", xr[b + i + HDR / 2], x0[b + i + HDR / 2] * cos(a) + x0[b + i] * sin(a), 1e-5);
+    }
+    elems(n, [&] { rope(xr.data(), pos, inv.data(), H, HDR, -1.f, n); });
+    for (size_t i = 0; i < xr.size(); i++) near("rope inverse", xr[i], x0[i], 1e-5);
+
+    // SwiGLU against the formula and central differences.
+    const size_t m = 600;
+    std::vector<float> g(m), u(m), o(m), dout(m), dg(m, 0), du(m, 0);
+    for (size_t i = 0; i < m; i++) { g[i] = 3 * rnd(); u[i] = rnd(); dout[i] = rnd(); }
+    elems(m, [&] { swiglu_fwd(o.data(), g.data(), u.data(), m); });
+    elems(m, [&] { swiglu_bwd(dg.data(), du.data(), dout.data(), g.data(), u.data(), m); });
+    for (size_t i = 0; i < m; i++) {
+        auto f = [](double gg, double uu) { return gg / (1 + exp(-gg)) * uu; };
+        near("swiglu", o[i], f(g[i], u[i]), 1e-5);
+        near("swiglu dgate", dg[i], dout[i] * (f(g[i] + 1e-5, u[i]) - f(g[i] - 1e-5, u[i])) / 2e-5, 1e-4);
+        near("swiglu dup", du[i], dout[i] * (f(g[i], u[i] + 1e-5) - f(g[i], u[i] - 1e-5)) / 2e-5, 1e-4);
+    }
+
+    // Embedding forward/backward with a repeated id, gather/scatter, sum of squares.
+    const int V = 5, DE = 4; unsigned ids[4] = {3, 0, 3, 4};
+    std::vector<float> table(V * DE), eo(4 * DE), dt(V * DE, 0), de(4 * DE);
+    for (auto& e : table) e = rnd(); for (auto& e : de) e = rnd();
+    elems(4 * DE, [&] { embedding_fwd(eo.data(), table.data(), ids, DE, 4 * DE); });
+    elems(4 * DE, [&] { embedding_bwd(dt.data(), de.data(), ids, DE, 4 * DE); });
+    for (int t = 0; t < 4; t++) for (int d = 0; d < DE; d++) near("embedding", eo[t * DE + d], table[ids[t] * DE + d], 0);
+    for (int d = 0; d < DE; d++) near("embedding dtable", dt[3 * DE + d], de[0 * DE + d] + de[2 * DE + d], 1e-6);
+    u64 rows[2] = {4, 1}; std::vector<float> gat(2 * DE);
+    elems(2 * DE, [&] { gather_rows(gat.data(), table.data(), rows, DE, 2 * DE); });
+    for (int d = 0; d < DE; d++) near("gather", gat[DE + d], table[DE + d], 0);
+    elems(2 * DE, [&] { scatter_rows(table.data(), rows, eo.data(), DE, 2 * DE); });
+    for (int d = 0; d < DE; d++) near("scatter", table[4 * DE + d], eo[d], 0);
+    double ss = 0, want = 0; for (float e : g) want += (double)e * e;
+    launch(2, 1, BLOCK, [&] { sum_squares(&ss, g.data(), m); });
+    near("sum_squares", ss, want, 1e-12);
+    printf("row and elementwise kernels: checked\n");
+}
+
+int main() {
+    srand(1);
+    attention_case("packed", Layout{{0, 3}, {3, 5}, {0, 3}, {3, 5}}, 8, 8);
+    attention_case("decode", Layout{{0, 2}, {2, 1}, {0, 6}, {2, 3}}, 3, 9);
+    lm_case();
+    row_kernels();
+    printf(fails ? "%d FAILURES\n" : "all ok\n", fails);
+    return fails != 0;
+}
