@@ -179,6 +179,23 @@ static void row_kernels() {
     double ss = 0, want = 0; for (float e : g) want += (double)e * e;
     launch(2, 1, BLOCK, [&] { sum_squares(&ss, g.data(), m); });
     near("sum_squares", ss, want, 1e-12);
+    // AdamW, two steps, against torch.optim.AdamW's update written out in double.
+    std::vector<float> p(m), gr(m), mm(m, 0), vv(m, 0);
+    for (size_t i = 0; i < m; i++) { p[i] = rnd(); gr[i] = rnd(); }
+    std::vector<double> pd(p.begin(), p.end()), md(m, 0), vd(m, 0);
+    const double lr = 1e-2, b1 = 0.9, b2 = 0.999, eps = 1e-8, wd = 0.1;
+    for (int step = 1; step <= 2; step++) {
+        double bc1 = 1 - pow(b1, step), bc2 = 1 - pow(b2, step);
+        float ss = (float)(lr / bc1), bs = (float)sqrt(bc2), decay = (float)(1 - lr * wd);
+        elems(m, [&] { adamw(p.data(), gr.data(), mm.data(), vv.data(), (float)b1, (float)b2, (float)eps, ss, bs, decay, m); });
+        for (size_t i = 0; i < m; i++) {
+            pd[i] *= 1 - lr * wd;
+            md[i] = b1 * md[i] + (1 - b1) * gr[i];
+            vd[i] = b2 * vd[i] + (1 - b2) * gr[i] * gr[i];
+            pd[i] -= lr / bc1 * md[i] / (sqrt(vd[i]) / sqrt(bc2) + eps);
+        }
+    }
+    for (size_t i = 0; i < m; i++) near("adamw", p[i], pd[i], 1e-5);
     printf("row and elementwise kernels: checked\n");
 }
 
