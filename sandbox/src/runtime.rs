@@ -210,11 +210,16 @@ fn build(componentize: &Path, stage: &Path) -> Result<(), Error> {
         let p = stage.join(leftover);
         let _ = fs::remove_file(&p).or_else(|_| fs::remove_dir_all(&p));
     }
+    write_manifest(stage)
+}
+
+/// Record the hashes of `dir`'s guest.wasm and stdlib/ in its manifest.json.
+fn write_manifest(dir: &Path) -> Result<(), Error> {
     let manifest = Manifest {
-        component: hash_file(&stage.join("guest.wasm"))?,
-        stdlib: hash_tree(&stage.join("stdlib"))?,
+        component: hash_file(&dir.join("guest.wasm"))?,
+        stdlib: hash_tree(&dir.join("stdlib"))?,
     };
-    let p = stage.join("manifest.json");
+    let p = dir.join("manifest.json");
     let mut f = fs::File::create(&p).map_err(io_err("cannot write", &p))?;
     let text =
         serde_json::to_string_pretty(&manifest).map_err(|e| Error::Runtime(e.to_string()))?;
@@ -280,4 +285,34 @@ fn hash_tree(root: &Path) -> Result<String, Error> {
         h.update(&bytes);
     }
     Ok(hex(&h.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verify_notices_a_corrupted_or_missing_file() {
+        let dir = std::env::temp_dir().join(format!("rlvr-runtime-test-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("stdlib/json")).unwrap();
+        fs::write(dir.join("guest.wasm"), b"\0asm component").unwrap();
+        fs::write(dir.join("stdlib/os.py"), b"# os").unwrap();
+        fs::write(dir.join("stdlib/json/__init__.py"), b"# json").unwrap();
+        write_manifest(&dir).unwrap();
+        let files = RuntimeFiles {
+            dir: dir.clone(),
+            component: dir.join("guest.wasm"),
+            stdlib: dir.join("stdlib"),
+        };
+        assert_eq!(verify(&files), Ok(()));
+        fs::write(dir.join("stdlib/json/__init__.py"), b"# JSON").unwrap();
+        assert!(verify(&files).unwrap_err().contains("stdlib"));
+        fs::write(dir.join("stdlib/json/__init__.py"), b"# json").unwrap();
+        fs::write(dir.join("guest.wasm"), b"\0asm c0mponent").unwrap();
+        assert!(verify(&files).unwrap_err().contains("guest.wasm"));
+        fs::remove_file(dir.join("manifest.json")).unwrap();
+        assert!(verify(&files).is_err());
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

@@ -2,8 +2,10 @@
 //! [`Verdict`]. `rlvr serve`, `rlvr grade` and `rlvr train` all score through [`Engine`], so an
 //! item gets the same verdict whichever door it came in by.
 
+mod code;
 mod item;
 
+pub use code::{CodeEngine, SandboxRunner};
 pub use item::{Domain, Item, ItemError};
 pub use rlvr_verifiers::{Outcome, Verdict};
 
@@ -24,6 +26,8 @@ pub struct Scored {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     pub math: rlvr_verifiers::math::Config,
+    /// Code items: the sandbox (created on first use, shared by clones) and run limits.
+    pub code: CodeEngine,
 }
 
 impl Engine {
@@ -51,7 +55,7 @@ impl Engine {
                     Err(e) => Verdict::error(e.to_string()),
                 }
             }
-            Domain::Code => Verdict::error("the code verifier is not built yet"),
+            Domain::Code => self.code.score(item, response),
         }
     }
 
