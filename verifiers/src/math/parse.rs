@@ -29,11 +29,13 @@ pub fn parse(src: &str) -> PResult<Node> {
         return Ok(text);
     }
     let toks = split_letters(toks);
+    let has_choose = toks.contains(&Tok::Choose);
     let mut p = Parser {
         toks,
         pos: 0,
         depth: 0,
         in_fn: 0,
+        has_choose,
     };
     let node = p.list()?;
     if p.pos < p.toks.len() {
@@ -51,6 +53,8 @@ struct Parser {
     depth: usize,
     /// Inside the argument of a trig function (degree signs convert to radians there).
     in_fn: usize,
+    /// Whether any `\choose` occurs (brace groups look ahead for one only then).
+    has_choose: bool,
 }
 
 fn starts_primary(t: &Tok) -> bool {

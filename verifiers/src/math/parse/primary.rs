@@ -32,6 +32,9 @@ impl Parser {
 
     /// Whether the brace group just opened is `{n \choose k}` (a `\choose` at its top level).
     fn choose_ahead(&self) -> bool {
+        if !self.has_choose {
+            return false;
+        }
         let mut level = 0usize;
         for t in &self.toks[self.pos..] {
             match t {
