@@ -34,7 +34,7 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             seed: 1,
-            steps: 40,
+            steps: 250,
             model: ModelSection::default(),
             data: DataSection::default(),
             warmup: WarmupSection::default(),
@@ -122,9 +122,9 @@ pub struct WarmupSection {
 impl Default for WarmupSection {
     fn default() -> Self {
         WarmupSection {
-            steps: 150,
+            steps: 400,
             batch: 64,
-            lr: 3e-3,
+            lr: 1e-3,
         }
     }
 }
@@ -182,7 +182,7 @@ impl Default for UpdateSection {
         UpdateSection {
             mini_batches: 1,
             epochs: 1,
-            lr: 1e-3,
+            lr: 3e-4,
             beta1: 0.9,
             beta2: 0.999,
             weight_decay: 0.0,
