@@ -24,6 +24,7 @@ fn start() -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rlvr"))
         .arg("serve")
         .env("RLVR_ADDR", "127.0.0.1:0")
+        .env("RLVR_WARM_SANDBOX", "false")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

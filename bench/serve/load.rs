@@ -1,7 +1,7 @@
 //! A bounded load generator for `rlvr serve` on loopback (run by bench/serve/run.sh).
 //!
-//! `cargo run --release --example serve_load -- --addr 127.0.0.1:8000 --scenario math256
-//!  --clients 64 --seconds 20 [--pid PID]`
+//! `cargo run --release --example serve_load -- --addr 127.0.0.1:8000 --scenario math256|mix256|math1|code|run_code
+//!  --clients 64 --seconds 20 [--pid PID] [--items MIX.jsonl]`
 //!
 //! Each client is one thread with one keep-alive connection sending the next request as soon as
 //! the last is answered (closed loop), so the load is bounded by `--clients`. A request counts as
@@ -21,6 +21,8 @@ struct Args {
     clients: usize,
     seconds: f64,
     pid: Option<u32>,
+    /// JSONL of math items (`response` and `gold` or `ground_truth`) for `mix256`.
+    items: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -30,6 +32,7 @@ fn parse_args() -> Args {
         clients: 64,
         seconds: 20.0,
         pid: None,
+        items: None,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -41,6 +44,7 @@ fn parse_args() -> Args {
             "--clients" => a.clients = v.parse().expect("--clients N"),
             "--seconds" => a.seconds = v.parse().expect("--seconds S"),
             "--pid" => a.pid = v.parse().ok(),
+            "--items" => a.items = Some(v),
             other => panic!("unknown flag {other}"),
         }
         i += 2;
@@ -80,24 +84,49 @@ fn code_item(k: usize) -> serde_json::Value {
         "ground_truth": {"inputs": ["1 2\n", "5 7\n", "-3 3\n"], "outputs": ["3\n", "12\n", "0\n"]}})
 }
 
-fn body(scenario: &str) -> (String, Vec<u8>, usize) {
-    let (items, path): (Vec<serde_json::Value>, &str) = match scenario {
-        "math256" => ((0..256).map(math_item).collect(), "/v1/rewards"),
-        "math1" => (vec![math_item(0)], "/v1/rewards"),
-        "code" => (vec![code_item(0)], "/v1/rewards"),
+/// Items from a JSONL file (bench/math's mix: 1-3 KB chains of thought), as math items.
+fn file_items(path: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(k, l)| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSONL line");
+            let gold = v.get("ground_truth").or_else(|| v.get("gold")).cloned();
+            serde_json::json!({"id": k, "domain": "math", "response": v["response"], "ground_truth": gold})
+        })
+        .collect()
+}
+
+/// The request bodies a client cycles through, their path, and the items per request.
+fn bodies(scenario: &str, items_file: Option<&str>) -> (String, Vec<Vec<u8>>, usize) {
+    let batches: Vec<Vec<serde_json::Value>> = match scenario {
+        "math256" => vec![(0..256).map(math_item).collect()],
+        "mix256" => {
+            let all = file_items(items_file.expect("mix256 needs --items FILE"));
+            all.chunks_exact(256).map(<[_]>::to_vec).collect()
+        }
+        "math1" => vec![vec![math_item(0)]],
+        "code" => vec![vec![code_item(0)]],
         "run_code" => {
             let b = serde_json::json!({"code": "print(int(input())**2)", "language": "python",
                 "stdin": "5\n", "run_timeout": 10, "compile_timeout": 10, "memory_limit_MB": 1024,
                 "files": {}, "fetch_files": []});
-            return ("/run_code".into(), b.to_string().into_bytes(), 1);
+            return ("/run_code".into(), vec![b.to_string().into_bytes()], 1);
         }
-        other => panic!("unknown scenario {other} (math256, math1, code, run_code)"),
+        other => panic!("unknown scenario {other} (math256, mix256, math1, code, run_code)"),
     };
-    let n = items.len();
-    let b = serde_json::json!({ "items": items })
-        .to_string()
-        .into_bytes();
-    (path.into(), b, n)
+    assert!(!batches.is_empty(), "no full batch of items");
+    let n = batches[0].len();
+    let b = batches
+        .into_iter()
+        .map(|items| {
+            serde_json::json!({ "items": items })
+                .to_string()
+                .into_bytes()
+        })
+        .collect();
+    ("/v1/rewards".into(), b, n)
 }
 
 fn rss_kib(pid: Option<u32>) -> Option<u64> {
@@ -164,31 +193,34 @@ fn check(status: u16, body: &[u8], items: usize, path: &str) -> bool {
 
 fn main() {
     let a = parse_args();
-    let (path, body, items) = body(&a.scenario);
-    let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
-        a.addr,
-        body.len()
-    )
-    .into_bytes();
-    let (head, body) = (Arc::new(head), Arc::new(body));
+    let (path, bodies, items) = bodies(&a.scenario, a.items.as_deref());
+    let requests: Vec<(Vec<u8>, Vec<u8>)> = bodies
+        .into_iter()
+        .map(|b| {
+            let head = format!(
+                "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+                a.addr,
+                b.len()
+            );
+            (head.into_bytes(), b)
+        })
+        .collect();
+    let requests = Arc::new(requests);
     let stop = Arc::new(AtomicBool::new(false));
     let rss_start = rss_kib(a.pid);
     let start = Instant::now();
     let threads: Vec<_> = (0..a.clients)
-        .map(|_| {
-            let (head, body, stop, addr, path) = (
-                head.clone(),
-                body.clone(),
-                stop.clone(),
-                a.addr.clone(),
-                path.clone(),
-            );
+        .map(|c| {
+            let (requests, stop, addr, path) =
+                (requests.clone(), stop.clone(), a.addr.clone(), path.clone());
             std::thread::spawn(move || {
                 let mut lat = Vec::new();
                 let mut errors = 0u64;
                 let mut conn: Option<BufReader<TcpStream>> = None;
+                let mut k = c;
                 while !stop.load(Ordering::Relaxed) {
+                    let (head, body) = &requests[k % requests.len()];
+                    k += 1;
                     if conn.is_none() {
                         match TcpStream::connect(&addr) {
                             Ok(s) => {
@@ -203,7 +235,7 @@ fn main() {
                         }
                     }
                     let t = Instant::now();
-                    match roundtrip(conn.as_mut().unwrap(), &head, &body) {
+                    match roundtrip(conn.as_mut().unwrap(), head, body) {
                         Ok((st, b)) => {
                             lat.push(t.elapsed().as_secs_f64());
                             if !check(st, &b, items, &path) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Load-test `rlvr serve` on loopback: 256-item math batches, single math items, code items,
-# SandboxFusion /run_code, at 64 concurrent clients; RSS of the server at the start and end of
+# Load-test `rlvr serve` on loopback: 256-item math batches (short synthetic responses, and
+# bench/math's mix of 1-3 KB chains of thought), single math items, code items, SandboxFusion
+# /run_code, at 64 concurrent clients; RSS of the server at the start and end of
 # each run. Usage: bench/serve/run.sh [SECONDS_PER_SCENARIO=20] [LONG_RUN_SECONDS=0]
 # LONG_RUN_SECONDS > 0 adds one long math256 run (RSS flatness; the issue asks for 300).
 set -euo pipefail
@@ -13,6 +14,8 @@ cargo build --release --bin rlvr --example serve_load >&2
 BIN="$CARGO_TARGET_DIR/release/rlvr"
 LOAD="$CARGO_TARGET_DIR/release/examples/serve_load"
 PORT="${PORT:-18123}"
+MIX="$(mktemp -d)/mix.jsonl"
+python3 bench/math/make_mix.py 2048 "$MIX" >&2
 ADDR="127.0.0.1:$PORT"
 
 "$BIN" serve --addr "$ADDR" ${SERVE_FLAGS:-} >/dev/null 2>/tmp/rlvr-serve-bench.log &
@@ -26,11 +29,11 @@ done
 echo "rlvr serve on $(nproc) cores, $CLIENTS clients, ${SECS}s per scenario ($(date -u +%FT%TZ))"
 echo "| scenario  | clients |     req/s |    items/s |  p50 ms  |  p99 ms  | errors | RSS0 MiB  | RSS1 MiB  |"
 echo "|-----------|---------|-----------|------------|----------|----------|--------|-----------|-----------|"
-for sc in math256 math1 code run_code; do
-  "$LOAD" --addr "$ADDR" --scenario "$sc" --clients "$CLIENTS" --seconds "$SECS" --pid "$PID"
+for sc in ${SCENARIOS:-math256 mix256 math1 code run_code}; do
+  "$LOAD" --addr "$ADDR" --scenario "$sc" --clients "$CLIENTS" --seconds "$SECS" --pid "$PID" --items "$MIX"
 done
 if [ "$LONG" -gt 0 ]; then
-  "$LOAD" --addr "$ADDR" --scenario math256 --clients "$CLIENTS" --seconds "$LONG" --pid "$PID"
+  "$LOAD" --addr "$ADDR" --scenario mix256 --clients "$CLIENTS" --seconds "$LONG" --pid "$PID" --items "$MIX"
 fi
 echo
 echo "server-side item verdicts:"

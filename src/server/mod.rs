@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// Log one line per request (default: only refusals, errors and slow requests).
     #[arg(long, env = "RLVR_LOG_REQUESTS")]
     pub log_requests: bool,
+    /// Load the sandbox at start, in the background, so the first code request does not wait
+    /// for its runtime to load (or, the first time on a machine, to build).
+    #[arg(long, env = "RLVR_WARM_SANDBOX", default_value_t = true, action = clap::ArgAction::Set)]
+    pub warm_sandbox: bool,
 }
 
 fn secs(name: &str, s: f64) -> anyhow::Result<Duration> {
@@ -255,12 +259,39 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .thread_name("rlvr-io")
         .enable_all()
         .build()?;
+    if args.warm_sandbox {
+        warm_sandbox();
+    }
     rt.block_on(serve(
         args.addr,
         config,
         secs("shutdown-timeout-s", args.shutdown_timeout_s)?,
     ))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Load the sandbox on a background thread and log how it went.
+fn warm_sandbox() {
+    let spawned = std::thread::Builder::new()
+        .name("rlvr-warm".into())
+        .spawn(|| {
+            let start = Instant::now();
+            match rlvr_sandbox::shared() {
+                Ok(_) => log::info(format_args!(
+                    "msg=\"sandbox ready\" s={:.1}",
+                    start.elapsed().as_secs_f64()
+                )),
+                Err(e) => log::warn(format_args!(
+                    "msg=\"sandbox not available; code items will get error verdicts until it is\" cause={:?}",
+                    e.to_string()
+                )),
+            }
+        });
+    if let Err(e) = spawned {
+        log::warn(format_args!(
+            "msg=\"cannot start the sandbox warm-up\" cause={e:?}"
+        ));
+    }
 }
 
 async fn serve(addr: SocketAddr, config: Config, grace: Duration) -> anyhow::Result<()> {
