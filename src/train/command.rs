@@ -62,7 +62,12 @@ fn truncate_metrics(path: &Path, step: u64) -> anyhow::Result<Vec<StepMetrics>> 
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     if args.device == Device::Cuda {
-        anyhow::bail!("--device cuda: the CUDA backend is not built yet (it is its own issue); use --device cpu");
+        // Fails at once, naming each missing library, on a machine without CUDA.
+        rlvr_train::backend::cuda::probe()?;
+        anyhow::bail!(
+            "--device cuda: the CUDA backend (rlvr_train::backend::cuda) is built, but the GRPO \
+             loop does not run on it yet; use --device cpu"
+        );
     }
     let cfg = resolve_config(&args)?;
     if args.print_config {

@@ -199,5 +199,8 @@ fn cuda_is_refused_clearly() {
         quiet: true,
     };
     let e = super::run(args).unwrap_err().to_string();
-    assert!(e.contains("CUDA backend is not built"), "{e}");
+    assert!(
+        e.contains("CUDA is not available") || e.contains("does not run on it yet"),
+        "{e}"
+    );
 }
