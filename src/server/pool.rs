@@ -144,7 +144,7 @@ impl Pool {
             deadline: opts.deadline,
             cancel: opts.cancel,
             tx: Mutex::new(Some(tx)),
-            _permit: permit,
+            permit: Mutex::new(Some(permit)),
         });
         {
             let mut q = self
@@ -220,7 +220,8 @@ struct Batch<I, R, F, S> {
     deadline: Instant,
     cancel: Arc<AtomicBool>,
     tx: Mutex<Option<oneshot::Sender<Vec<R>>>>,
-    _permit: OwnedSemaphorePermit,
+    /// The batch's share of the pending budget, released as soon as its results are ready.
+    permit: Mutex<Option<OwnedSemaphorePermit>>,
 }
 
 impl<I, R, F, S> Job for Batch<I, R, F, S>
@@ -265,6 +266,14 @@ where
         if self.done.fetch_add(count, Ordering::AcqRel) + count == self.inputs.len() {
             let out = std::mem::take(&mut *self.out.lock().unwrap_or_else(PoisonError::into_inner));
             let results: Vec<R> = out.into_iter().flatten().collect();
+            // Give the budget back before answering, so a caller that sees its results also
+            // sees the capacity free again.
+            drop(
+                self.permit
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+            );
             if let Some(tx) = self
                 .tx
                 .lock()
