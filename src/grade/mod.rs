@@ -17,7 +17,7 @@ use crate::reward::{Engine, Item, Outcome, Scored, Verdict};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -283,9 +283,4 @@ fn progress_bar(quiet: bool, total: Option<(u64, input::Unit)>) -> ProgressBar {
     };
     bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(4));
     bar
-}
-
-/// Flush helper used by the output module.
-pub(crate) fn write_all(w: &mut dyn Write, bytes: &[u8]) -> std::io::Result<()> {
-    w.write_all(bytes)
 }

@@ -77,7 +77,9 @@ impl Sink {
             },
         )?;
         self.buf.push(b'\n');
-        super::write_all(&mut self.w, &self.buf).context("cannot write the output")?;
+        self.w
+            .write_all(&self.buf)
+            .context("cannot write the output")?;
         Ok(())
     }
 
