@@ -6,7 +6,7 @@
 //! file. Ctrl-C stops after the batch in flight, leaving a valid output that `--resume`
 //! continues. Exit codes: 0 all graded, 1 some items malformed, 2 the run failed.
 
-mod input;
+pub(crate) mod input;
 mod mapping;
 mod output;
 mod summary;

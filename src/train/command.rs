@@ -31,6 +31,9 @@ fn resolve_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
         // The warm-up needs reference answers, which only the built-in task has.
         cfg.warmup.steps = 0;
     }
+    if let Some(u) = &args.reward_url {
+        cfg.reward.server_url = Some(u.clone());
+    }
     if let Some(s) = args.steps {
         cfg.steps = s;
     }

@@ -192,17 +192,47 @@ impl Default for UpdateSection {
     }
 }
 
-/// How rewards are computed.
+/// How rewards are computed: in-process (the default) or by an external `rlvr serve`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RewardSection {
-    /// Reward worker threads (the in-process router).
+    /// Reward worker threads (the in-process router; unused with `server_url`).
     pub workers: usize,
+    /// Base URL of an rlvr server (`http://host:port`, optionally with a path prefix). When
+    /// set, each rollout round's responses go to `<server_url>/v1/rewards` in one batch instead
+    /// of the in-process router.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_url: Option<String>,
+    /// Seconds to wait for the server's answer to one batch (default 300).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_timeout_s: Option<f64>,
+    /// Retries after a refused connection, a 5xx or a 429, with exponential backoff (default 3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_retries: Option<u32>,
 }
 
 impl Default for RewardSection {
     fn default() -> Self {
-        RewardSection { workers: 1 }
+        RewardSection {
+            workers: 1,
+            server_url: None,
+            server_timeout_s: None,
+            server_retries: None,
+        }
+    }
+}
+
+impl RewardSection {
+    pub const DEFAULT_TIMEOUT_S: f64 = 300.0;
+    pub const DEFAULT_RETRIES: u32 = 3;
+
+    /// How long one batch may take on the server.
+    pub fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs_f64(self.server_timeout_s.unwrap_or(Self::DEFAULT_TIMEOUT_S))
+    }
+
+    pub fn retries(&self) -> u32 {
+        self.server_retries.unwrap_or(Self::DEFAULT_RETRIES)
     }
 }
 
@@ -267,6 +297,19 @@ impl TrainConfig {
         );
         anyhow::ensure!(u.lr >= 0.0 && u.lr.is_finite(), "update.lr must be >= 0");
         anyhow::ensure!(self.reward.workers > 0, "reward.workers must be > 0");
+        if let Some(url) = &self.reward.server_url {
+            super::http::Url::parse(url).map_err(|e| anyhow::anyhow!("reward.server_url: {e}"))?;
+        }
+        if let Some(t) = self.reward.server_timeout_s {
+            anyhow::ensure!(
+                t > 0.0 && t.is_finite() && t <= 86_400.0,
+                "reward.server_timeout_s must be in (0, 86400]"
+            );
+        }
+        anyhow::ensure!(
+            self.reward.retries() <= 20,
+            "reward.server_retries must be at most 20"
+        );
         anyhow::ensure!(
             (1..=9).contains(&self.data.max_digits),
             "data.max_digits must be in 1..=9"
@@ -277,12 +320,17 @@ impl TrainConfig {
         Ok(())
     }
 
-    /// A hash of everything that changes the trajectory (`steps` and logging excluded), stored
-    /// in checkpoints so a resume with a different config is refused. FNV-1a over the TOML.
+    /// A hash of everything that changes the trajectory (`steps`, logging and where rewards
+    /// are computed excluded: the server scores with the same router), stored in checkpoints so
+    /// a resume with a different config is refused. FNV-1a over the TOML; the reward server
+    /// keys are left out of it, so configs without them hash as before those keys existed.
     pub fn hash(&self) -> String {
         let mut c = self.clone();
         c.steps = 0;
         c.log = LogSection::default();
+        c.reward.server_url = None;
+        c.reward.server_timeout_s = None;
+        c.reward.server_retries = None;
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for b in c.to_toml().bytes() {
             h ^= b as u64;

@@ -1,19 +1,27 @@
 //! Prompts and how each is scored: the built-in addition task (generated in-process, so the
-//! embedded default needs no files) and JSONL datasets whose rows carry a `prompt` plus the
-//! item fields the reward router reads.
+//! embedded default needs no files) and datasets, JSONL or verl Parquet (read by the same
+//! reader as `rlvr grade`), whose rows carry a `prompt` plus the item fields the reward router
+//! reads (`ground_truth` or verl's `reward_model.ground_truth`, `domain` or verl's
+//! `data_source`/`ability`, `task`, `metadata`).
 //!
 //! Data order is a pure function of (seed, cursor): the cursor counts prompts handed out since
 //! the start of the run and is all a checkpoint needs to continue the same stream.
 
+use crate::grade::input;
 use crate::reward::Item;
 use anyhow::Context;
+use rlvr_train::tokenizer::Message;
 use serde_json::{json, Value};
 use std::path::Path;
 
 /// One prompt and the item that scores its responses (its `response` is a placeholder).
 #[derive(Debug, Clone)]
 pub struct Example {
+    /// The prompt's text: the row's string prompt, or the last message of a chat prompt.
     pub prompt: String,
+    /// A chat prompt's whole message list (system turns included), rendered with the ChatML
+    /// template when the policy uses it; empty for a plain string prompt.
+    pub messages: Vec<Message>,
     pub item: Item,
     /// The reference answer text used by the supervised warm-up (built-in task only).
     pub answer: Option<String>,
@@ -64,6 +72,7 @@ pub fn addition(seed: u64, index: u64, max_digits: u32) -> anyhow::Result<Exampl
     let item = Item::from_value(&row).map_err(|e| anyhow::anyhow!(e.reason))?;
     Ok(Example {
         prompt: format!("{a}+{b}="),
+        messages: Vec::new(),
         item,
         answer: Some(answer),
     })
@@ -104,9 +113,18 @@ fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
     order
 }
 
-/// Reads a JSONL dataset. Each row needs `prompt` (a string, or verl's list of chat messages
-/// whose last `content` is used) and whatever the router needs to score it. A row that cannot
-/// be scored is an error naming `file:line`, before any training starts.
+/// Reads a dataset: verl Parquet when the name ends in `.parquet` or `.pq` (as `rlvr grade`
+/// decides), JSONL otherwise.
+pub fn load(path: &Path) -> anyhow::Result<Vec<Example>> {
+    match input::Format::detect(&path.to_string_lossy()) {
+        input::Format::Parquet => load_parquet(path),
+        input::Format::Jsonl => load_jsonl(path),
+    }
+}
+
+/// Reads a JSONL dataset. Each row needs `prompt` (a string, or verl's list of chat messages)
+/// and whatever the router needs to score it. A row that cannot be scored is an error naming
+/// `file:line`, before any training starts.
 pub fn load_jsonl(path: &Path) -> anyhow::Result<Vec<Example>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -116,32 +134,66 @@ pub fn load_jsonl(path: &Path) -> anyhow::Result<Vec<Example>> {
             continue;
         }
         let at = || format!("{}:{}", path.display(), n + 1);
-        let mut v: Value = serde_json::from_str(line).with_context(at)?;
-        let prompt = prompt_text(&v).with_context(at)?;
-        if let Some(o) = v.as_object_mut() {
-            o.insert("response".into(), Value::String(String::new()));
-            o.remove("responses");
-        }
-        let item = Item::from_value(&v).map_err(|e| anyhow::anyhow!("{}: {}", at(), e.reason))?;
-        rows.push(Example {
-            prompt,
-            item,
-            answer: None,
-        });
+        let v: Value = serde_json::from_str(line).with_context(at)?;
+        rows.push(example(v).with_context(at)?);
     }
     anyhow::ensure!(!rows.is_empty(), "{}: no rows", path.display());
     Ok(rows)
 }
 
-fn prompt_text(v: &Value) -> anyhow::Result<String> {
+/// Reads a verl Parquet dataset (`data_source`, `prompt` as a list of chat messages,
+/// `ability`, `reward_model.ground_truth`, `extra_info`) through `rlvr grade`'s reader. A row
+/// that cannot be read or scored is an error naming `file: row N`.
+pub fn load_parquet(path: &Path) -> anyhow::Result<Vec<Example>> {
+    let src = input::open(&path.to_string_lossy(), input::Format::Parquet)?;
+    let mut rows = Vec::new();
+    for rec in src.records {
+        let rec = rec.with_context(|| format!("reading {}", path.display()))?;
+        let at = || format!("{}: row {}", path.display(), rec.line);
+        let v = rec.parse().map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;
+        rows.push(example(v).with_context(at)?);
+    }
+    anyhow::ensure!(!rows.is_empty(), "{}: no rows", path.display());
+    Ok(rows)
+}
+
+/// One dataset row as an example: its prompt, and the item with a placeholder response.
+fn example(mut v: Value) -> anyhow::Result<Example> {
+    let (prompt, messages) = prompt_of(&v)?;
+    if let Some(o) = v.as_object_mut() {
+        o.insert("response".into(), Value::String(String::new()));
+        o.remove("responses");
+    }
+    let item = Item::from_value(&v).map_err(|e| anyhow::anyhow!(e.reason))?;
+    Ok(Example {
+        prompt,
+        messages,
+        item,
+        answer: None,
+    })
+}
+
+/// The prompt text and, for a chat prompt, its messages.
+fn prompt_of(v: &Value) -> anyhow::Result<(String, Vec<Message>)> {
     match v.get("prompt").or_else(|| v.get("question")) {
-        Some(Value::String(s)) => Ok(s.clone()),
-        Some(Value::Array(msgs)) => msgs
-            .iter()
-            .rev()
-            .find_map(|m| m.get("content").and_then(Value::as_str))
-            .map(str::to_string)
-            .context("'prompt' is a list without a message 'content'"),
-        _ => anyhow::bail!("row has no 'prompt' (or 'question') string"),
+        Some(Value::String(s)) => Ok((s.clone(), Vec::new())),
+        Some(Value::Array(msgs)) => {
+            let mut out = Vec::with_capacity(msgs.len());
+            for (i, m) in msgs.iter().enumerate() {
+                let field = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+                match (field("role"), field("content")) {
+                    (Some(role), Some(content)) => out.push(Message { role, content }),
+                    _ => anyhow::bail!(
+                        "'prompt' message {i} is not {{\"role\": string, \"content\": string}}"
+                    ),
+                }
+            }
+            let last = out
+                .last()
+                .map(|m| m.content.clone())
+                .context("'prompt' is an empty list of messages")?;
+            Ok((last, out))
+        }
+        _ => anyhow::bail!("row has no 'prompt' (or 'question') string or list of messages"),
     }
 }

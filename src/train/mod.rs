@@ -17,6 +17,7 @@ mod command;
 mod config;
 mod data;
 mod glyphs;
+mod http;
 mod metrics;
 mod plot;
 mod policy;
@@ -59,9 +60,14 @@ pub struct TrainArgs {
     /// tokenizer.json) instead of the embedded tiny model.
     #[arg(long)]
     pub model: Option<PathBuf>,
-    /// JSONL dataset (rows with `prompt` and the item fields the router scores with).
+    /// Dataset: JSONL, or verl Parquet (`.parquet`), rows with `prompt` and the item fields
+    /// the router scores with.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Score rollouts on this rlvr server (`http://host:port`, POST /v1/rewards) instead of
+    /// in-process (sets reward.server_url).
+    #[arg(long, value_name = "URL")]
+    pub reward_url: Option<String>,
     /// Number of RL steps (overrides the config).
     #[arg(long)]
     pub steps: Option<u64>,
@@ -112,7 +118,7 @@ fn adamw(cfg: &TrainConfig) -> AdamWConfig {
 
 fn source(cfg: &TrainConfig) -> anyhow::Result<data::Source> {
     Ok(match &cfg.data.path {
-        Some(p) => data::Source::rows(data::load_jsonl(p)?),
+        Some(p) => data::Source::rows(data::load(p)?),
         None => data::Source::Addition {
             max_digits: cfg.data.max_digits,
         },
@@ -137,7 +143,7 @@ impl Trainer {
         };
         Ok(Trainer {
             source: source(&cfg)?,
-            pool: rewards::RewardPool::new(crate::reward::Engine::default(), cfg.reward.workers),
+            pool: rewards::RewardPool::from_config(&cfg.reward)?,
             reference: None,
             last_samples: Vec::new(),
             cfg,
@@ -167,7 +173,7 @@ impl Trainer {
         checkpoint::read_optimizer(&dir.join("optimizer.bin"), &policy.model, &mut opt)?;
         Ok(Trainer {
             source: source(&cfg)?,
-            pool: rewards::RewardPool::new(crate::reward::Engine::default(), cfg.reward.workers),
+            pool: rewards::RewardPool::from_config(&cfg.reward)?,
             reference,
             last_samples: Vec::new(),
             cfg,

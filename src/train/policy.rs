@@ -3,6 +3,7 @@
 //! demo's tiny character-level model.
 
 use super::config::TrainConfig;
+use super::data::Example;
 use anyhow::Context;
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
@@ -87,14 +88,20 @@ impl Policy {
         })
     }
 
-    /// Token ids of a prompt as the model sees it.
-    pub fn encode_prompt(&self, prompt: &str) -> anyhow::Result<Vec<u32>> {
+    /// Token ids of an example's prompt as the model sees it: with the ChatML template, a
+    /// chat prompt's whole message list (or the text as one user turn); without it, the text.
+    pub fn encode_prompt(&self, ex: &Example) -> anyhow::Result<Vec<u32>> {
+        let prompt = &ex.prompt;
         let text = if self.chat {
-            let msg = Message {
-                role: "user".into(),
-                content: prompt.to_string(),
-            };
-            chatml(&[msg], true)
+            if ex.messages.is_empty() {
+                let msg = Message {
+                    role: "user".into(),
+                    content: prompt.to_string(),
+                };
+                chatml(&[msg], true)
+            } else {
+                chatml(&ex.messages, true)
+            }
         } else {
             prompt.to_string()
         };

@@ -2,8 +2,16 @@
 //! ([`Engine::score_response`]) on a pool of CPU worker threads. The loop submits a chunk of
 //! responses as soon as it is generated and goes on generating the next chunk, so scoring
 //! overlaps generation instead of idling the model while verifiers run one by one.
+//!
+//! With `reward.server_url` the same responses go instead to an external rlvr server: all of
+//! a rollout round's responses in one `POST /v1/rewards` batch (one item per response, its id
+//! the response's slot), and the verdicts come back in order and are used exactly as the
+//! in-process router's.
 
+use super::config::RewardSection;
+use super::http::Client;
 use crate::reward::{Engine, Item, Outcome};
+use serde_json::{json, Value};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -24,16 +32,155 @@ pub struct Scored {
     pub elapsed: Duration,
 }
 
+/// Where responses are scored: worker threads in this process, or an rlvr server.
+pub enum RewardPool {
+    Local(LocalPool),
+    Remote(RemotePool),
+}
+
+impl RewardPool {
+    /// The pool a `[reward]` section asks for. With a server URL the server is asked for
+    /// `/healthz` first, so an unreachable one stops the run before any work is done.
+    pub fn from_config(cfg: &RewardSection) -> anyhow::Result<RewardPool> {
+        Ok(match &cfg.server_url {
+            Some(url) => {
+                let client = Client::new(url, cfg.timeout(), cfg.retries())?;
+                client.request("GET", "/healthz", None).map_err(|e| {
+                    e.context(format!(
+                        "the reward server at {url} (reward.server_url / --reward-url) is not reachable"
+                    ))
+                })?;
+                RewardPool::Remote(RemotePool::new(client))
+            }
+            None => RewardPool::Local(LocalPool::new(Engine::default(), cfg.workers)),
+        })
+    }
+
+    /// Queue one response; its result comes back from [`RewardPool::wait_all`] under `slot`.
+    pub fn submit(&mut self, slot: usize, item: Arc<Item>, response: String) -> anyhow::Result<()> {
+        match self {
+            RewardPool::Local(p) => p.submit(slot, item, response),
+            RewardPool::Remote(p) => {
+                p.pending.push(Job {
+                    slot,
+                    item,
+                    response,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Block until every submitted response is scored; results in any order.
+    pub fn wait_all(&mut self) -> anyhow::Result<Vec<Scored>> {
+        match self {
+            RewardPool::Local(p) => p.wait_all(),
+            RewardPool::Remote(p) => p.score_pending(),
+        }
+    }
+}
+
+/// The request item for one response: the item's fields as the contract names them, so the
+/// server reads back the same item (domain, ground truth, task, metadata, limits, source).
+fn item_json(item: &Item, response: &str, slot: usize) -> Value {
+    let mut o = serde_json::Map::new();
+    o.insert("id".into(), json!(slot));
+    o.insert("domain".into(), json!(item.domain.as_str()));
+    o.insert("response".into(), json!(response));
+    if let Some(g) = &item.ground_truth {
+        o.insert("ground_truth".into(), g.clone());
+    }
+    if let Some(t) = &item.task {
+        o.insert("task".into(), json!(t));
+    }
+    if !item.metadata.is_null() {
+        o.insert("metadata".into(), item.metadata.clone());
+    }
+    if let Some(l) = &item.limits {
+        o.insert("limits".into(), l.clone());
+    }
+    if let Some(d) = &item.data_source {
+        o.insert("data_source".into(), json!(d));
+    }
+    Value::Object(o)
+}
+
+/// Responses waiting to be posted to the server in one batch.
+pub struct RemotePool {
+    client: Client,
+    pending: Vec<Job>,
+}
+
+impl RemotePool {
+    pub fn new(client: Client) -> RemotePool {
+        RemotePool {
+            client,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Posts every pending response in one batch and reads the verdicts back in order.
+    fn score_pending(&mut self) -> anyhow::Result<Vec<Scored>> {
+        let jobs = std::mem::take(&mut self.pending);
+        if jobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let items: Vec<Value> = jobs
+            .iter()
+            .map(|j| item_json(&j.item, &j.response, j.slot))
+            .collect();
+        let path = "/v1/rewards";
+        let answer = self.client.post_json(path, &json!({ "items": items }))?;
+        let url = self.client.url.show(path);
+        let results = answer
+            .get("results")
+            .and_then(Value::as_array)
+            .ok_or_else(|| anyhow::anyhow!("POST {url}: the answer has no 'results' list"))?;
+        anyhow::ensure!(
+            results.len() == jobs.len(),
+            "POST {url}: {} results for {} items",
+            results.len(),
+            jobs.len()
+        );
+        jobs.iter()
+            .zip(results)
+            .map(|(job, r)| {
+                let bad =
+                    |why: &str| anyhow::anyhow!("POST {url}: result for item {}: {why}", job.slot);
+                if r.get("id").and_then(Value::as_u64) != Some(job.slot as u64) {
+                    return Err(bad("its id does not match (results out of order?)"));
+                }
+                let reward = r
+                    .get("reward")
+                    .and_then(Value::as_f64)
+                    .ok_or_else(|| bad("no numeric 'reward'"))?;
+                let outcome: Outcome = r
+                    .get("verdict")
+                    .cloned()
+                    .and_then(|v| serde_json::from_value(v).ok())
+                    .ok_or_else(|| bad("no known 'verdict'"))?;
+                let us = r.get("elapsed_us").and_then(Value::as_u64).unwrap_or(0);
+                Ok(Scored {
+                    slot: job.slot,
+                    reward: if reward.is_finite() { reward } else { 0.0 },
+                    outcome,
+                    elapsed: Duration::from_micros(us),
+                })
+            })
+            .collect()
+    }
+}
+
 /// Worker threads scoring responses in the background.
-pub struct RewardPool {
+pub struct LocalPool {
     jobs: Option<Sender<Job>>,
     done: Receiver<Scored>,
     workers: Vec<JoinHandle<()>>,
     pending: usize,
 }
 
-impl RewardPool {
-    pub fn new(engine: Engine, workers: usize) -> RewardPool {
+impl LocalPool {
+    pub fn new(engine: Engine, workers: usize) -> LocalPool {
         let (jobs_tx, jobs_rx) = channel::<Job>();
         let (done_tx, done) = channel::<Scored>();
         let jobs_rx = Arc::new(Mutex::new(jobs_rx));
@@ -62,7 +209,7 @@ impl RewardPool {
                 })
             })
             .collect();
-        RewardPool {
+        LocalPool {
             jobs: Some(jobs_tx),
             done,
             workers,
@@ -70,8 +217,7 @@ impl RewardPool {
         }
     }
 
-    /// Queue one response; its result comes back from [`RewardPool::wait_all`] under `slot`.
-    pub fn submit(&mut self, slot: usize, item: Arc<Item>, response: String) -> anyhow::Result<()> {
+    fn submit(&mut self, slot: usize, item: Arc<Item>, response: String) -> anyhow::Result<()> {
         let tx = self
             .jobs
             .as_ref()
@@ -86,8 +232,7 @@ impl RewardPool {
         Ok(())
     }
 
-    /// Block until every submitted response is scored; results in any order.
-    pub fn wait_all(&mut self) -> anyhow::Result<Vec<Scored>> {
+    fn wait_all(&mut self) -> anyhow::Result<Vec<Scored>> {
         let mut out = Vec::with_capacity(self.pending);
         while self.pending > 0 {
             let s = self
@@ -101,7 +246,7 @@ impl RewardPool {
     }
 }
 
-impl Drop for RewardPool {
+impl Drop for LocalPool {
     fn drop(&mut self) {
         self.jobs = None;
         for w in self.workers.drain(..) {

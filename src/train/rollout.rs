@@ -101,7 +101,7 @@ pub fn collect(
             let t0 = Instant::now();
             let prompts = chunk
                 .iter()
-                .map(|e| policy.encode_prompt(&e.prompt))
+                .map(|e| policy.encode_prompt(e))
                 .collect::<anyhow::Result<Vec<_>>>()?;
             // Every (step, round, chunk) gets its own stream of draws.
             let key = RngKey {

@@ -192,6 +192,7 @@ fn cuda_is_refused_clearly() {
         device: Device::Cuda,
         model: None,
         data: None,
+        reward_url: None,
         steps: None,
         seed: None,
         resume: None,
@@ -202,5 +203,474 @@ fn cuda_is_refused_clearly() {
     assert!(
         e.contains("CUDA is not available") || e.contains("does not run on it yet"),
         "{e}"
+    );
+}
+
+/// One verl row: data_source, prompt messages (role, content), ability, ground truth.
+type VerlRow<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
+/// Writes a Parquet file in verl's layout with the parquet crate's own writer: `data_source`,
+/// `prompt` (a LIST of {role, content} structs), `ability`, `reward_model {ground_truth,
+/// style}`, `extra_info {index}`.
+fn write_verl_parquet(path: &std::path::Path, rows: &[VerlRow]) {
+    use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use std::sync::Arc;
+    let schema = "message verl {
+        REQUIRED BYTE_ARRAY data_source (UTF8);
+        REQUIRED group prompt (LIST) {
+            REPEATED group list {
+                REQUIRED group element {
+                    REQUIRED BYTE_ARRAY role (UTF8);
+                    REQUIRED BYTE_ARRAY content (UTF8);
+                }
+            }
+        }
+        REQUIRED BYTE_ARRAY ability (UTF8);
+        REQUIRED group reward_model {
+            REQUIRED BYTE_ARRAY ground_truth (UTF8);
+            REQUIRED BYTE_ARRAY style (UTF8);
+        }
+        REQUIRED group extra_info {
+            REQUIRED INT64 index;
+        }
+    }";
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(schema).unwrap());
+    let props = Arc::new(WriterProperties::builder().build());
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = SerializedFileWriter::new(file, schema, props).unwrap();
+    let mut rg = w.next_row_group().unwrap();
+    // Levels of the message columns: one entry per message, repetition 0 at a row's first;
+    // an empty list is one entry with definition level 0 and no value.
+    let (mut reps, mut defs) = (Vec::<i16>::new(), Vec::<i16>::new());
+    for r in rows {
+        if r.1.is_empty() {
+            reps.push(0);
+            defs.push(0);
+        }
+        for i in 0..r.1.len() {
+            reps.push((i > 0) as i16);
+            defs.push(1);
+        }
+    }
+    let bytes = |xs: Vec<&str>| -> Vec<ByteArray> { xs.into_iter().map(ByteArray::from).collect() };
+    let mut col_no = 0;
+    while let Some(mut col) = rg.next_column().unwrap() {
+        let (values, levels) = match col_no {
+            0 => (bytes(rows.iter().map(|r| r.0).collect()), false),
+            1 => (
+                bytes(rows.iter().flat_map(|r| r.1.iter().map(|m| m.0)).collect()),
+                true,
+            ),
+            2 => (
+                bytes(rows.iter().flat_map(|r| r.1.iter().map(|m| m.1)).collect()),
+                true,
+            ),
+            3 => (bytes(rows.iter().map(|r| r.2).collect()), false),
+            4 => (bytes(rows.iter().map(|r| r.3).collect()), false),
+            5 => (bytes(rows.iter().map(|_| "rule").collect()), false),
+            _ => {
+                let v: Vec<i64> = (0..rows.len() as i64).collect();
+                col.typed::<Int64Type>()
+                    .write_batch(&v, None, None)
+                    .unwrap();
+                col.close().unwrap();
+                col_no += 1;
+                continue;
+            }
+        };
+        let (d, r) = if levels {
+            (Some(defs.as_slice()), Some(reps.as_slice()))
+        } else {
+            (None, None)
+        };
+        col.typed::<ByteArrayType>()
+            .write_batch(&values, d, r)
+            .unwrap();
+        col.close().unwrap();
+        col_no += 1;
+    }
+    rg.close().unwrap();
+    w.close().unwrap();
+}
+
+#[test]
+fn parquet_dataset_loads_and_trains() {
+    let dir = tmp("parquet");
+    let p = dir.join("verl.parquet");
+    let sys = ("system", "Answer with one digit.");
+    write_verl_parquet(
+        &p,
+        &[
+            ("openai/gsm8k", vec![sys, ("user", "1+0=")], "math", "1"),
+            ("openai/gsm8k", vec![("user", "2+0=")], "math", "2"),
+            ("lighteval/MATH", vec![sys, ("user", "3+0=")], "math", "3"),
+        ],
+    );
+    let rows = super::data::load(&p).unwrap();
+    assert_eq!(rows.len(), 3);
+    assert_eq!(rows[0].prompt, "1+0=");
+    assert_eq!(rows[0].messages.len(), 2);
+    assert_eq!(rows[0].messages[0].role, "system");
+    assert_eq!(rows[0].messages[0].content, "Answer with one digit.");
+    assert_eq!(rows[1].messages.len(), 1);
+    assert_eq!(rows[2].item.ground_truth, Some(serde_json::json!("3")));
+    assert_eq!(rows[2].item.data_source.as_deref(), Some("lighteval/MATH"));
+    assert_eq!(rows[2].item.domain.as_str(), "math");
+
+    // With the chat template, the whole message list (system turn included) is the prompt.
+    let mut cfg = tiny(&dir);
+    let mut policy = super::policy::Policy::build(&cfg).unwrap();
+    policy.chat = true;
+    let ids = policy.encode_prompt(&rows[0]).unwrap();
+    assert_eq!(
+        policy.tokenizer.decode(&ids, false).unwrap(),
+        rlvr_train::tokenizer::chatml(&rows[0].messages, true)
+    );
+    policy.chat = false;
+    let ids = policy.encode_prompt(&rows[0]).unwrap();
+    assert_eq!(policy.tokenizer.decode(&ids, false).unwrap(), "1+0=");
+
+    // The trainer takes a .parquet path as it takes a .jsonl one.
+    cfg.data.path = Some(p.clone());
+    cfg.data.chat_template = false;
+    let mut t = Trainer::new(cfg).unwrap();
+    let m = t.step().unwrap();
+    assert_eq!(m.groups_generated, m.groups_kept + m.groups_dropped);
+    assert!(m.groups_generated >= 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verl_parquet_fixture_loads() {
+    // Written by pandas + pyarrow (fixtures/grade/make_parquet.py), the grader's own fixture.
+    let p =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/grade/verl_sample.parquet");
+    let rows = super::data::load(&p).unwrap();
+    let prompts: Vec<&str> = rows.iter().map(|r| r.prompt.as_str()).collect();
+    assert_eq!(
+        prompts,
+        ["Question 0?", "Question 1?", "Question 2?", "Question 3?"]
+    );
+    let golds: Vec<_> = rows
+        .iter()
+        .map(|r| r.item.ground_truth.clone().unwrap())
+        .collect();
+    assert_eq!(
+        golds,
+        [
+            serde_json::json!("42"),
+            serde_json::json!("7"),
+            serde_json::json!("12"),
+            serde_json::json!("100")
+        ]
+    );
+    assert!(rows
+        .iter()
+        .all(|r| r.messages.len() == 1 && r.messages[0].role == "user"));
+    // The dump's `responses` column is not carried into the item: the policy answers.
+    assert!(rows.iter().all(|r| r.item.responses == [String::new()]));
+}
+
+#[test]
+fn bad_parquet_is_a_clear_error() {
+    let dir = tmp("badparquet");
+    let p = dir.join("broken.parquet");
+    std::fs::write(&p, b"PAR1 this is not a parquet file").unwrap();
+    let e = format!("{:#}", super::data::load(&p).unwrap_err());
+    assert!(
+        e.contains("broken.parquet") && e.contains("not a readable Parquet file"),
+        "{e}"
+    );
+
+    // A readable file with a row that has no prompt names the row.
+    let p = dir.join("no-prompt.parquet");
+    write_verl_parquet(
+        &p,
+        &[
+            ("openai/gsm8k", vec![("user", "1+1=")], "math", "2"),
+            ("openai/gsm8k", vec![], "math", "0"),
+        ],
+    );
+    let e = format!("{:#}", super::data::load(&p).unwrap_err());
+    assert!(e.contains("no-prompt.parquet: row 2"), "{e}");
+    let e = format!(
+        "{:#}",
+        super::data::load(&dir.join("missing.parquet")).unwrap_err()
+    );
+    assert!(e.contains("missing.parquet"), "{e}");
+    let mut cfg = tiny(&dir);
+    cfg.data.path = Some(dir.join("broken.parquet"));
+    let e = format!("{:#}", Trainer::new(cfg).err().unwrap());
+    assert!(e.contains("broken.parquet"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The real reward server (`rlvr serve`'s router) on 127.0.0.1, on its own runtime.
+struct TestServer {
+    url: String,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+fn reward_server() -> TestServer {
+    use crate::server::{app, AppState, Config};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let state = AppState::new(crate::reward::Engine::default(), Config::default()).unwrap();
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    rt.spawn(async move { axum::serve(listener, app(state)).await });
+    TestServer {
+        url: format!("http://{addr}"),
+        rt: Some(rt),
+    }
+}
+
+fn remote_cfg(url: &str) -> super::config::RewardSection {
+    super::config::RewardSection {
+        server_url: Some(url.to_string()),
+        server_timeout_s: Some(60.0),
+        server_retries: Some(2),
+        ..Default::default()
+    }
+}
+
+/// Scores (slot, item, response) triples through `pool`, sorted by slot.
+fn score_all(
+    pool: &mut super::rewards::RewardPool,
+    batch: &[(serde_json::Value, &str)],
+) -> Vec<(usize, f64, crate::reward::Outcome)> {
+    for (slot, (row, response)) in batch.iter().enumerate() {
+        let item = crate::reward::Item::from_value(row).unwrap();
+        pool.submit(slot, std::sync::Arc::new(item), response.to_string())
+            .unwrap();
+    }
+    let mut out: Vec<_> = pool
+        .wait_all()
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.slot, s.reward, s.outcome))
+        .collect();
+    out.sort_by_key(|x| x.0);
+    out
+}
+
+#[test]
+fn rewards_by_url_equal_in_process_rewards() {
+    use serde_json::json;
+    let server = reward_server();
+    let math =
+        |gt: serde_json::Value| json!({"domain": "math", "response": "", "ground_truth": gt});
+    let countdown = json!({"domain": "logic", "task": "countdown", "response": "",
+                           "metadata": {"numbers": [3, 4, 5], "target": 17}});
+    let batch = vec![
+        (math(json!("42")), "so \\boxed{42}"),
+        (math(json!("42")), "\\boxed{41}"),
+        (
+            math(json!(["1/2", "0.5"])),
+            "the answer is \\boxed{\\frac{1}{2}}",
+        ),
+        (math(json!("7")), "no idea"),
+        (
+            json!({"data_source": "openai/gsm8k", "response": "", "reward_model": {"ground_truth": "3"}}),
+            "\\boxed{3}",
+        ),
+        (countdown.clone(), "<answer>3*4+5</answer>"),
+        (countdown, "<answer>3+4+5</answer>"),
+        (
+            json!({"domain": "logic", "task": "no_such_family", "response": ""}),
+            "<answer>1</answer>",
+        ),
+    ];
+    let mut local = super::rewards::RewardPool::from_config(&Default::default()).unwrap();
+    let mut remote = super::rewards::RewardPool::from_config(&remote_cfg(&server.url)).unwrap();
+    assert!(matches!(remote, super::rewards::RewardPool::Remote(_)));
+    let a = score_all(&mut local, &batch);
+    let b = score_all(&mut remote, &batch);
+    assert_eq!(a.len(), batch.len());
+    assert_eq!(a, b);
+    // The batch is mixed: right and wrong answers, and an error verdict.
+    assert!(a.iter().any(|x| x.1 == 1.0) && a.iter().any(|x| x.1 == 0.0));
+    assert!(a.iter().any(|x| x.2 == crate::reward::Outcome::Error));
+    // The pool is reusable: a second round scores only what was submitted since.
+    let c = score_all(&mut remote, &batch[..2]);
+    assert_eq!(c, a[..2]);
+}
+
+#[test]
+fn training_with_rewards_by_url_matches_in_process_training() {
+    let server = reward_server();
+    let dir = tmp("byurl");
+    let cfg = tiny(&dir);
+    let mut by_url = cfg.clone();
+    by_url.reward = remote_cfg(&server.url);
+    // Where rewards come from is not part of the recipe: a checkpoint resumes either way.
+    assert_eq!(cfg.hash(), by_url.hash());
+    let mut a = Trainer::new(cfg).unwrap();
+    let mut b = Trainer::new(by_url).unwrap();
+    for _ in 0..2 {
+        let (ma, mb) = (a.step().unwrap(), b.step().unwrap());
+        assert_eq!(deterministic(&ma), deterministic(&mb));
+    }
+    assert_eq!(weights(&a), weights(&b));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn unreachable_reward_server_fails_fast() {
+    // A port nobody listens on: bind one, then close it.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let e = match super::rewards::RewardPool::from_config(&remote_cfg(&url)) {
+        Ok(_) => panic!("connected to a closed port"),
+        Err(e) => format!("{e:#}"),
+    };
+    assert!(e.contains(&url) && e.contains("not reachable"), "{e}");
+    assert!(e.contains("after 3 attempts"), "{e}");
+
+    // The trainer refuses to start (before any warm-up) with the same message.
+    let dir = tmp("unreachable");
+    let mut cfg = tiny(&dir);
+    cfg.reward = remote_cfg(&url);
+    let e = format!("{:#}", Trainer::new(cfg).err().unwrap());
+    assert!(e.contains(&url), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // Only http:// URLs.
+    let mut cfg = TrainConfig::default();
+    cfg.reward.server_url = Some("https://example.invalid".into());
+    let e = cfg.validate().unwrap_err().to_string();
+    assert!(
+        e.contains("reward.server_url") && e.contains("http://"),
+        "{e}"
+    );
+}
+
+/// Reads one HTTP request (head and Content-Length body) from a test connection.
+fn read_request(s: &mut std::net::TcpStream) -> (String, Vec<u8>) {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 1];
+    while !buf.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        buf.push(byte[0]);
+    }
+    let head = String::from_utf8(buf).unwrap();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse().unwrap())
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).unwrap();
+    (head, body)
+}
+
+#[test]
+fn reward_server_errors_are_retried() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/prefix", listener.local_addr().unwrap());
+    // Answers 500, then 429 with Retry-After, then the verdicts (chunked), then 400.
+    let server = std::thread::spawn(move || {
+        let mut heads = Vec::new();
+        for attempt in 0..4 {
+            let (mut s, _) = listener.accept().unwrap();
+            let (head, body) = read_request(&mut s);
+            heads.push(head);
+            let reply = match attempt {
+                0 => {
+                    "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\n{}".to_string()
+                }
+                1 => {
+                    "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+                        .to_string()
+                }
+                2 => {
+                    let req: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                    let results: Vec<_> = req["items"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|it| {
+                            let right = it["response"] == "\\boxed{2}";
+                            serde_json::json!({"id": it["id"], "reward": if right {1.0} else {0.0},
+                                "verdict": if right {"correct"} else {"incorrect"}, "reason": "",
+                                "elapsed_us": 5})
+                        })
+                        .collect();
+                    let text = serde_json::json!({ "results": results }).to_string();
+                    let (x, y) = text.split_at(text.len() / 2);
+                    format!(
+                        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{x}\r\n{:x}\r\n{y}\r\n0\r\n\r\n",
+                        x.len(),
+                        y.len()
+                    )
+                }
+                _ => {
+                    let err = r#"{"error":{"code":"too_many_items","message":"at most 3 items"}}"#;
+                    format!(
+                        "HTTP/1.1 400 Bad Request\r\nContent-Length: {}\r\n\r\n{err}",
+                        err.len()
+                    )
+                }
+            };
+            s.write_all(reply.as_bytes()).unwrap();
+        }
+        heads
+    });
+    let client = super::http::Client::new(&url, std::time::Duration::from_secs(30), 3).unwrap();
+    let mut pool = super::rewards::RewardPool::Remote(super::rewards::RemotePool::new(client));
+    let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
+    let got = score_all(
+        &mut pool,
+        &[(row.clone(), "\\boxed{2}"), (row.clone(), "\\boxed{3}")],
+    );
+    use crate::reward::Outcome;
+    assert_eq!(
+        got,
+        vec![(0, 1.0, Outcome::Correct), (1, 0.0, Outcome::Incorrect)]
+    );
+    // A 4xx is not retried; its message is passed on with the URL.
+    pool.submit(
+        0,
+        std::sync::Arc::new(crate::reward::Item::from_value(&row).unwrap()),
+        "x".into(),
+    )
+    .unwrap();
+    let e = format!("{:#}", pool.wait_all().unwrap_err());
+    assert!(
+        e.contains(&format!("{url}/v1/rewards"))
+            && e.contains("HTTP 400")
+            && e.contains("at most 3 items"),
+        "{e}"
+    );
+    let heads = server.join().unwrap();
+    assert_eq!(heads.len(), 4);
+    assert!(
+        heads
+            .iter()
+            .all(|h| h.starts_with("POST /prefix/v1/rewards HTTP/1.1\r\n")),
+        "{heads:?}"
     );
 }

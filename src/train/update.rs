@@ -246,7 +246,7 @@ pub fn warmup(
         for j in 0..w.batch as u64 {
             let ex = source.get(cfg.seed, base + step * w.batch as u64 + j)?;
             let answer = ex.answer.as_deref().ok_or_else(|| anyhow::anyhow!("the warm-up needs reference answers (the built-in task has them; set warmup.steps = 0 for a dataset)"))?;
-            let p = policy.encode_prompt(&ex.prompt)?;
+            let p = policy.encode_prompt(&ex)?;
             starts.push(p.len() - 1);
             batch.push([p, policy.encode_answer(answer)?].concat());
         }
