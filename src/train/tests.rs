@@ -674,3 +674,34 @@ fn reward_server_errors_are_retried() {
         "{heads:?}"
     );
 }
+
+#[test]
+fn silent_reward_server_times_out_without_retrying() {
+    // Accepts connections and reads the request, but never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while let Ok((mut s, _)) = listener.accept() {
+            read_request(&mut s);
+            held.push(s);
+            if tx.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    let client = super::http::Client::new(&url, std::time::Duration::from_millis(300), 3).unwrap();
+    let mut pool = super::rewards::RewardPool::Remote(super::rewards::RemotePool::new(client));
+    let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
+    let item = std::sync::Arc::new(crate::reward::Item::from_value(&row).unwrap());
+    pool.submit(0, item, "\\boxed{2}".into()).unwrap();
+    let e = format!("{:#}", pool.wait_all().unwrap_err());
+    assert!(
+        e.contains(&format!("{url}/v1/rewards")) && e.contains("no complete answer within 0.3 s"),
+        "{e}"
+    );
+    // One request reached the server: a timeout is not retried (the batch may still run).
+    assert!(rx.recv().is_ok());
+    assert!(rx.try_recv().is_err());
+}
