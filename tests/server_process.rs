@@ -1,6 +1,6 @@
 //! `rlvr serve` as a process: it prints where it listens, the Python client and its verl/TRL
 //! adapters score through it exactly as those frameworks call them, and SIGTERM lets an
-//! in-flight request finish before the process exits 0.
+//! in-flight request finish before the process exits 0, while idle connections are closed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -21,10 +21,16 @@ impl Drop for Serve {
 
 /// Start the built binary on a free port (via RLVR_ADDR) and read the address it prints.
 fn start() -> Serve {
+    start_with(&[])
+}
+
+/// [`start`] with more environment variables.
+fn start_with(env: &[(&str, &str)]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rlvr"))
         .arg("serve")
         .env("RLVR_ADDR", "127.0.0.1:0")
         .env("RLVR_WARM_SANDBOX", "false")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -111,6 +117,44 @@ fn sigterm_finishes_in_flight_requests() {
     c.read_to_string(&mut resp).unwrap();
     assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
     assert!(resp.contains("\"results\""), "{resp}");
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_closes_idle_keepalive_connections() {
+    // Idle connections would otherwise stay open for 10 minutes, and the server would wait
+    // as long for them: only the shutdown can close this one.
+    let mut s = start_with(&[
+        ("RLVR_HEADER_TIMEOUT_S", "600"),
+        ("RLVR_SHUTDOWN_TIMEOUT_S", "600"),
+    ]);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"}") {
+        assert_eq!(c.read(&mut byte).unwrap(), 1, "closed before the answer");
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 200"));
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // The idle connection is closed (EOF), not left to its 600 s timeout.
+    let mut rest = Vec::new();
+    let r = c.read_to_end(&mut rest);
+    assert!(
+        !matches!(&r, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "the idle connection stayed open after SIGTERM"
+    );
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
     let status = s.child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
 }
