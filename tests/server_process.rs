@@ -58,6 +58,26 @@ fn help_shows_the_default_address() {
         text.contains("127.0.0.1:8000") && text.contains("RLVR_ADDR"),
         "{text}"
     );
+    for flag in [
+        "--header-timeout-s",
+        "RLVR_HEADER_TIMEOUT_S",
+        "--send-timeout-s",
+        "RLVR_SEND_TIMEOUT_S",
+        "--max-connections",
+        "RLVR_MAX_CONNECTIONS",
+    ] {
+        assert!(text.contains(flag), "no {flag} in\n{text}");
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_rlvr"))
+        .args(["serve", "--header-timeout-s", "0"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--header-timeout-s must be a positive"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
 }
 
 #[test]

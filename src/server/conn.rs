@@ -200,7 +200,8 @@ fn refuse(mut stream: TcpStream, state: &AppState, refusing: &Arc<AtomicUsize>) 
 /// What a connection's service and socket wrapper tell each other and the accept loop.
 #[derive(Default)]
 struct Shared {
-    /// How many responses have become ready, and when the latest did.
+    /// A number that changes whenever a request arrives or its response becomes ready, and
+    /// when the response became ready (`None` while a request is being handled).
     response: Mutex<(u64, Option<Instant>)>,
     /// Request bytes arrived since the latest response was ready.
     receiving: AtomicBool,
@@ -209,6 +210,13 @@ struct Shared {
 }
 
 impl Shared {
+    /// A request head arrived: what hyper writes now (`100 Continue`, an early error) is not
+    /// the previous response and is timed from when it first blocks.
+    fn request_started(&self) {
+        let mut r = self.response.lock().unwrap_or_else(|e| e.into_inner());
+        *r = (r.0 + 1, None);
+    }
+
     fn response_ready(&self) {
         let mut r = self.response.lock().unwrap_or_else(|e| e.into_inner());
         *r = (r.0 + 1, Some(Instant::now()));
@@ -239,6 +247,7 @@ impl Service<hyper::Request<Incoming>> for Svc {
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
+        self.shared.request_started();
         let fut = self.inner.call(req);
         let shared = self.shared.clone();
         Box::pin(async move {
@@ -250,13 +259,15 @@ impl Service<hyper::Request<Incoming>> for Svc {
 }
 
 /// A client socket whose writes fail with `TimedOut` once the response being written has been
-/// ready for longer than the send timeout. The timer runs only while the socket refuses bytes
-/// (its buffers are full), so a client that reads costs nothing extra.
+/// ready for longer than the send timeout: a total for the response, not a per-write idle time,
+/// so a client reading a byte a second is cut off too. The deadline is checked only when the
+/// socket refuses bytes (its buffers are full): a response that fits in the buffers is never
+/// cut off, however slowly the client reads it.
 struct Timed {
     io: TcpStream,
     send_timeout: Duration,
     stall: Option<Pin<Box<Sleep>>>,
-    /// The response number `stall` was set for.
+    /// The [`Shared::response`] number `stall` was set for.
     armed_for: u64,
     shared: Arc<Shared>,
 }
@@ -277,8 +288,8 @@ impl Timed {
             .response
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        // Bytes hyper writes on its own (an error answer before any response) are timed from
-        // when they first block.
+        // Bytes written while no response is ready (hyper's own `100 Continue` or error
+        // answers) are timed from when they first block.
         let deadline = ready_at.unwrap_or_else(Instant::now) + self.send_timeout;
         let stall = match self.stall.take() {
             Some(mut s) => {
