@@ -178,3 +178,40 @@ fn sigterm_closes_idle_keepalive_connections() {
     let status = s.child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
 }
+
+#[test]
+fn python_client_survives_idle_close() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: python3 is not installed; clients/python was not tested");
+        return;
+    }
+    // The server closes the client's kept-alive connection while it waits; the next call
+    // must still succeed, on a fresh connection, without spending a retry (it has none).
+    let s = start_with(&[("RLVR_HEADER_TIMEOUT_S", "0.3")]);
+    let script = r#"
+import select, socket, sys
+sys.path.insert(0, "clients/python")
+from rlvr_client.client import Client
+c = Client(retries=0)
+item = [{"response": "\\boxed{1}", "ground_truth": "1"}]
+assert len(c.rewards(item)) == 1
+# Wait (at most 60 s) for the server to close the kept-alive connection.
+sock = c._local.conn.sock
+readable, _, _ = select.select([sock], [], [], 60)
+assert readable and sock.recv(1, socket.MSG_PEEK) == b"", "the idle connection was not closed"
+assert len(c.rewards(item)) == 1
+print("ok")
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RLVR_URL", format!("http://{}", s.addr))
+        .output()
+        .expect("run python3");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.trim_end().ends_with("ok"), "{stdout}\n{stderr}");
+}
