@@ -251,3 +251,49 @@ fn client_that_never_reads_is_dropped() {
         "the whole response arrived; the connection was not dropped"
     );
 }
+
+#[test]
+fn slowloris_flood_is_bounded() {
+    // Four times more dribbling connections than the cap: each is either refused with a 503
+    // or closed at the header timeout; none is held, and the server serves afterwards.
+    // (The header timeout is longer here so that, even on a loaded machine, the first 50 are
+    // still open when the others arrive: then some are refused and some are cut.)
+    let s = server(|l| {
+        l.max_connections = 50;
+        l.header_timeout = Duration::from_secs(2);
+    });
+    let mut flood: Vec<TcpStream> = (0..200)
+        .map(|_| {
+            let mut c = connect(s.addr);
+            // A refused connection may already be closed: a failed write is fine.
+            let _ = c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            c
+        })
+        .collect();
+    let (mut refused, mut cut) = (0, 0);
+    for c in &mut flood {
+        let got = read_until_closed(c);
+        if got.is_empty() {
+            cut += 1;
+        } else {
+            let text = String::from_utf8_lossy(&got);
+            assert!(text.starts_with("HTTP/1.1 503"), "{text}");
+            assert!(text.contains("too_many_connections"), "{text}");
+            refused += 1;
+        }
+    }
+    assert_eq!(refused + cut, 200);
+    assert!(refused > 0 && cut > 0, "refused {refused}, cut {cut}");
+    drop(flood);
+    // Every flood connection is gone from the server's count; only the /metrics one is open.
+    let mut open = u64::MAX;
+    for _ in 0..600 {
+        open = metric(s.addr, "rlvr_connections_open");
+        if open == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(open, 1);
+    assert_eq!(get(s.addr, "/healthz").status, 200);
+}
