@@ -10,7 +10,7 @@
 //!   dropped instead of holding the connection and its buffers.
 //! - **Connection cap**: at most [`Limits::max_connections`] are open. Beyond it a new
 //!   connection is answered at once with a fixed 503 `too_many_connections` and
-//!   `Retry-After: 1`, without reading its request, and closed ([`refuse`]). Those answers are
+//!   `Retry-After: 1`, before its request is parsed, and closed ([`refuse`]). Those answers are
 //!   themselves bounded: at most [`REFUSING_AT_ONCE`] at a time, each for at most
 //!   [`REFUSAL_TIME`]; beyond that a connection is closed unanswered.
 //!

@@ -41,7 +41,7 @@ pub struct Limits {
     /// Beyond it (a client that stops reading) the connection is dropped. Default 30 s.
     pub send_timeout: Duration,
     /// Connections open at once. Beyond it a new connection is answered at once with 503
-    /// `too_many_connections` and `Retry-After: 1` and closed, without reading its request.
+    /// `too_many_connections` and `Retry-After: 1`, before its request is parsed, and closed.
     /// Default 4,096.
     pub max_connections: usize,
     /// Requests served at once. Beyond it: 503 `overloaded` with `Retry-After: 1`
