@@ -1,6 +1,6 @@
 //! `rlvr serve` as a process: it prints where it listens, the Python client and its verl/TRL
 //! adapters score through it exactly as those frameworks call them, and SIGTERM lets an
-//! in-flight request finish before the process exits 0.
+//! in-flight request finish before the process exits 0, while idle connections are closed.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -21,10 +21,16 @@ impl Drop for Serve {
 
 /// Start the built binary on a free port (via RLVR_ADDR) and read the address it prints.
 fn start() -> Serve {
+    start_with(&[])
+}
+
+/// [`start`] with more environment variables.
+fn start_with(env: &[(&str, &str)]) -> Serve {
     let mut child = Command::new(env!("CARGO_BIN_EXE_rlvr"))
         .arg("serve")
         .env("RLVR_ADDR", "127.0.0.1:0")
         .env("RLVR_WARM_SANDBOX", "false")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -51,6 +57,26 @@ fn help_shows_the_default_address() {
     assert!(
         text.contains("127.0.0.1:8000") && text.contains("RLVR_ADDR"),
         "{text}"
+    );
+    for flag in [
+        "--header-timeout-s",
+        "RLVR_HEADER_TIMEOUT_S",
+        "--send-timeout-s",
+        "RLVR_SEND_TIMEOUT_S",
+        "--max-connections",
+        "RLVR_MAX_CONNECTIONS",
+    ] {
+        assert!(text.contains(flag), "no {flag} in\n{text}");
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_rlvr"))
+        .args(["serve", "--header-timeout-s", "0"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--header-timeout-s must be a positive"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
     );
 }
 
@@ -113,4 +139,79 @@ fn sigterm_finishes_in_flight_requests() {
     assert!(resp.contains("\"results\""), "{resp}");
     let status = s.child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_closes_idle_keepalive_connections() {
+    // Idle connections would otherwise stay open for 10 minutes, and the server would wait
+    // as long for them: only the shutdown can close this one.
+    let mut s = start_with(&[
+        ("RLVR_HEADER_TIMEOUT_S", "600"),
+        ("RLVR_SHUTDOWN_TIMEOUT_S", "600"),
+    ]);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"}") {
+        assert_eq!(c.read(&mut byte).unwrap(), 1, "closed before the answer");
+        head.push(byte[0]);
+    }
+    assert!(head.starts_with(b"HTTP/1.1 200"));
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    // The idle connection is closed (EOF), not left to its 600 s timeout.
+    let mut rest = Vec::new();
+    let r = c.read_to_end(&mut rest);
+    assert!(
+        !matches!(&r, Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+        "the idle connection stayed open after SIGTERM"
+    );
+    assert!(rest.is_empty(), "{:?}", String::from_utf8_lossy(&rest));
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn python_client_survives_idle_close() {
+    if Command::new("python3").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: python3 is not installed; clients/python was not tested");
+        return;
+    }
+    // The server closes the client's kept-alive connection while it waits; the next call
+    // must still succeed, on a fresh connection, without spending a retry (it has none).
+    let s = start_with(&[("RLVR_HEADER_TIMEOUT_S", "0.3")]);
+    let script = r#"
+import select, socket, sys
+sys.path.insert(0, "clients/python")
+from rlvr_client.client import Client
+c = Client(retries=0)
+item = [{"response": "\\boxed{1}", "ground_truth": "1"}]
+assert len(c.rewards(item)) == 1
+# Wait (at most 60 s) for the server to close the kept-alive connection.
+sock = c._local.conn.sock
+readable, _, _ = select.select([sock], [], [], 60)
+assert readable and sock.recv(1, socket.MSG_PEEK) == b"", "the idle connection was not closed"
+assert len(c.rewards(item)) == 1
+print("ok")
+"#;
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("RLVR_URL", format!("http://{}", s.addr))
+        .output()
+        .expect("run python3");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.trim_end().ends_with("ok"), "{stdout}\n{stderr}");
 }

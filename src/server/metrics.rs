@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The routes, as they appear in the `route` label; anything else is `other`.
@@ -78,6 +78,23 @@ pub struct Metrics {
     items: Vec<AtomicU64>,
     item_latency: Vec<Histogram>,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
+    /// Kept by the accept loop and the connection tasks (`conn.rs`).
+    pub conns: Connections,
+}
+
+/// Why a connection was closed by a timeout: the `phase` label values.
+pub const TIMEOUT_PHASES: &[&str] = &["idle", "header", "send"];
+
+/// Connection counts. `open` is also the admission count for `--max-connections`.
+#[derive(Default)]
+pub struct Connections {
+    pub open: AtomicUsize,
+    /// Connections taken in and served (not counting refused ones).
+    pub accepted: AtomicU64,
+    /// Refused over `--max-connections`: [answered 503, closed without an answer].
+    pub rejected: [AtomicU64; 2],
+    /// Closed by a timeout, one per [`TIMEOUT_PHASES`] entry.
+    pub timed_out: [AtomicU64; 3],
 }
 
 /// Point-in-time values read when `/metrics` is rendered.
@@ -97,6 +114,7 @@ impl Default for Metrics {
                 .collect(),
             item_latency: DOMAINS.iter().map(|_| Histogram::new()).collect(),
             rejections: Mutex::new(BTreeMap::new()),
+            conns: Connections::default(),
         }
     }
 }
@@ -195,6 +213,33 @@ impl Metrics {
             "# HELP rlvr_sandbox_runs_in_flight Programs running in the sandbox now.\n# TYPE rlvr_sandbox_runs_in_flight gauge\nrlvr_sandbox_runs_in_flight {}",
             g.sandbox_runs_in_flight
         );
+        let c = &self.conns;
+        let _ = writeln!(
+            o,
+            "# HELP rlvr_connections_open Client connections open now.\n# TYPE rlvr_connections_open gauge\nrlvr_connections_open {}",
+            c.open.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            o,
+            "# HELP rlvr_connections_accepted_total Client connections accepted and served.\n# TYPE rlvr_connections_accepted_total counter\nrlvr_connections_accepted_total {}",
+            c.accepted.load(Ordering::Relaxed)
+        );
+        o.push_str("# HELP rlvr_connections_rejected_total Connections refused over --max-connections, by whether they got a 503 or were closed unanswered.\n# TYPE rlvr_connections_rejected_total counter\n");
+        for (reply, n) in ["503", "none"].iter().zip(&c.rejected) {
+            let _ = writeln!(
+                o,
+                "rlvr_connections_rejected_total{{reply=\"{reply}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
+        o.push_str("# HELP rlvr_connections_timed_out_total Connections closed by a timeout: idle (no request began within --header-timeout-s), header (a request head not finished within it), send (a response not written within --send-timeout-s).\n# TYPE rlvr_connections_timed_out_total counter\n");
+        for (phase, n) in TIMEOUT_PHASES.iter().zip(&c.timed_out) {
+            let _ = writeln!(
+                o,
+                "rlvr_connections_timed_out_total{{phase=\"{phase}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
         o.push_str("# HELP rlvr_pending_items Items admitted to a scoring pool and not finished.\n# TYPE rlvr_pending_items gauge\n");
         for (pool, n) in g.pending_items {
             let _ = writeln!(o, "rlvr_pending_items{{pool=\"{pool}\"}} {n}");

@@ -7,9 +7,14 @@
 //! with `Retry-After`; a malformed item is an `error` verdict, never a failed batch; shutdown
 //! (Ctrl-C, SIGTERM) stops accepting and lets in-flight requests finish.
 //!
-//! Tests and embedders build the router with [`app`] and bind their own listener.
+//! Connections are served by [`serve_listener`] (`conn.rs`), which bounds slow clients: header
+//! and send timeouts and a cap on open connections.
+//!
+//! Tests and embedders build the router with [`app`], or serve their own listener with
+//! [`serve_listener`].
 
 mod code;
+mod conn;
 mod error;
 mod log;
 mod metrics;
@@ -18,6 +23,7 @@ mod pool;
 mod rewards;
 mod state;
 
+pub use conn::serve_listener;
 pub use error::ApiError;
 pub use state::{AppState, Config, Limits};
 
@@ -63,6 +69,16 @@ pub struct ServeArgs {
     /// Seconds to receive a request body (beyond: 408).
     #[arg(long, env = "RLVR_BODY_TIMEOUT_S", default_value_t = 30.0)]
     pub body_timeout_s: f64,
+    /// Seconds to receive a request's head; also how long an idle keep-alive connection stays
+    /// open (beyond: the connection is closed).
+    #[arg(long, env = "RLVR_HEADER_TIMEOUT_S", default_value_t = 5.0)]
+    pub header_timeout_s: f64,
+    /// Seconds to write a response once it is ready (beyond: the connection is dropped).
+    #[arg(long, env = "RLVR_SEND_TIMEOUT_S", default_value_t = 30.0)]
+    pub send_timeout_s: f64,
+    /// Connections open at once (beyond: a new connection gets 503 + Retry-After and is closed).
+    #[arg(long, env = "RLVR_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub max_connections: usize,
     /// Requests served at once (beyond: 503 + Retry-After).
     #[arg(long, env = "RLVR_MAX_IN_FLIGHT", default_value_t = 1024)]
     pub max_in_flight: usize,
@@ -105,6 +121,9 @@ impl ServeArgs {
                 max_item_bytes: self.max_item_mb.saturating_mul(1 << 20),
                 deadline: secs("deadline-s", self.deadline_s)?,
                 body_timeout: secs("body-timeout-s", self.body_timeout_s)?,
+                header_timeout: secs("header-timeout-s", self.header_timeout_s)?,
+                send_timeout: secs("send-timeout-s", self.send_timeout_s)?,
+                max_connections: self.max_connections.max(1),
                 max_in_flight: self.max_in_flight.max(1),
                 max_pending_items: self.max_pending_items.max(1),
                 max_pending_runs: self.max_pending_runs.max(1),
@@ -316,7 +335,7 @@ async fn serve(addr: SocketAddr, config: Config, grace: Duration) -> anyhow::Res
     });
     let mut rx2 = rx.clone();
     let mut rx1 = rx;
-    let server = axum::serve(listener, app(state.clone())).with_graceful_shutdown(async move {
+    let server = serve_listener(listener, state.clone(), async move {
         let _ = rx1.wait_for(|s| *s).await;
     });
     let expired = async move {
@@ -324,7 +343,7 @@ async fn serve(addr: SocketAddr, config: Config, grace: Duration) -> anyhow::Res
         tokio::time::sleep(grace).await;
     };
     tokio::select! {
-        r = server => r?,
+        () = server => {}
         () = expired => log::warn(format_args!("msg=\"grace period over; dropping unfinished requests\"")),
     }
     state.stop();

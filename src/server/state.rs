@@ -31,8 +31,19 @@ pub struct Limits {
     /// verifier and sandbox run has its own bound). Default 120 s.
     pub deadline: Duration,
     /// Time to receive a whole request body. Beyond it: 408 `body_timeout`. Default 30 s.
-    /// (Slow headers are not timed: they hold one idle task each, nothing else.)
     pub body_timeout: Duration,
+    /// Time a connection may take to send a whole request head, counted from when the server
+    /// starts waiting for it: from accept, and on a kept-alive connection from the end of the
+    /// previous response, so it also bounds idle keep-alive connections. Beyond it the
+    /// connection is closed without an answer. Default 5 s.
+    pub header_timeout: Duration,
+    /// Time a response may take to be written to the socket, counted from when it is ready.
+    /// Beyond it (a client that stops reading) the connection is dropped. Default 30 s.
+    pub send_timeout: Duration,
+    /// Connections open at once. Beyond it a new connection is answered at once with 503
+    /// `too_many_connections` and `Retry-After: 1`, before its request is parsed, and closed.
+    /// Default 4,096.
+    pub max_connections: usize,
     /// Requests served at once. Beyond it: 503 `overloaded` with `Retry-After: 1`
     /// (`/healthz` and `/metrics` are always answered). Default 1,024.
     pub max_in_flight: usize,
@@ -54,6 +65,9 @@ impl Default for Limits {
             max_item_bytes: 8 << 20,
             deadline: Duration::from_secs(120),
             body_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(5),
+            send_timeout: Duration::from_secs(30),
+            max_connections: 4096,
             max_in_flight: 1024,
             max_pending_items: 262_144,
             max_pending_runs: 4096,

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use rlvr::server::{app, AppState, Config};
+use rlvr::server::{serve_listener, AppState, Config};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -34,7 +34,7 @@ pub fn spawn(config: Config) -> Server {
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    rt.spawn(async move { axum::serve(listener, app(state)).await });
+    rt.spawn(serve_listener(listener, state, std::future::pending()));
     Server { addr, rt: Some(rt) }
 }
 

@@ -77,6 +77,27 @@ class Client:
             conn.close()
             self._local.conn = None
 
+    def _exchange_once(self, method, path, body, headers):
+        conn = self._conn()
+        conn.request(method, self._prefix + path, body=body, headers=headers)
+        resp = conn.getresponse()
+        data = resp.read()
+        if resp.getheader("Connection", "").lower() == "close":
+            self._drop_conn()
+        return resp, data
+
+    def _exchange(self, method, path, body, headers):
+        reused = getattr(self._local, "conn", None) is not None
+        try:
+            return self._exchange_once(method, path, body, headers)
+        except (OSError, http.client.HTTPException) as e:
+            self._drop_conn()
+            if not reused or isinstance(e, TimeoutError):
+                raise
+        # The server closes kept-alive connections idle past its --header-timeout-s (default
+        # 5 s): send again at once on a fresh connection, without spending a retry.
+        return self._exchange_once(method, path, body, headers)
+
     def request(self, method: str, path: str, payload: Any = None) -> Any:
         """Send one request and return the decoded JSON answer (text for /metrics)."""
         body = None if payload is None else json.dumps(payload).encode("utf-8")
@@ -86,13 +107,8 @@ class Client:
             if attempt:
                 time.sleep(min(self.backoff * 2 ** (attempt - 1), 10.0))
             try:
-                conn = self._conn()
-                conn.request(method, self._prefix + path, body=body, headers=headers)
-                resp = conn.getresponse()
-                data = resp.read()
+                resp, data = self._exchange(method, path, body, headers)
                 status = resp.status
-                if resp.getheader("Connection", "").lower() == "close":
-                    self._drop_conn()
             except (OSError, http.client.HTTPException) as e:
                 # Stale keep-alive connection, refused connection, reset, timeout: reconnect.
                 self._drop_conn()
