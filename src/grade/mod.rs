@@ -67,6 +67,8 @@ pub struct GradeArgs {
 /// What grading one record produced.
 struct Graded {
     scored: Vec<Scored>,
+    /// The output lines of `scored`, encoded by the worker that graded the record.
+    encoded: Vec<u8>,
     line: u64,
     group: Option<String>,
     malformed: bool,
@@ -132,16 +134,21 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
         };
+        let detail = args.detail;
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|rec| grade_record(&engine, &map, rec))
+                .map(|rec| {
+                    let mut g = grade_record(&engine, &map, rec);
+                    for s in &g.scored {
+                        output::encode(&mut g.encoded, s, g.malformed.then_some(g.line), detail);
+                    }
+                    g
+                })
                 .collect()
         });
         for g in &results {
-            for s in &g.scored {
-                sink.write_scored(s, g.malformed.then_some(g.line), args.detail)?;
-            }
+            sink.write_encoded(&g.encoded)?;
             if g.malformed {
                 summary.add_malformed(g.group.as_deref());
             } else {
@@ -238,6 +245,7 @@ fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: &input::Record) ->
             verdict: Verdict::error(format!("line {}: {reason}", rec.line)),
             elapsed_us: 0,
         }],
+        encoded: Vec::new(),
         line: rec.line,
         group,
         malformed: true,
@@ -252,6 +260,7 @@ fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: &input::Record) ->
             let group = group.unwrap_or_else(|| item.group());
             Graded {
                 scored: engine.score_item(&item),
+                encoded: Vec::new(),
                 line: rec.line,
                 group: Some(group),
                 malformed: false,

@@ -13,7 +13,6 @@ use std::path::Path;
 
 pub struct Sink {
     w: BufWriter<Box<dyn Write>>,
-    buf: Vec<u8>,
 }
 
 #[derive(Serialize)]
@@ -33,11 +32,33 @@ struct Line<'a> {
     detail: Option<&'a serde_json::Value>,
 }
 
+/// Append the output line of one scored sample to `buf`. Workers encode their own records, so
+/// the thread that writes in input order only copies bytes.
+pub fn encode(buf: &mut Vec<u8>, s: &Scored, line: Option<u64>, detail: bool) {
+    let v = &s.verdict;
+    let out = Line {
+        id: &s.id,
+        sample: s.sample,
+        reward: v.reward,
+        verdict: v.verdict,
+        reason: &v.reason,
+        extracted: v.extracted.as_deref(),
+        elapsed_us: s.elapsed_us,
+        line,
+        detail: if detail { v.detail.as_ref() } else { None },
+    };
+    // Serializing these field types into a Vec cannot fail (string keys, finite or null
+    // numbers); should it ever, the line says so instead of vanishing.
+    if serde_json::to_writer(&mut *buf, &out).is_err() {
+        buf.extend_from_slice(br#"{"verdict":"error","reason":"output encoding failed"}"#);
+    }
+    buf.push(b'\n');
+}
+
 impl Sink {
     fn new(w: Box<dyn Write>) -> Sink {
         Sink {
             w: BufWriter::with_capacity(1 << 20, w),
-            buf: Vec::with_capacity(4096),
         }
     }
 
@@ -54,33 +75,9 @@ impl Sink {
         Sink::new(Box::new(f))
     }
 
-    pub fn write_scored(
-        &mut self,
-        s: &Scored,
-        line: Option<u64>,
-        detail: bool,
-    ) -> anyhow::Result<()> {
-        self.buf.clear();
-        let v = &s.verdict;
-        serde_json::to_writer(
-            &mut self.buf,
-            &Line {
-                id: &s.id,
-                sample: s.sample,
-                reward: v.reward,
-                verdict: v.verdict,
-                reason: &v.reason,
-                extracted: v.extracted.as_deref(),
-                elapsed_us: s.elapsed_us,
-                line,
-                detail: if detail { v.detail.as_ref() } else { None },
-            },
-        )?;
-        self.buf.push(b'\n');
-        self.w
-            .write_all(&self.buf)
-            .context("cannot write the output")?;
-        Ok(())
+    /// Write lines made by [`encode`].
+    pub fn write_encoded(&mut self, bytes: &[u8]) -> anyhow::Result<()> {
+        self.w.write_all(bytes).context("cannot write the output")
     }
 
     pub fn flush(&mut self) -> anyhow::Result<()> {

@@ -10,6 +10,10 @@ use rlvr_verifiers::Outcome;
 use serde_json::{json, Value};
 use std::time::Instant;
 
+// The allocator the `rlvr` binary ships, so the grader and server are compared like for like.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Item {
     response: String,
     gold: String,
