@@ -65,14 +65,15 @@ impl SandboxConfig {
     }
 }
 
-/// Per component instance, what the pool allows; the componentize-py guest uses a few core
-/// instances (CPython, its shared libraries, the WASI adapter) with a handful of memories and
-/// tables. Generous, since a slot that does not fit fails the instantiation.
-const POOL_CORE_INSTANCES_PER_RUN: u32 = 40;
-const POOL_MEMORIES_PER_RUN: u32 = 4;
-const POOL_TABLES_PER_RUN: u32 = 8;
-/// Elements per table slot: CPython's indirect-call table holds tens of thousands of entries.
-const POOL_TABLE_ELEMENTS: usize = 100_000;
+/// Per component instance, what the pool allows. The componentize-py 0.25.1 guest has 14 core
+/// instances (CPython, its shared libraries, the WASI adapter), one linear memory and two
+/// tables, the larger with 5,672 elements; the numbers below leave headroom. A guest that does
+/// not fit fails the trial instance in [`Sandbox::new`], which then allocates on demand.
+const POOL_CORE_INSTANCES_PER_RUN: u32 = 16;
+const POOL_MEMORIES_PER_RUN: u32 = 2;
+const POOL_TABLES_PER_RUN: u32 = 4;
+/// Elements per table slot.
+const POOL_TABLE_ELEMENTS: usize = 20_000;
 /// Bytes of instance metadata (`VMContext`) per slot.
 const POOL_INSTANCE_BYTES: usize = 1 << 20;
 
@@ -336,8 +337,10 @@ impl Sandbox {
             Err(_) => Outcome::Timeout,
             Ok(Ok((_, true))) => Outcome::MemoryLimit,
             Ok(Ok((status, false))) => Outcome::Exited(status),
-            Ok(Err(_)) if exit_now.is_some() => Outcome::Exited(exit_now.unwrap_or(1)),
-            Ok(Err(e)) => classify(e, memory_hit, &stdout, &stderr, deadline),
+            Ok(Err(e)) => match exit_now {
+                Some(code) => Outcome::Exited(code),
+                None => classify(e, memory_hit, &stdout, &stderr, deadline),
+            },
         };
         Ok(RunOutput {
             outcome,

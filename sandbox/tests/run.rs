@@ -160,3 +160,31 @@ fn limits_end_runs_with_outcomes() {
     assert!(o.stdout_truncated);
     assert_eq!(o.stdout.len(), 1000);
 }
+
+/// A pool the guest does not fit in (memory slots smaller than its snapshot) is noticed when
+/// the sandbox is made: it says so on its log and allocates instances on demand instead.
+#[test]
+fn a_pool_that_cannot_hold_the_guest_falls_back_to_on_demand() {
+    let mut config = rlvr_sandbox::SandboxConfig::new().expect("cache dir");
+    config.pooling = true;
+    config.max_memory_bytes = 1 << 20;
+    let lines = std::sync::Mutex::new(Vec::<String>::new());
+    let s = Sandbox::new(&config, &|l| lines.lock().unwrap().push(l.to_string())).expect("sandbox");
+    assert!(!s.pooled());
+    let lines = lines.into_inner().unwrap();
+    assert!(
+        lines.iter().any(|l| l.contains("on demand")),
+        "log: {lines:?}"
+    );
+    let out = s
+        .run(
+            &Job {
+                code: "print(6 * 7)".into(),
+                stdin: vec![],
+            },
+            &Limits::default(),
+        )
+        .expect("host ok");
+    assert_eq!(out.outcome, Outcome::Exited(0));
+    assert_eq!(text(&out.stdout), "42\n");
+}
