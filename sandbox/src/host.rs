@@ -47,7 +47,9 @@ pub struct SandboxConfig {
     /// The largest memory limit any run will ask for: the size of each linear-memory slot in
     /// the pool. Default [`MAX_MEMORY_BYTES`] (4 GiB, all a wasm32 guest can address), so
     /// every [`Limits`] fits; the slots are virtual address space (each memory reserves 4 GiB
-    /// plus guard pages in either allocator), only pages a run touches cost memory.
+    /// plus guard pages in either allocator), only pages a run touches cost memory. With the
+    /// pool, a run whose `Limits::memory_bytes` is larger still stops growing here (its
+    /// allocation fails, an uncaught `MemoryError` makes the run `MemoryLimit`).
     pub max_memory_bytes: u64,
 }
 
