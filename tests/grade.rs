@@ -333,3 +333,39 @@ fn ctrl_c_leaves_a_valid_output() {
         assert_eq!(v["id"], i as u64);
     }
 }
+
+/// `stop_at_first_failure` as an item field in `rlvr grade`: the second of five tests fails,
+/// tests 3-5 are `not_run`, reward 1/5; without it all five run (4/5).
+#[test]
+fn code_item_stop_at_first_failure() {
+    let tests = serde_json::json!([
+        {"stdin": "1\n", "stdout": "2\n"}, {"stdin": "2\n", "stdout": "5\n"},
+        {"stdin": "3\n", "stdout": "6\n"}, {"stdin": "4\n", "stdout": "8\n"},
+        {"stdin": "5\n", "stdout": "10\n"}]);
+    let item = |id: u64, stop: bool| {
+        serde_json::json!({"id": id, "domain": "code", "response": "print(int(input()) * 2)",
+            "ground_truth": {"tests": tests}, "stop_at_first_failure": stop})
+        .to_string()
+    };
+    let input = format!("{}\n{}\n", item(0, true), item(1, false));
+    let out = grade(&["-", "--quiet", "--detail"], Some(&input));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = lines(&out.stdout);
+    assert_eq!(got[0]["reward"], 0.2, "{}", got[0]);
+    let statuses: Vec<&str> = got[0]["detail"]["tests"]
+        .as_array()
+        .unwrap_or_else(|| panic!("detail: {}", got[0]))
+        .iter()
+        .map(|t| t["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["passed", "wrong_answer", "not_run", "not_run", "not_run"]
+    );
+    assert_eq!(got[1]["reward"], 0.8, "{}", got[1]);
+}

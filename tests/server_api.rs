@@ -182,6 +182,64 @@ fn domain_endpoints() {
     );
 }
 
+/// `stop_at_first_failure` over the socket, on `/v1/code/run` and as an item field on
+/// `/v1/rewards`: the second of five tests fails, so tests 3-5 are `not_run`; reward 1/5.
+#[test]
+fn code_run_stop_at_first_failure() {
+    let s = default_server();
+    let tests = json!([
+        {"stdin": "1\n", "stdout": "2\n"}, {"stdin": "2\n", "stdout": "5\n"},
+        {"stdin": "3\n", "stdout": "6\n"}, {"stdin": "4\n", "stdout": "8\n"},
+        {"stdin": "5\n", "stdout": "10\n"}]);
+    let code = "print(int(input()) * 2)";
+    let statuses = |v: &Value| -> Vec<String> {
+        v["detail"]["tests"]
+            .as_array()
+            .unwrap_or_else(|| panic!("per-test detail: {v}"))
+            .iter()
+            .map(|t| t["status"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let c = post(
+        s.addr,
+        "/v1/code/run",
+        &json!({"code": code, "tests": tests, "stop_at_first_failure": true}),
+    );
+    assert_eq!(c.status, 200, "{}", c.text());
+    let v = c.json();
+    assert_eq!(v["reward"], 0.2, "{v}");
+    assert_eq!(
+        statuses(&v),
+        ["passed", "wrong_answer", "not_run", "not_run", "not_run"]
+    );
+    let c = post(
+        s.addr,
+        "/v1/code/run",
+        &json!({"code": code, "tests": tests}),
+    );
+    let v = c.json();
+    assert_eq!(v["reward"], 0.8, "{v}");
+    assert!(!statuses(&v).contains(&"not_run".to_string()), "{v}");
+    let r = post(
+        s.addr,
+        "/v1/rewards",
+        &json!({"items": [{"id": 1, "domain": "code", "response": code,
+            "ground_truth": {"tests": tests}, "stop_at_first_failure": true},
+            {"id": 2, "domain": "code", "response": code,
+            "ground_truth": {"tests": tests}, "stop_at_first_failure": "yes"}]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let res = r.json()["results"].clone();
+    assert_eq!(res[0]["reward"], 0.2, "{res}");
+    assert_eq!(res[1]["verdict"], "error", "{res}");
+    let c = post(
+        s.addr,
+        "/v1/code/run",
+        &json!({"code": code, "tests": tests, "stop_at_first_failure": 1}),
+    );
+    assert_eq!(c.json()["verdict"], "error", "{}", c.text());
+}
+
 #[test]
 fn sandboxfusion_run_code() {
     let s = default_server();

@@ -88,6 +88,10 @@ fn main() {
     config.max_concurrent = 64;
     let s = Sandbox::new(&config, &|l| eprintln!("{l}")).expect("sandbox");
     eprintln!("native: {}", python());
+    println!(
+        "instance allocation: {} (RLVR_SANDBOX_POOLING=0 turns the pool off)",
+        if s.pooled() { "pooling" } else { "on demand" }
+    );
     eprintln!(
         "sandbox ready in {:.2} s (runtime cached, compiled code cached)",
         t.elapsed().as_secs_f64()

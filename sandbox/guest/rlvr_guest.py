@@ -58,6 +58,19 @@ def _export_stdlib():
 if os.path.exists(EXPORT_MARKER):
     _export_stdlib()
 
+def _exit_now(n, /):
+    """os._exit: end the process at once with status n (the host reports exited(n))."""
+    n = operator.index(n)
+    if not -(2**31) <= n < 2**31:
+        raise OverflowError("exit status out of range")
+    wit_world.exit_now(n)
+
+
+# wasi-libc's _exit maps every non-zero status to 1; route os._exit (and posix._exit, the
+# same function) through the host instead, so the status survives.
+os._exit = _exit_now
+sys.modules["posix"]._exit = _exit_now
+
 # Only the standard library is importable at run time: the build-time paths (the app
 # directory, the builder's site-packages) do not exist in a run.
 sys.path[:] = [STDLIB]

@@ -4,18 +4,26 @@
 //! Capabilities are denied by default: the guest sees its stdin, two capped output streams, a
 //! read-only standard library at `/python`, clocks and randomness; no environment variables,
 //! no arguments beyond `main.py`, no writable directory, no sockets (wasmtime-wasi denies
-//! every address and name lookup unless told otherwise), and no way to start a process.
+//! every address and name lookup unless told otherwise), and no way to start a process. Its
+//! one import beyond WASI is `exit-now` (`os._exit`), which ends the run with a status.
+//!
+//! Instances come from wasmtime's pooling allocator: slots for linear memories, tables, core
+//! instances and fiber stacks are reserved once, sized from [`SandboxConfig`], and reused, so
+//! a run does not map and unmap its memory; memory images are copy-on-write either way.
 
 use crate::outcome::{Job, Outcome, RunOutput};
 use crate::pipe::CappedPipe;
 use crate::runtime::RuntimeFiles;
-use crate::{Error, Limits};
+use crate::{Error, Limits, MAX_MEMORY_BYTES};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, ResourceTable};
-use wasmtime::{Config, Engine, ResourceLimiter, Store, UpdateDeadline};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store,
+    StoreContextMut, UpdateDeadline,
+};
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
@@ -29,19 +37,71 @@ pub struct SandboxConfig {
     /// Where the runtime and wasmtime's compiled code are cached (see [`crate::cache_dir`]).
     pub cache_dir: PathBuf,
     /// Runs in flight at once, over every caller; more wait for a slot. Default: twice the
-    /// number of cores (runs spend part of their time instantiating and blocked).
+    /// number of cores (runs spend part of their time instantiating and blocked). It also
+    /// sizes the instance pool: one slot per run in flight.
     pub max_concurrent: usize,
+    /// Use wasmtime's pooling allocator for instances (default true; the environment variable
+    /// `RLVR_SANDBOX_POOLING=0` turns it off). When the pool cannot be reserved the sandbox
+    /// says so on its log and allocates on demand instead.
+    pub pooling: bool,
+    /// The largest memory limit any run will ask for: the size of each linear-memory slot in
+    /// the pool. Default [`MAX_MEMORY_BYTES`] (4 GiB, all a wasm32 guest can address), so
+    /// every [`Limits`] fits; the slots are virtual address space (each memory reserves 4 GiB
+    /// plus guard pages in either allocator), only pages a run touches cost memory. With the
+    /// pool, a run whose `Limits::memory_bytes` is larger still stops growing here (its
+    /// allocation fails, an uncaught `MemoryError` makes the run `MemoryLimit`).
+    pub max_memory_bytes: u64,
 }
 
 impl SandboxConfig {
     /// The default configuration under the default cache directory.
     pub fn new() -> Result<Self, Error> {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let pooling = std::env::var("RLVR_SANDBOX_POOLING").map_or(true, |v| v.trim() != "0");
         Ok(SandboxConfig {
             cache_dir: crate::runtime::cache_dir()?,
             max_concurrent: cores * 2,
+            pooling,
+            max_memory_bytes: MAX_MEMORY_BYTES,
         })
     }
+}
+
+/// Per component instance, what the pool allows. The componentize-py 0.25.1 guest has 14 core
+/// instances (CPython, its shared libraries, the WASI adapter), one linear memory and two
+/// tables, the larger with 5,672 elements; the numbers below leave headroom. A guest that does
+/// not fit fails the trial instance in [`Sandbox::new`], which then allocates on demand.
+const POOL_CORE_INSTANCES_PER_RUN: u32 = 16;
+const POOL_MEMORIES_PER_RUN: u32 = 2;
+const POOL_TABLES_PER_RUN: u32 = 4;
+/// Elements per table slot.
+const POOL_TABLE_ELEMENTS: usize = 20_000;
+/// Bytes of instance metadata (`VMContext`) per slot.
+const POOL_INSTANCE_BYTES: usize = 1 << 20;
+
+/// The pooling allocator's configuration for `config`.
+fn pool_config(config: &SandboxConfig) -> PoolingAllocationConfig {
+    let runs = u32::try_from(config.max_concurrent.max(1)).unwrap_or(u32::MAX);
+    let mut pool = PoolingAllocationConfig::new();
+    pool.total_component_instances(runs)
+        .total_core_instances(runs.saturating_mul(POOL_CORE_INSTANCES_PER_RUN))
+        .total_memories(runs.saturating_mul(POOL_MEMORIES_PER_RUN))
+        .total_tables(runs.saturating_mul(POOL_TABLES_PER_RUN))
+        .total_stacks(runs)
+        .max_memory_size(
+            usize::try_from(config.max_memory_bytes.min(MAX_MEMORY_BYTES)).unwrap_or(usize::MAX),
+        )
+        .table_elements(POOL_TABLE_ELEMENTS)
+        .max_core_instance_size(POOL_INSTANCE_BYTES)
+        .max_component_instance_size(POOL_INSTANCE_BYTES)
+        .max_core_instances_per_component(POOL_CORE_INSTANCES_PER_RUN)
+        .max_memories_per_component(POOL_MEMORIES_PER_RUN)
+        .max_tables_per_component(POOL_TABLES_PER_RUN)
+        // A slot keeps no pages resident after its run: memory stays bounded by the runs in
+        // flight, not by how many slots were ever used.
+        .linear_memory_keep_resident(0)
+        .table_keep_resident(0);
+    pool
 }
 
 /// Per-run host state.
@@ -49,6 +109,8 @@ struct RunState {
     wasi: WasiCtx,
     table: ResourceTable,
     memory: MemoryLimiter,
+    /// The status given to `exit-now`, once the guest called it.
+    exit_now: Option<i32>,
 }
 
 impl WasiView for RunState {
@@ -131,6 +193,7 @@ pub struct Sandbox {
     runtime: RuntimeFiles,
     slots: Slots,
     ticker_stop: Arc<AtomicBool>,
+    pooled: bool,
 }
 
 impl Sandbox {
@@ -141,25 +204,59 @@ impl Sandbox {
             let what = what.to_string();
             move |e: wasmtime::Error| Error::Engine(format!("{what}: {e:#}"))
         };
-        let mut cfg = Config::new();
-        cfg.epoch_interruption(true);
-        cfg.cranelift_opt_level(wasmtime::OptLevel::Speed);
-        let mut cache = wasmtime::CacheConfig::new();
-        cache.with_directory(config.cache_dir.join("wasmtime"));
-        cfg.cache(Some(
-            wasmtime::Cache::new(cache).map_err(wasm_err("cache"))?,
-        ));
-        let engine = Engine::new(&cfg).map_err(wasm_err("engine"))?;
-        let component =
-            Component::from_file(&engine, &runtime.component).map_err(wasm_err("compile"))?;
-        let mut linker: Linker<RunState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm_err("link"))?;
-        let pre = linker
-            .instantiate_pre(&component)
-            .map_err(wasm_err("link"))?;
-        let run_export = component
-            .get_export_index(None, "run")
-            .ok_or_else(|| Error::Engine("the guest exports no `run`".into()))?;
+        let compile = |pooling: Option<&PoolingAllocationConfig>| {
+            let mut cfg = Config::new();
+            cfg.epoch_interruption(true);
+            cfg.cranelift_opt_level(wasmtime::OptLevel::Speed);
+            let mut cache = wasmtime::CacheConfig::new();
+            cache.with_directory(config.cache_dir.join("wasmtime"));
+            cfg.cache(Some(
+                wasmtime::Cache::new(cache).map_err(wasm_err("cache"))?,
+            ));
+            if let Some(pool) = pooling {
+                cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool.clone()));
+            }
+            let engine = Engine::new(&cfg).map_err(wasm_err("engine"))?;
+            let component =
+                Component::from_file(&engine, &runtime.component).map_err(wasm_err("compile"))?;
+            let mut linker: Linker<RunState> = Linker::new(&engine);
+            wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wasm_err("link"))?;
+            linker
+                .root()
+                .func_wrap("exit-now", exit_now)
+                .map_err(wasm_err("link"))?;
+            let pre = linker
+                .instantiate_pre(&component)
+                .map_err(wasm_err("link"))?;
+            let run_export = component
+                .get_export_index(None, "run")
+                .ok_or_else(|| Error::Engine("the guest exports no `run`".into()))?;
+            Ok::<_, Error>((engine, pre, run_export))
+        };
+        // The pool is reserved when the engine is made; a first instantiation checks that the
+        // guest fits its slots. Either failing means on-demand allocation, said once.
+        let pooled = if config.pooling {
+            match compile(Some(&pool_config(config))).and_then(|built| {
+                trial_instance(&built.0, &built.1, &runtime)?;
+                Ok(built)
+            }) {
+                Ok(built) => Some(built),
+                Err(e) => {
+                    log(&format!(
+                        "rlvr: the sandbox's instance pool could not be set up ({e}); \
+                         allocating instances on demand instead"
+                    ));
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let is_pooled = pooled.is_some();
+        let (engine, pre, run_export) = match pooled {
+            Some(built) => built,
+            None => compile(None)?,
+        };
         let ticker_stop = Arc::new(AtomicBool::new(false));
         spawn_ticker(engine.clone(), ticker_stop.clone());
         Ok(Sandbox {
@@ -172,7 +269,13 @@ impl Sandbox {
                 cv: Condvar::new(),
             },
             ticker_stop,
+            pooled: is_pooled,
         })
+    }
+
+    /// True when instances come from the pooling allocator (see [`SandboxConfig::pooling`]).
+    pub fn pooled(&self) -> bool {
+        self.pooled
     }
 
     /// The runtime files in use.
@@ -202,6 +305,7 @@ impl Sandbox {
                 total: 0,
                 hit: false,
             },
+            exit_now: None,
         };
         let start = Instant::now();
         let deadline = start + limits.wall_time;
@@ -229,12 +333,16 @@ impl Sandbox {
         });
         let elapsed = start.elapsed();
         let memory_hit = store.data().memory.hit;
+        let exit_now = store.data().exit_now;
         drop(store);
         let outcome = match result {
             Err(_) => Outcome::Timeout,
             Ok(Ok((_, true))) => Outcome::MemoryLimit,
             Ok(Ok((status, false))) => Outcome::Exited(status),
-            Ok(Err(e)) => classify(e, memory_hit, &stdout, &stderr, deadline),
+            Ok(Err(e)) => match exit_now {
+                Some(code) => Outcome::Exited(code),
+                None => classify(e, memory_hit, &stdout, &stderr, deadline),
+            },
         };
         Ok(RunOutput {
             outcome,
@@ -277,6 +385,41 @@ impl Sandbox {
             })
             .collect()
     }
+}
+
+/// The host side of the guest's `exit-now` import (`os._exit(code)`): record the status and
+/// stop the instance with a trap, which [`Sandbox::run`] reports as `Exited(code)`.
+fn exit_now(mut store: StoreContextMut<'_, RunState>, (code,): (i32,)) -> wasmtime::Result<()> {
+    store.data_mut().exit_now = Some(code);
+    Err(wasmtime::format_err!("the program called os._exit({code})"))
+}
+
+/// Instantiate the guest once, outside any run, so a pool too small for it is noticed when
+/// the sandbox is made rather than on every run.
+fn trial_instance(
+    engine: &Engine,
+    pre: &InstancePre<RunState>,
+    runtime: &RuntimeFiles,
+) -> Result<(), Error> {
+    let mut wasi = WasiCtxBuilder::new();
+    wasi.preopened_dir(&runtime.stdlib, "/python", FsPerms::ReadOnly)
+        .map_err(|e| Error::Engine(format!("cannot mount the standard library: {e:#}")))?;
+    let state = RunState {
+        wasi: wasi.build(),
+        table: ResourceTable::new(),
+        memory: MemoryLimiter {
+            limit: usize::MAX,
+            total: 0,
+            hit: false,
+        },
+        exit_now: None,
+    };
+    let mut store = Store::new(engine, state);
+    store.limiter(|s| &mut s.memory);
+    store.set_epoch_deadline(u64::MAX / 2);
+    wasmtime_wasi::runtime::in_tokio(pre.instantiate_async(&mut store))
+        .map(drop)
+        .map_err(|e| Error::Engine(format!("a trial instance failed: {e:#}")))
 }
 
 /// What an error from the guest means for the run.

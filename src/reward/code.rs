@@ -107,7 +107,11 @@ impl CodeEngine {
             limits,
             parallel: self.parallel,
         };
-        rlvr_verifiers::code::verify(response, gt, &runner, &self.options)
+        let mut options = self.options;
+        if let Some(stop) = item.stop_at_first_failure {
+            options.stop_at_first_failure = stop;
+        }
+        rlvr_verifiers::code::verify(response, gt, &runner, &options)
     }
 }
 

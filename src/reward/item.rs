@@ -46,6 +46,9 @@ pub struct Item {
     pub task: Option<String>,
     pub metadata: Value,
     pub limits: Option<Value>,
+    /// Code only: stop at the first failing test (the rest are reported `not_run`); `None`
+    /// leaves the engine's default.
+    pub stop_at_first_failure: Option<bool>,
     /// `data_source` (verl) if present; used for grouping in reports.
     pub data_source: Option<String>,
 }
@@ -123,6 +126,11 @@ impl Item {
             .map(str::to_string);
         let metadata = obj.get("metadata").cloned().unwrap_or(Value::Null);
         let limits = obj.get("limits").cloned();
+        let stop_at_first_failure = match obj.get("stop_at_first_failure") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => return Err(err(&id, "'stop_at_first_failure' must be true or false")),
+        };
 
         let domain = match obj.get("domain") {
             Some(Value::String(d)) => match Domain::parse(d) {
@@ -152,6 +160,7 @@ impl Item {
             task,
             metadata,
             limits,
+            stop_at_first_failure,
             data_source,
         };
         // A logic item may name its family through verl's data_source.

@@ -21,7 +21,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// `POST /v1/code/run`: `{"code": "...", "tests": [{"stdin","stdout"}] | "ground_truth": {...},
-/// "language": "python", "limits": {...}, "id": ...}` -> one verdict with per-test detail.
+/// "language": "python", "limits": {...}, "stop_at_first_failure": bool, "id": ...}` -> one
+/// verdict with per-test detail.
 pub async fn code_run(State(st): State<AppState>, req: Request) -> ApiResult {
     let len = content_length(req.headers());
     let v = st.read_json(req.into_body(), len).await?;
@@ -50,7 +51,12 @@ pub async fn code_run(State(st): State<AppState>, req: Request) -> ApiResult {
     item.insert("domain".into(), "code".into());
     item.insert("response".into(), code.into());
     item.insert("ground_truth".into(), ground_truth);
-    for (from, to) in [("id", "id"), ("language", "task"), ("limits", "limits")] {
+    for (from, to) in [
+        ("id", "id"),
+        ("language", "task"),
+        ("limits", "limits"),
+        ("stop_at_first_failure", "stop_at_first_failure"),
+    ] {
         if let Some(x) = obj.get(from).filter(|x| !x.is_null()) {
             item.insert(to.into(), x.clone());
         }

@@ -16,7 +16,7 @@ pub use compare::{compare, floats_close, CompareMode, FLOAT_TOLERANCE};
 pub use extract::extract_code;
 pub use harness::{plan, Check, TestRun};
 pub use suite::{parse_suite, StdioTest, Suite};
-pub use verify::{verify, Execution, Options, Runner};
+pub use verify::{verify, Execution, Options, Runner, NOT_RUN};
 
 use serde_json::Value;
 

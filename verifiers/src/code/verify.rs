@@ -28,8 +28,39 @@ pub trait Runner {
 /// Verifier options.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// Stop at the first failing test (the rest count as not passed and are not run).
+    /// Stop at the first failing test, in suite order: the tests after it are not started and
+    /// are reported with status `not_run` (they count as not passed, so the reward stays
+    /// passed/total). Tests run in parallel batches of [`Runner::parallelism`]; when a batch
+    /// holds a failure, the results of the tests after it in that batch are dropped and they
+    /// are reported `not_run` too, so the verdict does not depend on the number of cores.
     pub stop_at_first_failure: bool,
+}
+
+/// The per-test status of a test skipped under [`Options::stop_at_first_failure`].
+pub const NOT_RUN: &str = "not_run";
+
+/// Run `runs` in batches of the runner's parallelism until one fails; the result holds the
+/// runs up to and including the first failure (a host failure counts as one), or all of them.
+fn run_until_first_failure(
+    runs: &[TestRun],
+    runner: &dyn Runner,
+) -> Vec<Result<Execution, String>> {
+    let mut results = Vec::with_capacity(runs.len());
+    for chunk in runs.chunks(runner.parallelism().max(1)) {
+        let batch = runner.run_all(chunk);
+        let first_bad = batch.iter().zip(chunk).position(|(r, run)| match r {
+            Ok(e) => judge(run, &e.ended, &e.stdout).0 != TestStatus::Passed,
+            Err(_) => true,
+        });
+        match first_bad {
+            Some(k) => {
+                results.extend(batch.into_iter().take(k + 1));
+                break;
+            }
+            None => results.extend(batch),
+        }
+    }
+    results
 }
 
 /// Bytes of stdout/stderr kept per test in the verdict's detail.
@@ -61,29 +92,21 @@ pub fn verify(
         return Verdict::no_answer("no code in the response");
     };
     let runs = plan(&code, &suite);
-    let mut results: Vec<Result<Execution, String>> = Vec::with_capacity(runs.len());
-    if opts.stop_at_first_failure {
-        for chunk in runs.chunks(runner.parallelism().max(1)) {
-            let start = results.len();
-            results.extend(runner.run_all(chunk));
-            let failed = results[start..].iter().zip(chunk).any(|(r, run)| match r {
-                Ok(e) => judge(run, &e.ended, &e.stdout).0 != TestStatus::Passed,
-                Err(_) => true,
-            });
-            if failed {
-                break;
-            }
-        }
+    let results = if opts.stop_at_first_failure {
+        run_until_first_failure(&runs, runner)
     } else {
-        results = runner.run_all(&runs);
-    }
+        runner.run_all(&runs)
+    };
     let mut tests = Vec::with_capacity(runs.len());
     let mut passed = 0usize;
     let mut first_failure: Option<(usize, TestStatus)> = None;
+    let mut not_run = 0usize;
     for (i, run) in runs.iter().enumerate() {
         let Some(result) = results.get(i) else {
-            tests.push(json!({"status": "not_run"}));
-            first_failure.get_or_insert((i, TestStatus::Incomplete));
+            // Only under `stop_at_first_failure`, after a failed test (which is the first
+            // failure, so `first_failure` is already set).
+            tests.push(json!({"status": NOT_RUN}));
+            not_run += 1;
             continue;
         };
         let exec = match result {
@@ -114,7 +137,11 @@ pub fn verify(
     }
     let total = runs.len();
     let reward = passed as f64 / total as f64;
-    let detail = json!({"format": suite.kind(), "passed": passed, "total": total, "tests": tests});
+    let mut detail =
+        json!({"format": suite.kind(), "passed": passed, "total": total, "tests": tests});
+    if opts.stop_at_first_failure {
+        detail["not_run"] = json!(not_run);
+    }
     let (outcome, reason) = match first_failure {
         None => (Outcome::Correct, format!("all {total} tests passed")),
         Some((i, TestStatus::Timeout)) => (Outcome::Timeout, format!("timeout on test {}", i + 1)),
@@ -124,4 +151,86 @@ pub fn verify(
         ),
     };
     Verdict::new(reward, outcome, reason, Some(code)).with_detail(detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Echoes each run's stdin as its stdout, `parallel` runs per call, and counts the runs.
+    struct Echo {
+        parallel: usize,
+        ran: AtomicUsize,
+    }
+
+    impl Runner for Echo {
+        fn run_all(&self, runs: &[TestRun]) -> Vec<Result<Execution, String>> {
+            self.ran.fetch_add(runs.len(), Ordering::SeqCst);
+            runs.iter()
+                .map(|r| {
+                    Ok(Execution {
+                        ended: Ended::Exited(0),
+                        stdout: r.stdin.clone(),
+                        stderr: String::new(),
+                        stdout_truncated: false,
+                        elapsed_ms: 1.0,
+                    })
+                })
+                .collect()
+        }
+
+        fn parallelism(&self) -> usize {
+            self.parallel
+        }
+    }
+
+    /// Five echo tests; the second expects something else.
+    fn suite() -> Value {
+        json!({"tests": [
+            {"stdin": "1", "stdout": "1"}, {"stdin": "2", "stdout": "two"},
+            {"stdin": "3", "stdout": "3"}, {"stdin": "4", "stdout": "4"},
+            {"stdin": "5", "stdout": "5"}]})
+    }
+
+    #[test]
+    fn stop_at_first_failure_reports_the_rest_not_run_whatever_the_batch_size() {
+        let stop = Options {
+            stop_at_first_failure: true,
+        };
+        for parallel in [1, 2, 4, 8] {
+            let runner = Echo {
+                parallel,
+                ran: AtomicUsize::new(0),
+            };
+            let v = verify("print(input())", &suite(), &runner, &stop);
+            assert_eq!(v.reward, 0.2, "parallel {parallel}");
+            let d = v.detail.as_ref().expect("detail");
+            let statuses: Vec<&str> = d["tests"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["status"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                statuses,
+                ["passed", "wrong_answer", NOT_RUN, NOT_RUN, NOT_RUN],
+                "parallel {parallel}"
+            );
+            assert_eq!(d["not_run"], 3);
+            // Only the batches up to the failing one were started.
+            let batches = 2usize.div_ceil(parallel);
+            assert_eq!(
+                runner.ran.load(Ordering::SeqCst),
+                (batches * parallel).min(5)
+            );
+        }
+        let runner = Echo {
+            parallel: 2,
+            ran: AtomicUsize::new(0),
+        };
+        let v = verify("x", &suite(), &runner, &Options::default());
+        assert_eq!(v.reward, 0.8);
+        assert_eq!(runner.ran.load(Ordering::SeqCst), 5);
+    }
 }
