@@ -8,8 +8,24 @@ use crate::backend::{AttnLayout, AttnShape};
 use crate::error::ensure_shape;
 use crate::Result;
 
+/// Dot product over eight independent partial sums, so the compiler can keep them in one SIMD
+/// register (a single running sum is a serial dependency chain it may not reorder).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut tail = 0f32;
+    for (x, y) in ra.iter().zip(rb) {
+        tail += x * y;
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 fn check(
