@@ -21,10 +21,16 @@ ADDR="127.0.0.1:$PORT"
 "$BIN" serve --addr "$ADDR" ${SERVE_FLAGS:-} >/dev/null 2>/tmp/rlvr-serve-bench.log &
 PID=$!
 trap 'kill $PID 2>/dev/null || true' EXIT
+UP=0
 for _ in $(seq 100); do
-  curl -sf "http://$ADDR/healthz" >/dev/null 2>&1 && break
+  curl -sf "http://$ADDR/healthz" >/dev/null 2>&1 && { UP=1; break; }
   sleep 0.1
 done
+if [ "$UP" != 1 ]; then
+  echo "rlvr serve did not come up on $ADDR (port in use?); its log:" >&2
+  cat /tmp/rlvr-serve-bench.log >&2
+  exit 1
+fi
 
 echo "rlvr serve on $(nproc) cores, $CLIENTS clients, ${SECS}s per scenario ($(date -u +%FT%TZ))"
 echo "| scenario  | clients |     req/s |    items/s |  p50 ms  |  p99 ms  | errors | RSS0 MiB  | RSS1 MiB  |"
