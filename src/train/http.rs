@@ -182,15 +182,10 @@ impl Client {
         }
     }
 
-    /// POSTs a JSON value and returns the JSON answer; an answer other than 2xx is an error
-    /// carrying the server's message.
-    pub fn post_json(
-        &self,
-        path: &str,
-        value: &serde_json::Value,
-    ) -> anyhow::Result<serde_json::Value> {
-        let body = serde_json::to_vec(value)?;
-        let r = self.request("POST", path, Some(&body))?;
+    /// POSTs an encoded JSON body and returns the JSON answer; an answer other than 2xx is an
+    /// error carrying the server's message.
+    pub fn post_json_body(&self, path: &str, body: &[u8]) -> anyhow::Result<serde_json::Value> {
+        let r = self.request("POST", path, Some(body))?;
         let url = self.url.show(path);
         if !(200..300).contains(&r.status) {
             let text = String::from_utf8_lossy(&r.body);

@@ -3,10 +3,11 @@
 //! responses as soon as it is generated and goes on generating the next chunk, so scoring
 //! overlaps generation instead of idling the model while verifiers run one by one.
 //!
-//! With `reward.server_url` the same responses go instead to an external rlvr server: all of
-//! a rollout round's responses in one `POST /v1/rewards` batch (one item per response, its id
-//! the response's slot), and the verdicts come back in order and are used exactly as the
-//! in-process router's.
+//! With `reward.server_url` the same responses go instead to an external rlvr server: a
+//! rollout round's responses in `POST /v1/rewards` batches (one item per response, its id the
+//! response's slot; a round is split so that no request passes [`RemotePool::MAX_ITEMS`]
+//! items or [`RemotePool::MAX_BYTES`] bytes, well under the server's default limits), and
+//! the verdicts come back in order and are used exactly as the in-process router's.
 
 use super::config::RewardSection;
 use super::http::Client;
@@ -105,32 +106,69 @@ fn item_json(item: &Item, response: &str, slot: usize) -> Value {
     Value::Object(o)
 }
 
-/// Responses waiting to be posted to the server in one batch.
+/// Responses waiting to be posted to the server.
 pub struct RemotePool {
     client: Client,
     pending: Vec<Job>,
+    max_items: usize,
+    max_bytes: usize,
 }
 
 impl RemotePool {
+    /// Most items in one request (the server's default cap is 65,536).
+    pub const MAX_ITEMS: usize = 4096;
+    /// Most body bytes in one request (the server's default cap is 64 MiB); a single item
+    /// larger than this still goes, alone.
+    pub const MAX_BYTES: usize = 16 << 20;
+
     pub fn new(client: Client) -> RemotePool {
+        RemotePool::with_limits(client, Self::MAX_ITEMS, Self::MAX_BYTES)
+    }
+
+    /// A pool that splits rounds at other sizes (tests use tiny ones).
+    pub fn with_limits(client: Client, max_items: usize, max_bytes: usize) -> RemotePool {
         RemotePool {
             client,
             pending: Vec::new(),
+            max_items: max_items.max(1),
+            max_bytes,
         }
     }
 
-    /// Posts every pending response in one batch and reads the verdicts back in order.
+    /// Posts every pending response, in as many requests as the size limits need, and reads
+    /// the verdicts back in order.
     fn score_pending(&mut self) -> anyhow::Result<Vec<Scored>> {
         let jobs = std::mem::take(&mut self.pending);
-        if jobs.is_empty() {
-            return Ok(Vec::new());
+        let mut scored = Vec::with_capacity(jobs.len());
+        let mut start = 0;
+        let mut body = Vec::new();
+        while start < jobs.len() {
+            body.clear();
+            body.extend_from_slice(br#"{"items":["#);
+            let mut end = start;
+            while end < jobs.len() && end - start < self.max_items {
+                let j = &jobs[end];
+                let item = serde_json::to_vec(&item_json(&j.item, &j.response, j.slot))?;
+                if end > start && body.len() + item.len() + 3 > self.max_bytes {
+                    break;
+                }
+                if end > start {
+                    body.push(b',');
+                }
+                body.extend_from_slice(&item);
+                end += 1;
+            }
+            body.extend_from_slice(b"]}");
+            scored.extend(self.post_chunk(&jobs[start..end], &body)?);
+            start = end;
         }
-        let items: Vec<Value> = jobs
-            .iter()
-            .map(|j| item_json(&j.item, &j.response, j.slot))
-            .collect();
+        Ok(scored)
+    }
+
+    /// One `POST /v1/rewards` of `jobs`, already encoded in `body`.
+    fn post_chunk(&self, jobs: &[Job], body: &[u8]) -> anyhow::Result<Vec<Scored>> {
         let path = "/v1/rewards";
-        let answer = self.client.post_json(path, &json!({ "items": items }))?;
+        let answer = self.client.post_json_body(path, body)?;
         let url = self.client.url.show(path);
         let results = answer
             .get("results")

@@ -509,6 +509,43 @@ fn rewards_by_url_equal_in_process_rewards() {
     // The pool is reusable: a second round scores only what was submitted since.
     let c = score_all(&mut remote, &batch[..2]);
     assert_eq!(c, a[..2]);
+    // A round too large for one request is split (by item count, then by bytes) and the
+    // verdicts still line up with their responses.
+    let requests = || rewards_requests(&server.url);
+    for (items, bytes) in [(2, usize::MAX), (usize::MAX, 1)] {
+        let client =
+            super::http::Client::new(&server.url, std::time::Duration::from_secs(60), 2).unwrap();
+        let mut split = super::rewards::RewardPool::Remote(
+            super::rewards::RemotePool::with_limits(client, items, bytes),
+        );
+        let before = requests();
+        assert_eq!(
+            score_all(&mut split, &batch),
+            a,
+            "{items} items, {bytes} bytes"
+        );
+        let want = if items == 2 {
+            batch.len().div_ceil(2)
+        } else {
+            batch.len()
+        };
+        assert_eq!(
+            requests() - before,
+            want as u64,
+            "{items} items, {bytes} bytes"
+        );
+    }
+}
+
+/// `POST /v1/rewards` requests the server has answered, from its `/metrics`.
+fn rewards_requests(url: &str) -> u64 {
+    let client = super::http::Client::new(url, std::time::Duration::from_secs(10), 0).unwrap();
+    let r = client.request("GET", "/metrics", None).unwrap();
+    String::from_utf8_lossy(&r.body)
+        .lines()
+        .filter(|l| l.starts_with("rlvr_http_requests_total{route=\"/v1/rewards\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
 }
 
 #[test]
