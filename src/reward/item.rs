@@ -53,6 +53,26 @@ pub struct Item {
     pub data_source: Option<String>,
 }
 
+/// An item with one response, as JSON ([`Item::with_response`]).
+#[derive(Debug, serde::Serialize)]
+pub struct ItemOut<'a> {
+    id: u64,
+    domain: Domain,
+    response: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ground_truth: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    task: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limits: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stop_at_first_failure: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data_source: Option<&'a str>,
+}
+
 /// Why a JSON value is not a usable item. Carries the id (if one could be read) so the error
 /// verdict still echoes it.
 #[derive(Debug, Clone)]
@@ -179,6 +199,23 @@ impl Item {
         Ok(item)
     }
 
+    /// This item, answered by `response` and numbered `id`, in the contract's field names:
+    /// what [`Item::from_value`] reads back as the same item. Serialized as is (borrowed, no
+    /// JSON tree built), e.g. to send the item to another rlvr server.
+    pub fn with_response<'a>(&'a self, id: u64, response: &'a str) -> ItemOut<'a> {
+        ItemOut {
+            id,
+            domain: self.domain,
+            response,
+            ground_truth: self.ground_truth.as_ref(),
+            task: self.task.as_deref(),
+            metadata: Some(&self.metadata).filter(|m| !m.is_null()),
+            limits: self.limits.as_ref(),
+            stop_at_first_failure: self.stop_at_first_failure,
+            data_source: self.data_source.as_deref(),
+        }
+    }
+
     /// The acceptable math answers: a string, a number, or a list of them.
     pub fn math_gold(&self) -> Vec<&str> {
         match &self.ground_truth {
@@ -247,4 +284,30 @@ fn infer_domain(
         return Domain::Logic;
     }
     Domain::Math
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Item;
+    use serde_json::json;
+
+    #[test]
+    fn with_response_reads_back_as_the_same_item() {
+        let row = json!({"id": "x", "domain": "code", "response": "old",
+            "ground_truth": {"inputs": ["1"], "outputs": ["1"]}, "task": "python",
+            "metadata": {"k": 1}, "limits": {"wall_time_s": 2}, "stop_at_first_failure": true,
+            "data_source": "apps"});
+        let item = Item::from_value(&row).unwrap();
+        let back = serde_json::to_value(item.with_response(7, "print(1)")).unwrap();
+        let again = Item::from_value(&back).unwrap();
+        assert_eq!(back["id"], 7);
+        assert_eq!(again.responses, ["print(1)"]);
+        assert_eq!(again.domain, item.domain);
+        assert_eq!(again.ground_truth, item.ground_truth);
+        assert_eq!(again.task, item.task);
+        assert_eq!(again.metadata, item.metadata);
+        assert_eq!(again.limits, item.limits);
+        assert_eq!(again.stop_at_first_failure, Some(true));
+        assert_eq!(again.data_source, item.data_source);
+    }
 }

@@ -199,8 +199,8 @@ pub struct RewardSection {
     /// Reward worker threads (the in-process router; unused with `server_url`).
     pub workers: usize,
     /// Base URL of an rlvr server (`http://host:port`, optionally with a path prefix). When
-    /// set, each rollout round's responses go to `<server_url>/v1/rewards` in one batch instead
-    /// of the in-process router.
+    /// set, each rollout round's responses go to `<server_url>/v1/rewards` (in requests of at
+    /// most 4,096 items and 16 MiB) instead of the in-process router.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_url: Option<String>,
     /// Seconds to wait for the server's answer to one batch (default 300).

@@ -12,7 +12,7 @@
 use super::config::RewardSection;
 use super::http::Client;
 use crate::reward::{Engine, Item, Outcome};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -62,11 +62,7 @@ impl RewardPool {
         match self {
             RewardPool::Local(p) => p.submit(slot, item, response),
             RewardPool::Remote(p) => {
-                p.pending.push(Job {
-                    slot,
-                    item,
-                    response,
-                });
+                p.submit(slot, item, response);
                 Ok(())
             }
         }
@@ -79,31 +75,6 @@ impl RewardPool {
             RewardPool::Remote(p) => p.score_pending(),
         }
     }
-}
-
-/// The request item for one response: the item's fields as the contract names them, so the
-/// server reads back the same item (domain, ground truth, task, metadata, limits, source).
-fn item_json(item: &Item, response: &str, slot: usize) -> Value {
-    let mut o = serde_json::Map::new();
-    o.insert("id".into(), json!(slot));
-    o.insert("domain".into(), json!(item.domain.as_str()));
-    o.insert("response".into(), json!(response));
-    if let Some(g) = &item.ground_truth {
-        o.insert("ground_truth".into(), g.clone());
-    }
-    if let Some(t) = &item.task {
-        o.insert("task".into(), json!(t));
-    }
-    if !item.metadata.is_null() {
-        o.insert("metadata".into(), item.metadata.clone());
-    }
-    if let Some(l) = &item.limits {
-        o.insert("limits".into(), l.clone());
-    }
-    if let Some(d) = &item.data_source {
-        o.insert("data_source".into(), json!(d));
-    }
-    Value::Object(o)
 }
 
 /// Responses waiting to be posted to the server.
@@ -135,6 +106,14 @@ impl RemotePool {
         }
     }
 
+    fn submit(&mut self, slot: usize, item: Arc<Item>, response: String) {
+        self.pending.push(Job {
+            slot,
+            item,
+            response,
+        });
+    }
+
     /// Posts every pending response, in as many requests as the size limits need, and reads
     /// the verdicts back in order.
     fn score_pending(&mut self) -> anyhow::Result<Vec<Scored>> {
@@ -148,7 +127,7 @@ impl RemotePool {
             let mut end = start;
             while end < jobs.len() && end - start < self.max_items {
                 let j = &jobs[end];
-                let item = serde_json::to_vec(&item_json(&j.item, &j.response, j.slot))?;
+                let item = serde_json::to_vec(&j.item.with_response(j.slot as u64, &j.response))?;
                 if end > start && body.len() + item.len() + 3 > self.max_bytes {
                     break;
                 }
