@@ -113,43 +113,23 @@ fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
     order
 }
 
-/// Reads a dataset: verl Parquet when the name ends in `.parquet` or `.pq` (as `rlvr grade`
-/// decides), JSONL otherwise.
+/// Reads a dataset through `rlvr grade`'s reader: verl Parquet (`data_source`, `prompt` as a
+/// list of chat messages, `ability`, `reward_model.ground_truth`, `extra_info`) when the name
+/// ends in `.parquet` or `.pq`, JSONL otherwise. Each row needs `prompt` (a string, or a list
+/// of chat messages) and whatever the router needs to score it. A row that cannot be read or
+/// scored is an error naming `file:line` (JSONL) or `file: row N` (Parquet), before any
+/// training starts.
 pub fn load(path: &Path) -> anyhow::Result<Vec<Example>> {
-    match input::Format::detect(&path.to_string_lossy()) {
-        input::Format::Parquet => load_parquet(path),
-        input::Format::Jsonl => load_jsonl(path),
-    }
-}
-
-/// Reads a JSONL dataset. Each row needs `prompt` (a string, or verl's list of chat messages)
-/// and whatever the router needs to score it. A row that cannot be scored is an error naming
-/// `file:line`, before any training starts.
-pub fn load_jsonl(path: &Path) -> anyhow::Result<Vec<Example>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = || format!("{}:{}", path.display(), n + 1);
-        let v: Value = serde_json::from_str(line).with_context(at)?;
-        rows.push(example(v).with_context(at)?);
-    }
-    anyhow::ensure!(!rows.is_empty(), "{}: no rows", path.display());
-    Ok(rows)
-}
-
-/// Reads a verl Parquet dataset (`data_source`, `prompt` as a list of chat messages,
-/// `ability`, `reward_model.ground_truth`, `extra_info`) through `rlvr grade`'s reader. A row
-/// that cannot be read or scored is an error naming `file: row N`.
-pub fn load_parquet(path: &Path) -> anyhow::Result<Vec<Example>> {
-    let src = input::open(&path.to_string_lossy(), input::Format::Parquet)?;
+    let name = path.to_string_lossy();
+    let format = input::Format::detect(&name);
+    let src = input::open(&name, format)?;
     let mut rows = Vec::new();
     for rec in src.records {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
-        let at = || format!("{}: row {}", path.display(), rec.line);
+        let at = || match format {
+            input::Format::Jsonl => format!("{}:{}", path.display(), rec.line),
+            input::Format::Parquet => format!("{}: row {}", path.display(), rec.line),
+        };
         let v = rec.parse().map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;
         rows.push(example(v).with_context(at)?);
     }
