@@ -113,6 +113,29 @@ struct RunState {
     exit_now: Option<i32>,
 }
 
+impl RunState {
+    /// The state of one instance: `wasi` plus the read-only standard library at `/python`,
+    /// and a memory limiter at `memory_limit` bytes.
+    fn new(
+        mut wasi: WasiCtxBuilder,
+        runtime: &RuntimeFiles,
+        memory_limit: usize,
+    ) -> Result<RunState, Error> {
+        wasi.preopened_dir(&runtime.stdlib, "/python", FsPerms::ReadOnly)
+            .map_err(|e| Error::Engine(format!("cannot mount the standard library: {e:#}")))?;
+        Ok(RunState {
+            wasi: wasi.build(),
+            table: ResourceTable::new(),
+            memory: MemoryLimiter {
+                limit: memory_limit,
+                total: 0,
+                hit: false,
+            },
+            exit_now: None,
+        })
+    }
+}
+
 impl WasiView for RunState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -295,18 +318,8 @@ impl Sandbox {
             .stderr(stderr.clone())
             .arg("main.py")
             .allow_blocking_current_thread(true);
-        wasi.preopened_dir(&self.runtime.stdlib, "/python", FsPerms::ReadOnly)
-            .map_err(|e| Error::Engine(format!("cannot mount the standard library: {e:#}")))?;
-        let state = RunState {
-            wasi: wasi.build(),
-            table: ResourceTable::new(),
-            memory: MemoryLimiter {
-                limit: usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX),
-                total: 0,
-                hit: false,
-            },
-            exit_now: None,
-        };
+        let memory_limit = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);
+        let state = RunState::new(wasi, &self.runtime, memory_limit)?;
         let start = Instant::now();
         let deadline = start + limits.wall_time;
         let mut store = Store::new(&self.engine, state);
@@ -401,19 +414,7 @@ fn trial_instance(
     pre: &InstancePre<RunState>,
     runtime: &RuntimeFiles,
 ) -> Result<(), Error> {
-    let mut wasi = WasiCtxBuilder::new();
-    wasi.preopened_dir(&runtime.stdlib, "/python", FsPerms::ReadOnly)
-        .map_err(|e| Error::Engine(format!("cannot mount the standard library: {e:#}")))?;
-    let state = RunState {
-        wasi: wasi.build(),
-        table: ResourceTable::new(),
-        memory: MemoryLimiter {
-            limit: usize::MAX,
-            total: 0,
-            hit: false,
-        },
-        exit_now: None,
-    };
+    let state = RunState::new(WasiCtxBuilder::new(), runtime, usize::MAX)?;
     let mut store = Store::new(engine, state);
     store.limiter(|s| &mut s.memory);
     store.set_epoch_deadline(u64::MAX / 2);
