@@ -64,6 +64,7 @@ pub async fn serve_listener(
     let service = TowerToHyperService::new(app(state.clone()));
     let graceful = GracefulShutdown::new();
     let refusing = Arc::new(AtomicUsize::new(0));
+    let refusal = refusal_answer(limits.max_connections);
     let mut last_warn: Option<Instant> = None;
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -94,7 +95,7 @@ pub async fn serve_listener(
         let conns = &state.0.metrics.conns;
         // Only this loop adds to `open`, so checking then adding cannot overshoot the cap.
         if conns.open.load(Ordering::Relaxed) >= limits.max_connections {
-            refuse(stream, &state, &refusing);
+            refuse(stream, &state, &refusing, &refusal);
             continue;
         }
         conns.open.fetch_add(1, Ordering::Relaxed);
@@ -157,9 +158,29 @@ impl Drop for Refusing {
     }
 }
 
-/// Answer a connection over the cap with 503 and close it, or just close it when too many
-/// refusals are already in progress.
-fn refuse(mut stream: TcpStream, state: &AppState, refusing: &Arc<AtomicUsize>) {
+/// The whole HTTP answer to a connection over the cap: the same for every refusal.
+fn refusal_answer(max_connections: usize) -> Arc<[u8]> {
+    let body = serde_json::json!({"error": {
+        "code": "too_many_connections",
+        "message": format!("{max_connections} connections are open (--max-connections); retry shortly"),
+    }})
+    .to_string();
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+    .into()
+}
+
+/// Answer a connection over the cap with `answer` (a 503) and close it, or just close it when
+/// too many refusals are already in progress.
+fn refuse(
+    mut stream: TcpStream,
+    state: &AppState,
+    refusing: &Arc<AtomicUsize>,
+    answer: &Arc<[u8]>,
+) {
     let rejected = &state.0.metrics.conns.rejected;
     if refusing.fetch_add(1, Ordering::Relaxed) >= REFUSING_AT_ONCE {
         refusing.fetch_sub(1, Ordering::Relaxed);
@@ -168,20 +189,11 @@ fn refuse(mut stream: TcpStream, state: &AppState, refusing: &Arc<AtomicUsize>) 
     }
     rejected[0].fetch_add(1, Ordering::Relaxed);
     let slot = Refusing(refusing.clone());
-    let max = state.limits().max_connections;
-    let body = serde_json::json!({"error": {
-        "code": "too_many_connections",
-        "message": format!("{max} connections are open (--max-connections); retry shortly"),
-    }})
-    .to_string();
-    let answer = format!(
-        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: {}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
+    let answer = answer.clone();
     tokio::spawn(async move {
         let _slot = slot;
         let _ = tokio::time::timeout(REFUSAL_TIME, async {
-            stream.write_all(answer.as_bytes()).await?;
+            stream.write_all(&answer).await?;
             stream.shutdown().await?;
             let mut buf = [0u8; 4096];
             let mut read = 0;
