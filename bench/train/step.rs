@@ -6,6 +6,10 @@
 
 use std::time::Instant;
 
+/// The allocator `rlvr train` runs with (the `rlvr` binary's).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
 use rlvr_train::rng;

@@ -1,6 +1,8 @@
-//! Matrix multiplication for the CPU backend: a multithreaded GEMM (matrixmultiply's sgemm
-//! kernels through ndarray's safe interface) and a naive triple loop kept as the reference the
-//! fast one is tested against.
+//! Matrix multiplication for the CPU backend: a multithreaded GEMM and a naive triple loop kept
+//! as the reference the fast ones are tested against. On CPUs with AVX-512 the GEMM is our own
+//! ([`super::avx512`]); elsewhere, and for products too small to be worth its threads, it is
+//! matrixmultiply's sgemm through ndarray's safe interface. `RLVR_GEMM=portable` forces the
+//! latter (for comparisons).
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -55,6 +57,16 @@ impl<'a> Mat<'a> {
         })
     }
 
+    /// (row stride, column stride) of the operand as used in the product.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn strides(&self) -> (usize, usize) {
+        if self.transposed {
+            (1, self.cols)
+        } else {
+            (self.cols, 1)
+        }
+    }
+
     fn at(&self, i: usize, j: usize) -> f32 {
         if self.transposed {
             self.data[j * self.cols + i]
@@ -87,6 +99,47 @@ pub fn sgemm(a: Mat, b: Mat, c: &mut [f32], alpha: f32, beta: f32) -> Result<()>
         c.iter_mut().for_each(|x| *x *= beta);
         return Ok(());
     }
+    #[cfg(target_arch = "x86_64")]
+    if use_avx512(m, k, n) {
+        fn strided<'a>(x: &Mat<'a>) -> super::avx512::Strided<'a> {
+            let (rs, cs) = x.strides();
+            super::avx512::Strided {
+                data: x.data,
+                rs,
+                cs,
+            }
+        }
+        super::avx512::sgemm(m, k, n, strided(&a), strided(&b), c, alpha, beta);
+        return Ok(());
+    }
+    portable(a, b, c, alpha, beta, m, n)
+}
+
+/// Products below this many multiply-adds stay on matrixmultiply (single-threaded there for
+/// small sizes), where thread hand-offs would cost more than the wider kernel saves.
+#[cfg(target_arch = "x86_64")]
+const AVX512_MIN_MACS: usize = 1 << 15;
+
+/// Whether [`sgemm`] takes the AVX-512 path for an `[m, k] x [k, n]` product.
+#[cfg(target_arch = "x86_64")]
+fn use_avx512(m: usize, k: usize, n: usize) -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        super::avx512::available()
+            && std::env::var("RLVR_GEMM").map_or(true, |v| v.trim() != "portable")
+    }) && m.saturating_mul(k).saturating_mul(n) >= AVX512_MIN_MACS
+}
+
+/// [`sgemm`] on matrixmultiply.
+fn portable(
+    a: Mat,
+    b: Mat,
+    c: &mut [f32],
+    alpha: f32,
+    beta: f32,
+    m: usize,
+    n: usize,
+) -> Result<()> {
     let mut cv = ArrayViewMut2::from_shape((m, n), c)
         .map_err(|e| crate::TrainError::Shape(format!("gemm output: {e}")))?;
     general_mat_mul(alpha, &a.view()?, &b.view()?, beta, &mut cv);

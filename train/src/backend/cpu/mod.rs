@@ -3,6 +3,8 @@
 //! sequences or heads with rayon.
 
 pub mod attention;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 pub mod gemm;
 pub mod lmhead;
 pub mod ops;
