@@ -114,8 +114,7 @@ impl Iterator for JsonlRecords {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            self.buf.clear();
-            let n = match self.reader.read_until(b'\n', &mut self.buf) {
+            let n = match self.read_line() {
                 Ok(0) => return None,
                 Ok(n) => n,
                 Err(e) => return Some(Err(anyhow::Error::new(e).context("read error"))),
@@ -123,18 +122,52 @@ impl Iterator for JsonlRecords {
             self.line += 1;
             self.bytes_read
                 .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-            let raw = trim_line(&self.buf);
-            if raw.iter().all(u8::is_ascii_whitespace) {
+            let len = trim_line(&self.buf).len();
+            if self.buf[..len].iter().all(u8::is_ascii_whitespace) {
                 continue; // blank lines are not records
             }
-            let body = match std::str::from_utf8(raw) {
-                Ok(s) => Body::Text(s.to_string()),
-                Err(e) => Body::Unreadable(format!("invalid UTF-8: {e}")),
+            // The line's buffer becomes the record's text (no copy); the next line gets a
+            // fresh one of about the same size.
+            let mut text = std::mem::replace(&mut self.buf, Vec::with_capacity(n));
+            text.truncate(len);
+            let body = match String::from_utf8(text) {
+                Ok(s) => Body::Text(s),
+                Err(e) => Body::Unreadable(format!("invalid UTF-8: {}", e.utf8_error())),
             };
             return Some(Ok(Record {
                 line: self.line,
                 body,
             }));
+        }
+    }
+}
+
+impl JsonlRecords {
+    /// Replace `buf` with the next line, newline included; the number of bytes read (0 at the
+    /// end). Like `BufRead::read_until`, with a vectorized search for the newline.
+    fn read_line(&mut self) -> std::io::Result<usize> {
+        self.buf.clear();
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok(self.buf.len());
+            }
+            match memchr::memchr(b'\n', chunk) {
+                Some(i) => {
+                    self.buf.extend_from_slice(&chunk[..=i]);
+                    self.reader.consume(i + 1);
+                    return Ok(self.buf.len());
+                }
+                None => {
+                    let len = chunk.len();
+                    self.buf.extend_from_slice(chunk);
+                    self.reader.consume(len);
+                }
+            }
         }
     }
 }

@@ -95,7 +95,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
 
     // Resume: account for what the output already holds, then append after it.
     let mut records = source.records;
-    let (mut sink, resumed) = match &args.out {
+    let (sink, resumed) = match &args.out {
         Some(path) if args.resume => {
             let (file, n, pending) = output::resume(path, &mut records, &map, &mut summary)?;
             if let Some(first) = pending {
@@ -127,6 +127,9 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     // A reader thread fills batches while the pool grades the previous one; the main thread
     // waits with a timeout so Ctrl-C is noticed even while the input (stdin) is idle.
     let batches = spawn_reader(records, args.batch.max(1));
+    // A writer thread puts graded batches in order on the output and into the summary while
+    // the pool grades the next batch.
+    let (to_writer, writer) = spawn_writer(sink, summary);
     loop {
         if interrupted.load(Ordering::SeqCst) {
             break;
@@ -139,7 +142,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
         let detail = args.detail;
         let results: Vec<Graded> = pool.install(|| {
             batch
-                .par_iter()
+                .into_par_iter()
                 .map(|rec| {
                     let mut g = grade_record(&engine, &map, rec);
                     for s in &g.scored {
@@ -149,21 +152,10 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
                 })
                 .collect()
         });
-        for g in &results {
-            sink.write_encoded(&g.encoded)?;
-            if g.malformed {
-                summary.add_malformed(g.group.as_deref());
-            } else {
-                let samples: Vec<(f64, Outcome)> = g
-                    .scored
-                    .iter()
-                    .map(|s| (s.verdict.reward, s.verdict.verdict))
-                    .collect();
-                summary.add_item(g.group.as_deref().unwrap_or("(none)"), &samples);
-            }
-        }
-        sink.flush()?;
         graded_items += results.len() as u64;
+        if to_writer.send(results).is_err() {
+            break; // the writer stopped on an error, reported below
+        }
         match source.total {
             Some((_, input::Unit::Bytes)) => {
                 bar.set_position(source.bytes_read.load(Ordering::Relaxed))
@@ -171,8 +163,11 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             _ => bar.set_position(graded_items),
         }
     }
+    drop(to_writer);
+    let summary = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("the output writer thread panicked"))??;
     bar.finish_and_clear();
-    sink.flush()?;
 
     let elapsed = start.elapsed().as_secs_f64();
     if let Some(path) = &args.summary_json {
@@ -212,6 +207,42 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
 
 type Batch = anyhow::Result<Vec<input::Record>>;
 
+/// Write graded batches to `sink` in the order they arrive and count them into `summary`; the
+/// thread returns the summary, or the first write error.
+fn spawn_writer(
+    mut sink: output::Sink,
+    mut summary: Summary,
+) -> (
+    std::sync::mpsc::SyncSender<Vec<Graded>>,
+    std::thread::JoinHandle<anyhow::Result<Summary>>,
+) {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Graded>>(2);
+    let handle = std::thread::spawn(move || {
+        let mut samples: Vec<(f64, Outcome)> = Vec::new();
+        for results in rx {
+            for g in &results {
+                sink.write_encoded(&g.encoded)?;
+                if g.malformed {
+                    summary.add_malformed(g.group.as_deref());
+                } else {
+                    samples.clear();
+                    samples.extend(
+                        g.scored
+                            .iter()
+                            .map(|s| (s.verdict.reward, s.verdict.verdict)),
+                    );
+                    summary.add_item(g.group.as_deref().unwrap_or("(none)"), &samples);
+                }
+            }
+            // Whole batches only: an interrupted run leaves complete lines.
+            sink.flush()?;
+        }
+        sink.flush()?;
+        Ok(summary)
+    });
+    (tx, handle)
+}
+
 /// Read records in batches on their own thread; a read error ends the stream after it is sent.
 fn spawn_reader(
     mut records: Box<dyn Iterator<Item = anyhow::Result<input::Record>> + Send>,
@@ -239,7 +270,7 @@ fn spawn_reader(
     rx
 }
 
-fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: &input::Record) -> Graded {
+fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: input::Record) -> Graded {
     let malformed = |id: serde_json::Value, group: Option<String>, reason: String| Graded {
         scored: vec![Scored {
             id,
@@ -257,7 +288,7 @@ fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: &input::Record) ->
         Err(reason) => return malformed(serde_json::Value::Null, None, reason),
     };
     let group = map.group_of(&value);
-    match Item::from_value(&value) {
+    match Item::from_value_owned(value) {
         Ok(item) => {
             let group = group.unwrap_or_else(|| item.group());
             Graded {

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 pub struct Sink {
-    w: BufWriter<Box<dyn Write>>,
+    w: BufWriter<Box<dyn Write + Send>>,
 }
 
 #[derive(Serialize)]
@@ -56,7 +56,7 @@ pub fn encode(buf: &mut Vec<u8>, s: &Scored, line: Option<u64>, detail: bool) {
 }
 
 impl Sink {
-    fn new(w: Box<dyn Write>) -> Sink {
+    fn new(w: Box<dyn Write + Send>) -> Sink {
         Sink {
             w: BufWriter::with_capacity(1 << 20, w),
         }

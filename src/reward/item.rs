@@ -88,6 +88,34 @@ fn err(id: &Value, reason: impl Into<String>) -> ItemError {
     }
 }
 
+/// An item's samples from its `responses` (a list of strings) or `response` (a string) field,
+/// and whether it has the list form.
+fn responses(
+    list: Option<Value>,
+    single: Option<Value>,
+    id: &Value,
+) -> Result<(Vec<String>, bool), ItemError> {
+    match (list, single) {
+        (Some(Value::Array(rs)), _) => {
+            let mut out = Vec::with_capacity(rs.len());
+            for r in rs {
+                match r {
+                    Value::String(s) => out.push(s),
+                    _ => return Err(err(id, "'responses' must be a list of strings")),
+                }
+            }
+            if out.is_empty() {
+                return Err(err(id, "'responses' is empty"));
+            }
+            Ok((out, true))
+        }
+        (Some(_), _) => Err(err(id, "'responses' must be a list of strings")),
+        (None, Some(Value::String(s))) => Ok((vec![s], false)),
+        (None, Some(_)) => Err(err(id, "'response' must be a string")),
+        (None, None) => Err(err(id, "missing field 'response'")),
+    }
+}
+
 /// verl `data_source` values that mean code.
 const CODE_SOURCES: &[&str] = &[
     "codecontests",
@@ -106,27 +134,32 @@ impl Item {
             None => return Err(err(&null, "item is not a JSON object")),
         };
         let id = obj.get("id").cloned().unwrap_or(Value::Null);
+        let responses = responses(
+            obj.get("responses").cloned(),
+            obj.get("response").cloned(),
+            &id,
+        )?;
+        Item::from_fields(obj, id, responses)
+    }
 
-        let (responses, multi_sample) = match (obj.get("responses"), obj.get("response")) {
-            (Some(Value::Array(rs)), _) => {
-                let mut out = Vec::with_capacity(rs.len());
-                for r in rs {
-                    match r.as_str() {
-                        Some(s) => out.push(s.to_string()),
-                        None => return Err(err(&id, "'responses' must be a list of strings")),
-                    }
-                }
-                if out.is_empty() {
-                    return Err(err(&id, "'responses' is empty"));
-                }
-                (out, true)
-            }
-            (Some(_), _) => return Err(err(&id, "'responses' must be a list of strings")),
-            (None, Some(Value::String(s))) => (vec![s.clone()], false),
-            (None, Some(_)) => return Err(err(&id, "'response' must be a string")),
-            (None, None) => return Err(err(&id, "missing field 'response'")),
+    /// [`Item::from_value`] for a value the caller gives up: the responses are moved out of
+    /// it instead of copied (they are most of an item's bytes).
+    pub fn from_value_owned(v: Value) -> Result<Item, ItemError> {
+        let mut obj = match v {
+            Value::Object(o) => o,
+            _ => return Err(err(&Value::Null, "item is not a JSON object")),
         };
+        let id = obj.get("id").cloned().unwrap_or(Value::Null);
+        let responses = responses(obj.remove("responses"), obj.remove("response"), &id)?;
+        Item::from_fields(&obj, id, responses)
+    }
 
+    /// The rest of an item's fields, its responses already read.
+    fn from_fields(
+        obj: &serde_json::Map<String, Value>,
+        id: Value,
+        (responses, multi_sample): (Vec<String>, bool),
+    ) -> Result<Item, ItemError> {
         let ground_truth = match obj.get("ground_truth") {
             Some(Value::Null) | None => obj
                 .get("reward_model")
