@@ -343,4 +343,27 @@ mod tests {
         assert_eq!(again.stop_at_first_failure, Some(true));
         assert_eq!(again.data_source, item.data_source);
     }
+
+    #[test]
+    fn from_value_owned_reads_what_from_value_reads() {
+        let rows = [
+            json!({"id": 1, "domain": "math", "response": "\\boxed{2}", "ground_truth": "2"}),
+            json!({"id": 2, "responses": ["a", "b"], "ground_truth": ["1", "2"], "data_source": "aime"}),
+            json!({"reward_model": {"ground_truth": "3"}, "response": "3", "extra": [1, 2]}),
+            json!({"id": 3, "domain": "logic", "task": "sudoku", "response": "x"}),
+            json!({"id": 4, "responses": [], "ground_truth": "1"}),
+            json!({"id": 5, "responses": ["a", 1], "ground_truth": "1"}),
+            json!({"id": 6, "responses": null, "response": "a", "ground_truth": "1"}),
+            json!({"id": 7, "response": 5, "ground_truth": "1"}),
+            json!({"id": 8, "ground_truth": "1"}),
+            json!({"id": 9, "domain": "logic", "response": "x"}),
+            json!({"id": 10, "domain": "chess", "response": "x", "ground_truth": "1"}),
+            json!(["not", "an", "object"]),
+        ];
+        for row in rows {
+            let by_ref = format!("{:?}", Item::from_value(&row));
+            let by_move = format!("{:?}", Item::from_value_owned(row.clone()));
+            assert_eq!(by_ref, by_move, "{row}");
+        }
+    }
 }

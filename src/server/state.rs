@@ -320,7 +320,7 @@ fn prepare(mut v: Value, force: Option<Domain>, max_bytes: usize) -> Prepared {
             }
         }
     }
-    match Item::from_value(&v) {
+    match Item::from_value_owned(v) {
         Ok(item) => Prepared {
             domain: match item.domain {
                 Domain::Math => 0,
