@@ -124,18 +124,21 @@ fn main() {
             label: v["label"].as_str().unwrap_or("").to_string(),
         })
         .collect();
-    let chunk = items.len().div_ceil(threads.max(1)).max(1);
+    // Thread t takes items t, t + threads, ...: the mix's costs vary by item, and contiguous
+    // chunks left one thread idle for a quarter of a 2-thread run.
+    let threads = threads.clamp(1, items.len().max(1));
     let start = Instant::now();
-    let results: Vec<(Vec<u128>, Vec<Outcome>, Option<u64>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|part| {
+    let results: Vec<(Vec<u128>, Vec<(usize, Outcome)>, Option<u64>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
                 let cfg = &cfg;
+                let part: Vec<(usize, &Item)> =
+                    items.iter().enumerate().skip(t).step_by(threads).collect();
                 s.spawn(move || {
                     let mut lat = Vec::with_capacity(part.len() * rounds);
                     let mut outs = Vec::with_capacity(part.len());
                     for round in 0..rounds {
-                        for it in part {
+                        for &(index, it) in &part {
                             let t = Instant::now();
                             let v = verify(&it.response, &[it.gold.as_str()], cfg);
                             let ns = t.elapsed().as_nanos();
@@ -153,7 +156,7 @@ fn main() {
                             }
                             lat.push(ns);
                             if round == 0 {
-                                outs.push(v.verdict);
+                                outs.push((index, v.verdict));
                             }
                         }
                     }
@@ -171,7 +174,9 @@ fn main() {
         .map(|r| r.2)
         .sum::<Option<u64>>()
         .map(|ns| ns as f64 / 1e9);
-    let outs: Vec<Outcome> = results.into_iter().flat_map(|r| r.1).collect();
+    let mut outs: Vec<(usize, Outcome)> = results.into_iter().flat_map(|r| r.1).collect();
+    outs.sort_by_key(|(index, _)| *index);
+    let outs: Vec<Outcome> = outs.into_iter().map(|(_, o)| o).collect();
     lat.sort_unstable();
     let mut agree = 0;
     let mut false_pos = 0;
