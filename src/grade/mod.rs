@@ -86,7 +86,9 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
         .num_threads(jobs.max(1))
         .build()
         .context("cannot start worker threads")?;
-    let engine = Engine::default();
+    let mut engine = Engine::default();
+    // The math verifier formats its detail only when the output will carry it.
+    engine.math.detail = args.detail;
     let map = mapping::Mapping::from_args(&args);
 
     let format = input::Format::detect(&args.input);

@@ -33,6 +33,12 @@ pub struct Engine {
 impl Engine {
     /// Score one response of an item.
     pub fn score_response(&self, item: &Item, response: &str) -> Verdict {
+        self.score_response_with(item, response, self.math.detail)
+    }
+
+    /// [`Engine::score_response`], with the math verifier's detail on or off for this call
+    /// (other domains always attach theirs).
+    pub fn score_response_with(&self, item: &Item, response: &str, detail: bool) -> Verdict {
         match item.domain {
             Domain::Math => {
                 let gold: Vec<&str> = item.math_gold();
@@ -41,7 +47,11 @@ impl Engine {
                         "ground_truth missing or not a string or list of strings",
                     );
                 }
-                rlvr_verifiers::math::verify(response, &gold, &self.math)
+                let cfg = rlvr_verifiers::math::Config {
+                    detail,
+                    ..self.math.clone()
+                };
+                rlvr_verifiers::math::verify(response, &gold, &cfg)
             }
             Domain::Logic => {
                 let task = item.task.as_deref().unwrap_or_default();
@@ -61,13 +71,18 @@ impl Engine {
 
     /// Score every response of an item (one for `response`, several for `responses`).
     pub fn score_item(&self, item: &Item) -> Vec<Scored> {
+        self.score_item_with(item, self.math.detail)
+    }
+
+    /// [`Engine::score_item`], with the math verifier's detail on or off for this call.
+    pub fn score_item_with(&self, item: &Item, detail: bool) -> Vec<Scored> {
         let many = item.responses.len() > 1 || item.multi_sample;
         item.responses
             .iter()
             .enumerate()
             .map(|(i, r)| {
                 let start = Instant::now();
-                let verdict = self.score_response(item, r);
+                let verdict = self.score_response_with(item, r, detail);
                 Scored {
                     id: item.id.clone(),
                     sample: many.then_some(i),

@@ -356,7 +356,7 @@ type Out = (usize, usize, Vec<Scored>);
 
 fn score(engine: &Engine, (idx, p): &(usize, Prepared), detail: bool) -> Out {
     let mut scored = match &p.item {
-        Ok(item) => engine.score_item(item),
+        Ok(item) => engine.score_item_with(item, detail),
         Err(e) => vec![Scored {
             id: e.id.clone(),
             sample: None,

@@ -53,7 +53,12 @@ impl RewardPool {
                 })?;
                 RewardPool::Remote(RemotePool::new(client))
             }
-            None => RewardPool::Local(LocalPool::new(Engine::default(), cfg.workers)),
+            None => {
+                // Rewards are all the trainer reads from a verdict.
+                let mut engine = Engine::default();
+                engine.math.detail = false;
+                RewardPool::Local(LocalPool::new(engine, cfg.workers))
+            }
         })
     }
 

@@ -90,7 +90,12 @@ fn adversarial(cfg: &Config) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut cfg = Config::default();
+    // As `rlvr grade` and the server run it unless a caller asks for the detail (`--detail`
+    // measures with it).
+    let mut cfg = Config {
+        detail: args.iter().any(|a| a == "--detail"),
+        ..Config::default()
+    };
     if let Some(w) = arg(&args, "--work").and_then(|s| s.parse().ok()) {
         cfg.work_limit = w;
     }
@@ -99,7 +104,7 @@ fn main() {
         return;
     }
     let Some(path) = arg(&args, "--input") else {
-        eprintln!("usage: math_bench --input MIX.jsonl [--threads N] [--rounds R] | --adversarial");
+        eprintln!("usage: math_bench --input MIX.jsonl [--threads N] [--rounds R] [--detail] | --adversarial");
         std::process::exit(2);
     };
     let threads: usize = arg(&args, "--threads")

@@ -63,6 +63,22 @@ fn math_fixtures_pass() {
                 cfg.rel_tol = t;
             }
             let v = verify(response, &gold, &cfg);
+            // Without the detail, the same verdict, reward, reason and extraction.
+            let bare = verify(
+                response,
+                &gold,
+                &Config {
+                    detail: false,
+                    ..cfg.clone()
+                },
+            );
+            assert!(
+                bare.detail.is_none()
+                    && (bare.verdict, &bare.reason, &bare.extracted)
+                        == (v.verdict, &v.reason, &v.extracted)
+                    && bare.reward.to_bits() == v.reward.to_bits(),
+                "{at}: detail off changed the verdict: {bare:?} vs {v:?}"
+            );
             total += 1;
             if v.verdict.as_str() != expect {
                 if v.verdict.as_str() == "correct" {
