@@ -88,6 +88,9 @@ fn adversarial(cfg: &Config) {
     }
 }
 
+/// One thread's latencies (ns), (item index, verdict) of its first round, and CPU time (ns).
+type ThreadResult = (Vec<u128>, Vec<(usize, Outcome)>, Option<u64>);
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // As `rlvr grade` and the server run it unless a caller asks for the detail (`--detail`
@@ -133,7 +136,7 @@ fn main() {
     // chunks left one thread idle for a quarter of a 2-thread run.
     let threads = threads.clamp(1, items.len().max(1));
     let start = Instant::now();
-    let results: Vec<(Vec<u128>, Vec<(usize, Outcome)>, Option<u64>)> = std::thread::scope(|s| {
+    let results: Vec<ThreadResult> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let cfg = &cfg;
