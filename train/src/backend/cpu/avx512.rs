@@ -109,7 +109,7 @@ pub fn sgemm(
     let row_blocks = m.div_ceil(mc);
     // Below ~a million multiply-adds a product takes microseconds, about what handing work to
     // the pool costs: run it on the calling thread.
-    let parallel = threads > 1 && m * k * n >= 1 << 20;
+    let parallel = threads > 1 && m.saturating_mul(k).saturating_mul(n) >= 1 << 20;
     let out = COut(c.as_mut_ptr());
     let mut b_pack = B_PACK.with(|cell| cell.take());
     for jc in (0..n).step_by(NC) {
