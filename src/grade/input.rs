@@ -44,7 +44,15 @@ pub enum Body {
 }
 
 impl Record {
-    /// The record as JSON, or why it is not.
+    /// The record as JSON, or why it is not (a Parquet row's value is moved, not copied).
+    pub fn into_value(self) -> Result<Value, String> {
+        match self.body {
+            Body::Value(v) => Ok(v),
+            _ => self.parse(),
+        }
+    }
+
+    /// The record as JSON, or why it is not; the record stays (`--resume` may keep it).
     pub fn parse(&self) -> Result<Value, String> {
         match &self.body {
             Body::Text(t) => serde_json::from_str(t).map_err(|e| format!("not valid JSON: {e}")),

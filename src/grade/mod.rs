@@ -17,6 +17,7 @@ use crate::reward::{Engine, Item, Outcome, Scored, Verdict};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -66,12 +67,12 @@ pub struct GradeArgs {
     pub batch: usize,
 }
 
-/// What grading one record produced.
+/// What grading one record produced, ready for the writer.
 struct Graded {
-    scored: Vec<Scored>,
-    /// The output lines of `scored`, encoded by the worker that graded the record.
+    /// The record's output lines, encoded by the worker that graded it.
     encoded: Vec<u8>,
-    line: u64,
+    /// (reward, verdict) per sample, for the summary.
+    samples: Vec<(f64, Outcome)>,
     group: Option<String>,
     malformed: bool,
 }
@@ -145,13 +146,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .into_par_iter()
-                .map(|rec| {
-                    let mut g = grade_record(&engine, &map, rec);
-                    for s in &g.scored {
-                        output::encode(&mut g.encoded, s, g.malformed.then_some(g.line), detail);
-                    }
-                    g
-                })
+                .map(|rec| grade_record(&engine, &map, rec, detail))
                 .collect()
         });
         graded_items += results.len() as u64;
@@ -220,20 +215,13 @@ fn spawn_writer(
 ) {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Graded>>(2);
     let handle = std::thread::spawn(move || {
-        let mut samples: Vec<(f64, Outcome)> = Vec::new();
         for results in rx {
             for g in &results {
                 sink.write_encoded(&g.encoded)?;
                 if g.malformed {
                     summary.add_malformed(g.group.as_deref());
                 } else {
-                    samples.clear();
-                    samples.extend(
-                        g.scored
-                            .iter()
-                            .map(|s| (s.verdict.reward, s.verdict.verdict)),
-                    );
-                    summary.add_item(g.group.as_deref().unwrap_or("(none)"), &samples);
+                    summary.add_item(g.group.as_deref().unwrap_or("(none)"), &g.samples);
                 }
             }
             // Whole batches only: an interrupted run leaves complete lines.
@@ -272,36 +260,50 @@ fn spawn_reader(
     rx
 }
 
-fn grade_record(engine: &Engine, map: &mapping::Mapping, rec: input::Record) -> Graded {
-    let malformed = |id: serde_json::Value, group: Option<String>, reason: String| Graded {
-        scored: vec![Scored {
-            id,
-            sample: None,
-            verdict: Verdict::error(format!("line {}: {reason}", rec.line)),
-            elapsed_us: 0,
-        }],
-        encoded: Vec::new(),
-        line: rec.line,
-        group,
-        malformed: true,
-    };
-    let value = match rec.parse() {
-        Ok(v) => map.apply(v, rec.line),
-        Err(reason) => return malformed(serde_json::Value::Null, None, reason),
-    };
-    let group = map.group_of(&value);
-    match Item::from_value_owned(value) {
-        Ok(item) => {
-            let group = group.unwrap_or_else(|| item.group());
-            Graded {
-                scored: engine.score_item(&item),
-                encoded: Vec::new(),
-                line: rec.line,
-                group: Some(group),
-                malformed: false,
+/// Grade one record and encode its output lines (`detail`: include the verifiers' detail).
+fn grade_record(
+    engine: &Engine,
+    map: &mapping::Mapping,
+    rec: input::Record,
+    detail: bool,
+) -> Graded {
+    let line = rec.line;
+    let (scored, group, malformed) = match rec.into_value() {
+        Err(reason) => (vec![error_line(Value::Null, line, reason)], None, true),
+        Ok(value) => {
+            let value = map.apply(value, line);
+            let group = map.group_of(&value);
+            match Item::from_value_owned(value) {
+                Ok(item) => {
+                    let group = group.unwrap_or_else(|| item.group());
+                    (engine.score_item(&item), Some(group), false)
+                }
+                Err(e) => (vec![error_line(e.id, line, e.reason)], group, true),
             }
         }
-        Err(e) => malformed(e.id, group, e.reason),
+    };
+    let mut encoded = Vec::new();
+    for s in &scored {
+        output::encode(&mut encoded, s, malformed.then_some(line), detail);
+    }
+    Graded {
+        encoded,
+        samples: scored
+            .iter()
+            .map(|s| (s.verdict.reward, s.verdict.verdict))
+            .collect(),
+        group,
+        malformed,
+    }
+}
+
+/// The `error` verdict of a malformed record at `line`.
+fn error_line(id: Value, line: u64, reason: String) -> Scored {
+    Scored {
+        id,
+        sample: None,
+        verdict: Verdict::error(format!("line {line}: {reason}")),
+        elapsed_us: 0,
     }
 }
 

@@ -126,11 +126,14 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<Example>> {
     let mut rows = Vec::new();
     for rec in src.records {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
+        let line = rec.line;
         let at = || match format {
-            input::Format::Jsonl => format!("{}:{}", path.display(), rec.line),
-            input::Format::Parquet => format!("{}: row {}", path.display(), rec.line),
+            input::Format::Jsonl => format!("{}:{line}", path.display()),
+            input::Format::Parquet => format!("{}: row {line}", path.display()),
         };
-        let v = rec.parse().map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;
+        let v = rec
+            .into_value()
+            .map_err(|e| anyhow::anyhow!("{}: {e}", at()))?;
         rows.push(example(v).with_context(at)?);
     }
     anyhow::ensure!(!rows.is_empty(), "{}: no rows", path.display());
@@ -144,7 +147,7 @@ fn example(mut v: Value) -> anyhow::Result<Example> {
         o.insert("response".into(), Value::String(String::new()));
         o.remove("responses");
     }
-    let item = Item::from_value(&v).map_err(|e| anyhow::anyhow!(e.reason))?;
+    let item = Item::from_value_owned(v).map_err(|e| anyhow::anyhow!(e.reason))?;
     Ok(Example {
         prompt,
         messages,
