@@ -274,7 +274,7 @@ impl Client {
             stream: &stream,
             deadline,
         });
-        read_response(&mut r, method == "HEAD").map_err(|e| match e {
+        read_response(&mut r).map_err(|e| match e {
             ReadError::Io(e) => io(e, "reading the answer"),
             ReadError::Closed => Failure::Retry {
                 why: "the server closed the connection without answering".into(),
@@ -349,7 +349,7 @@ fn line(r: &mut impl BufRead) -> Result<Option<String>, ReadError> {
         .map_err(|_| ReadError::Bad("header line is not UTF-8".into()))
 }
 
-fn read_response(r: &mut impl BufRead, head_only: bool) -> Result<Response, ReadError> {
+fn read_response(r: &mut impl BufRead) -> Result<Response, ReadError> {
     loop {
         let status_line = match line(r)? {
             Some(l) => l,
@@ -386,7 +386,7 @@ fn read_response(r: &mut impl BufRead, head_only: bool) -> Result<Response, Read
             headers,
             body: Vec::new(),
         };
-        if head_only || status == 204 || status == 304 {
+        if status == 204 || status == 304 {
             return Ok(resp);
         }
         let chunked = resp
@@ -484,7 +484,7 @@ mod tests {
     }
 
     fn parse(raw: &str) -> Result<Response, ReadError> {
-        read_response(&mut std::io::Cursor::new(raw.as_bytes().to_vec()), false)
+        read_response(&mut std::io::Cursor::new(raw.as_bytes().to_vec()))
     }
 
     #[test]

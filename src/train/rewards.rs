@@ -132,14 +132,20 @@ impl RemotePool {
             let mut end = start;
             while end < jobs.len() && end - start < self.max_items {
                 let j = &jobs[end];
-                let item = serde_json::to_vec(&j.item.with_response(j.slot as u64, &j.response))?;
-                if end > start && body.len() + item.len() + 3 > self.max_bytes {
-                    break;
-                }
+                // Encoded straight into the body; an item that would pass the byte limit is
+                // taken back out and starts the next request.
+                let mark = body.len();
                 if end > start {
                     body.push(b',');
                 }
-                body.extend_from_slice(&item);
+                serde_json::to_writer(
+                    &mut body,
+                    &j.item.with_response(j.slot as u64, &j.response),
+                )?;
+                if end > start && body.len() + 2 > self.max_bytes {
+                    body.truncate(mark);
+                    break;
+                }
                 end += 1;
             }
             body.extend_from_slice(b"]}");
