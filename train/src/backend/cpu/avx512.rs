@@ -123,7 +123,7 @@ pub fn sgemm(
         let per_group = panels.div_ceil(groups);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            b_pack.clear();
+            // No clearing: `pack_b` writes every element of a panel (zero past column n).
             b_pack.resize(panels * kc * NR, 0.0);
             let pack = |(q, panel): (usize, &mut [f32])| pack_b(b, pc, kc, jc + q * NR, n, panel);
             if parallel {
@@ -186,7 +186,7 @@ impl Block<'_> {
         }
         A_PACK.with(|cell| {
             let mut a_pack = cell.take();
-            a_pack.clear();
+            // No clearing: `pack_a` zeroes each panel before filling it.
             a_pack.resize(rows.div_ceil(MR) * kc * MR, 0.0);
             for (q, panel) in a_pack.chunks_mut(kc * MR).enumerate() {
                 let i0 = ic + q * MR;
