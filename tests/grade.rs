@@ -16,6 +16,16 @@ fn tmpdir(name: &str) -> PathBuf {
     d
 }
 
+/// Exit code 0 (every item graded), or the grader's stderr in the failure message.
+fn assert_graded_all(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn grade(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = rlvr();
     cmd.arg("grade").args(args);
@@ -128,12 +138,7 @@ fn parquet_multi_sample_pass_at_k() {
         ],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_graded_all(&out);
     let got = lines(&out.stdout);
     assert_eq!(got.len(), 16);
     for (i, v) in got.iter().enumerate() {
@@ -228,12 +233,7 @@ fn resume_continues_where_the_output_stops() {
         ],
         None,
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_graded_all(&out);
     assert_eq!(
         lines(std::fs::read_to_string(&partial).unwrap().as_bytes()),
         lines(full_text.as_bytes())
@@ -269,12 +269,7 @@ fn field_mapping_and_group_by() {
         ],
         Some(&input),
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_graded_all(&out);
     let got = lines(&out.stdout);
     let ids: Vec<&str> = got.iter().map(|v| v["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["a", "a", "b", "b"]);
@@ -349,12 +344,7 @@ fn code_item_stop_at_first_failure() {
     };
     let input = format!("{}\n{}\n", item(0, true), item(1, false));
     let out = grade(&["-", "--quiet", "--detail"], Some(&input));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_graded_all(&out);
     let got = lines(&out.stdout);
     assert_eq!(got[0]["reward"], 0.2, "{}", got[0]);
     let statuses: Vec<&str> = got[0]["detail"]["tests"]

@@ -80,28 +80,40 @@ fn help_shows_the_default_address() {
     );
 }
 
-#[test]
-fn python_client_as_verl_and_trl_call_it() {
-    if Command::new("python3").arg("--version").output().is_err() {
+/// Whether python3 can run; says SKIPPED when not.
+fn has_python() -> bool {
+    let ok = Command::new("python3").arg("--version").output().is_ok();
+    if !ok {
         eprintln!("SKIPPED: python3 is not installed; clients/python was not tested");
-        return;
     }
-    let s = start();
+    ok
+}
+
+/// `python3 args..` in the repository with `RLVR_URL` pointing at `s`: (success, stdout,
+/// stderr).
+fn python(s: &Serve, args: &[&str]) -> (bool, String, String) {
     let out = Command::new("python3")
-        .arg("clients/python/tests/test_adapters.py")
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("RLVR_URL", format!("http://{}", s.addr))
         .output()
         .expect("run python3");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    eprintln!("{stdout}{stderr}");
-    assert!(
+    (
         out.status.success(),
-        "python adapters failed:\n{stdout}\n{stderr}"
-    );
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn python_client_as_verl_and_trl_call_it() {
+    if !has_python() {
+        return;
+    }
+    let s = start();
+    let (ok, stdout, stderr) = python(&s, &["clients/python/tests/test_adapters.py"]);
+    eprintln!("{stdout}{stderr}");
+    assert!(ok, "python adapters failed:\n{stdout}\n{stderr}");
     assert!(stdout.trim_end().ends_with("ok"));
 }
 
@@ -181,8 +193,7 @@ fn sigterm_closes_idle_keepalive_connections() {
 
 #[test]
 fn python_client_survives_idle_close() {
-    if Command::new("python3").arg("--version").output().is_err() {
-        eprintln!("SKIPPED: python3 is not installed; clients/python was not tested");
+    if !has_python() {
         return;
     }
     // The server closes the client's kept-alive connection while it waits; the next call
@@ -202,16 +213,7 @@ assert readable and sock.recv(1, socket.MSG_PEEK) == b"", "the idle connection w
 assert len(c.rewards(item)) == 1
 print("ok")
 "#;
-    let out = Command::new("python3")
-        .args(["-c", script])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("RLVR_URL", format!("http://{}", s.addr))
-        .output()
-        .expect("run python3");
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let (ok, stdout, stderr) = python(&s, &["-c", script]);
+    assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.trim_end().ends_with("ok"), "{stdout}\n{stderr}");
 }
