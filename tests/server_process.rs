@@ -80,6 +80,17 @@ fn help_shows_the_default_address() {
     );
 }
 
+/// Sends SIGTERM to the server.
+#[cfg(unix)]
+fn sigterm(s: &Serve) {
+    let pid = s.child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+}
+
 /// Whether python3 can run; says SKIPPED when not.
 fn has_python() -> bool {
     let ok = Command::new("python3").arg("--version").output().is_ok();
@@ -132,12 +143,7 @@ fn sigterm_finishes_in_flight_requests() {
     c.write_all(head.as_bytes()).unwrap();
     c.write_all(&body[..10]).unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let pid = s.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    sigterm(&s);
     std::thread::sleep(Duration::from_millis(300));
     // New connections are refused once the server stops accepting.
     assert!(
@@ -173,12 +179,7 @@ fn sigterm_closes_idle_keepalive_connections() {
         head.push(byte[0]);
     }
     assert!(head.starts_with(b"HTTP/1.1 200"));
-    let pid = s.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    sigterm(&s);
     // The idle connection is closed (EOF), not left to its 600 s timeout.
     let mut rest = Vec::new();
     let r = c.read_to_end(&mut rest);
