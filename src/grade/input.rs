@@ -4,11 +4,14 @@
 //! Every record keeps its 1-based position (the line number for JSONL, the row number for
 //! Parquet) so a malformed one can be reported where it is.
 
+use super::lines::{JsonlUnits, Lines};
 use anyhow::{bail, Context};
 use serde_json::Value;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 /// The input formats the grader reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,48 +58,125 @@ impl Record {
     /// The record as JSON, or why it is not; the record stays (`--resume` may keep it).
     pub fn parse(&self) -> Result<Value, String> {
         match &self.body {
-            Body::Text(t) => serde_json::from_str(t).map_err(|e| format!("not valid JSON: {e}")),
+            Body::Text(t) => parse_json(t),
             Body::Value(v) => Ok(v.clone()),
             Body::Unreadable(why) => Err(why.clone()),
         }
     }
 }
 
-/// A stream of records plus what a progress bar needs to know about it.
+/// What the grader's workers take one at a time: many records, in input order.
+pub enum Unit {
+    /// Raw JSONL lines (parsed by the worker that grades them).
+    Lines(Lines),
+    /// Records already read: Parquet rows, or the record `--resume` stopped at.
+    Records(Vec<Record>),
+}
+
+pub type Units = Box<dyn Iterator<Item = anyhow::Result<Unit>> + Send>;
+
+/// A stream of units plus what a progress bar needs to know about it.
 pub struct Source {
-    pub records: Box<dyn Iterator<Item = anyhow::Result<Record>> + Send>,
+    pub units: Units,
     /// Total bytes (JSONL file) or rows (Parquet), when known in advance.
-    pub total: Option<(u64, Unit)>,
+    pub total: Option<(u64, Measure)>,
     /// Bytes consumed so far, shared with the progress bar (JSONL only).
-    pub bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    pub bytes_read: Arc<AtomicU64>,
+}
+
+impl Source {
+    /// The records one by one (for callers that read a whole dataset).
+    pub fn into_records(self) -> Records {
+        Records::new(self.units)
+    }
+}
+
+/// Records one at a time from a stream of units; what is left can go back to being units.
+pub struct Records {
+    units: Units,
+    current: Option<Unit>,
+}
+
+impl Records {
+    pub fn new(units: Units) -> Records {
+        Records {
+            units,
+            current: None,
+        }
+    }
+
+    /// The records not yet taken, as units again.
+    pub fn into_units(self) -> Units {
+        match self.current {
+            Some(u) => Box::new(std::iter::once(Ok(u)).chain(self.units)),
+            None => self.units,
+        }
+    }
+}
+
+impl Iterator for Records {
+    type Item = anyhow::Result<Record>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            match &mut self.current {
+                Some(Unit::Lines(lines)) => {
+                    if let Some((line, bytes)) = lines.take_first() {
+                        if bytes.iter().all(u8::is_ascii_whitespace) {
+                            continue; // blank lines are not records
+                        }
+                        let body = match String::from_utf8(bytes) {
+                            Ok(s) => Body::Text(s),
+                            Err(e) => Body::Unreadable(invalid_utf8(e.utf8_error())),
+                        };
+                        return Some(Ok(Record { line, body }));
+                    }
+                }
+                Some(Unit::Records(records)) if !records.is_empty() => {
+                    return Some(Ok(records.remove(0)));
+                }
+                _ => {}
+            }
+            self.current = match self.units.next()? {
+                Ok(u) => Some(u),
+                Err(e) => return Some(Err(e)),
+            };
+        }
+    }
+}
+
+/// A record's text as JSON, or why it is not.
+pub fn parse_json(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
+}
+
+/// The reason given for a line that is not UTF-8.
+pub fn invalid_utf8(e: std::str::Utf8Error) -> String {
+    format!("invalid UTF-8: {e}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub enum Measure {
     Bytes,
     Rows,
 }
 
-/// Open `path` (`-` is stdin) in the given format.
-pub fn open(path: &str, format: Format) -> anyhow::Result<Source> {
+/// Open `path` (`-` is stdin) in the given format; units hold at most `max_records` records.
+pub fn open(path: &str, format: Format, max_records: usize) -> anyhow::Result<Source> {
     match format {
         Format::Jsonl => {
-            let (reader, total): (Box<dyn Read + Send>, Option<(u64, Unit)>) = if path == "-" {
+            let (reader, total): (Box<dyn Read + Send>, Option<(u64, Measure)>) = if path == "-" {
                 (Box::new(std::io::stdin()), None)
             } else {
                 let f = File::open(path).with_context(|| format!("cannot open {path}"))?;
                 let len = f.metadata().map(|m| m.len()).ok();
-                (Box::new(f), len.map(|l| (l, Unit::Bytes)))
+                (Box::new(f), len.map(|l| (l, Measure::Bytes)))
             };
-            let bytes_read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-            let records = Box::new(JsonlRecords {
-                reader: BufReader::with_capacity(1 << 20, reader),
-                line: 0,
-                bytes_read: bytes_read.clone(),
-                buf: Vec::new(),
-            });
+            let bytes_read = Arc::new(AtomicU64::new(0));
+            let units = JsonlUnits::new(reader, max_records, bytes_read.clone())
+                .map(|u| u.map(Unit::Lines).context("read error"));
             Ok(Source {
-                records,
+                units: Box::new(units),
                 total,
                 bytes_read,
             })
@@ -105,96 +185,21 @@ pub fn open(path: &str, format: Format) -> anyhow::Result<Source> {
             if path == "-" {
                 bail!("Parquet cannot be read from stdin; give a file path");
             }
-            parquet_source(Path::new(path))
+            parquet_source(Path::new(path), max_records)
         }
     }
 }
 
-struct JsonlRecords {
-    reader: BufReader<Box<dyn Read + Send>>,
-    line: u64,
-    bytes_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    buf: Vec<u8>,
-}
-
-impl Iterator for JsonlRecords {
-    type Item = anyhow::Result<Record>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            let n = match self.read_line() {
-                Ok(0) => return None,
-                Ok(n) => n,
-                Err(e) => return Some(Err(anyhow::Error::new(e).context("read error"))),
-            };
-            self.line += 1;
-            self.bytes_read
-                .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
-            let len = trim_line(&self.buf).len();
-            if self.buf[..len].iter().all(u8::is_ascii_whitespace) {
-                continue; // blank lines are not records
-            }
-            // The line's buffer becomes the record's text (no copy); the next line gets a
-            // fresh one of about the same size.
-            let mut text = std::mem::replace(&mut self.buf, Vec::with_capacity(n));
-            text.truncate(len);
-            let body = match String::from_utf8(text) {
-                Ok(s) => Body::Text(s),
-                Err(e) => Body::Unreadable(format!("invalid UTF-8: {}", e.utf8_error())),
-            };
-            return Some(Ok(Record {
-                line: self.line,
-                body,
-            }));
-        }
-    }
-}
-
-impl JsonlRecords {
-    /// Replace `buf` with the next line, newline included; the number of bytes read (0 at the
-    /// end). Like `BufRead::read_until`, with a vectorized search for the newline.
-    fn read_line(&mut self) -> std::io::Result<usize> {
-        self.buf.clear();
-        loop {
-            let chunk = match self.reader.fill_buf() {
-                Ok(c) => c,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
-            if chunk.is_empty() {
-                return Ok(self.buf.len());
-            }
-            match memchr::memchr(b'\n', chunk) {
-                Some(i) => {
-                    self.buf.extend_from_slice(&chunk[..=i]);
-                    self.reader.consume(i + 1);
-                    return Ok(self.buf.len());
-                }
-                None => {
-                    let len = chunk.len();
-                    self.buf.extend_from_slice(chunk);
-                    self.reader.consume(len);
-                }
-            }
-        }
-    }
-}
-
-fn trim_line(b: &[u8]) -> &[u8] {
-    let b = b.strip_suffix(b"\n").unwrap_or(b);
-    b.strip_suffix(b"\r").unwrap_or(b)
-}
-
-fn parquet_source(path: &Path) -> anyhow::Result<Source> {
+fn parquet_source(path: &Path, max_records: usize) -> anyhow::Result<Source> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = SerializedFileReader::new(file)
         .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
     let rows = reader.metadata().file_metadata().num_rows().max(0) as u64;
     let iter = parquet::record::reader::RowIter::from_file_into(Box::new(reader));
-    let records = iter.enumerate().map(|(i, row)| {
+    let mut records = iter.enumerate().map(|(i, row)| {
         let line = i as u64 + 1;
-        Ok(match row {
+        match row {
             Ok(row) => Record {
                 line,
                 body: Body::Value(normalize_parquet(row.to_json_value())),
@@ -203,11 +208,16 @@ fn parquet_source(path: &Path) -> anyhow::Result<Source> {
                 line,
                 body: Body::Unreadable(format!("unreadable Parquet row: {e}")),
             },
-        })
+        }
+    });
+    let max = max_records.max(1);
+    let units = std::iter::from_fn(move || {
+        let batch: Vec<Record> = records.by_ref().take(max).collect();
+        (!batch.is_empty()).then_some(Ok(Unit::Records(batch)))
     });
     Ok(Source {
-        records: Box::new(records),
-        total: Some((rows, Unit::Rows)),
+        units: Box::new(units),
+        total: Some((rows, Measure::Rows)),
         bytes_read: Default::default(),
     })
 }

@@ -1,22 +1,25 @@
 //! `rlvr grade`: score a dataset or rollout dump and report accuracy and pass@k.
 //!
-//! Reads JSONL (file or `-` for stdin) or verl-style Parquet as a stream, scores records in
-//! parallel batches through the shared router ([`crate::reward::Engine`]), and writes one
-//! verdict per sample as JSONL in input order. Memory is bounded by the batch size, not by the
-//! file. Ctrl-C stops after the batch in flight, leaving a valid output that `--resume`
-//! continues. Exit codes: 0 all graded, 1 some items malformed, 2 the run failed.
+//! Reads JSONL (file or `-` for stdin) or verl-style Parquet as a stream, scores records on
+//! every core through the shared router ([`crate::reward::Engine`]) in units of many records
+//! ([`pipeline`]), and writes one verdict per sample as JSONL in input order. Memory is bounded
+//! by the unit size and the number of units in flight, not by the file. Ctrl-C stops after the
+//! units in flight, leaving a valid output that `--resume` continues. Exit codes: 0 all graded,
+//! 1 some items malformed, 2 the run failed.
 
 pub(crate) mod input;
+mod lines;
 mod mapping;
 mod output;
+mod pipeline;
 mod summary;
 
 pub use summary::{pass_at_k, Stats, Summary};
 
-use crate::reward::{Engine, Item, Outcome, Scored, Verdict};
+use crate::reward::{Engine, Item, Scored, Verdict};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
+use pipeline::{Graded, Tally};
 use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -60,21 +63,11 @@ pub struct GradeArgs {
     /// else the domain.
     #[arg(long)]
     pub group_by: Option<String>,
-    /// Records per parallel batch. Small enough that freed batches are reused while still warm
-    /// (4,096 made the allocator return and re-fault pages: -30% items/s), large enough that
-    /// the per-batch barrier is cheap.
+    /// Most records per unit of work (a worker grades a unit at a time; the output is written
+    /// a unit at a time). Large enough that hand-offs are rare, small enough that a unit's
+    /// memory stays warm in the allocator.
     #[arg(long, default_value_t = 512, hide = true)]
     pub batch: usize,
-}
-
-/// What grading one record produced, ready for the writer.
-struct Graded {
-    /// The record's output lines, encoded by the worker that graded it.
-    encoded: Vec<u8>,
-    /// (reward, verdict) per sample, for the summary.
-    samples: Vec<(f64, Outcome)>,
-    group: Option<String>,
-    malformed: bool,
 }
 
 pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
@@ -83,26 +76,25 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build()
-        .context("cannot start worker threads")?;
     let mut engine = Engine::default();
     // The math verifier formats its detail only when the output will carry it.
     engine.math.detail = args.detail;
     let map = mapping::Mapping::from_args(&args);
 
     let format = input::Format::detect(&args.input);
-    let source = input::open(&args.input, format)?;
+    let source = input::open(&args.input, format, args.batch.max(1))?;
     let mut summary = Summary::default();
 
     // Resume: account for what the output already holds, then append after it.
-    let mut records = source.records;
+    let mut units = source.units;
     let (sink, resumed) = match &args.out {
         Some(path) if args.resume => {
+            let mut records = input::Records::new(units);
             let (file, n, pending) = output::resume(path, &mut records, &map, &mut summary)?;
+            units = records.into_units();
             if let Some(first) = pending {
-                records = Box::new(std::iter::once(Ok(first)).chain(records));
+                units =
+                    Box::new(std::iter::once(Ok(input::Unit::Records(vec![first]))).chain(units));
             }
             (output::Sink::file(file), n)
         }
@@ -113,7 +105,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let interrupted = Arc::new(AtomicBool::new(false));
     {
         let flag = interrupted.clone();
-        // The first Ctrl-C finishes the batch in flight and writes the summary; a second one
+        // The first Ctrl-C finishes the units in flight and writes the summary; a second one
         // exits at once. A handler may already be installed (`run` called twice in one
         // process): then the default behaviour stays, which is also safe.
         let _ = ctrlc::set_handler(move || {
@@ -126,45 +118,27 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let bar = progress_bar(args.quiet, source.total);
     bar.set_position(0);
     let start = Instant::now();
-    let mut graded_items = resumed;
-    // A reader thread fills batches while the pool grades the previous one; the main thread
-    // waits with a timeout so Ctrl-C is noticed even while the input (stdin) is idle.
-    let batches = spawn_reader(records, args.batch.max(1));
-    // A writer thread puts graded batches in order on the output and into the summary while
-    // the pool grades the next batch.
-    let (to_writer, writer) = spawn_writer(sink, summary);
-    loop {
-        if interrupted.load(Ordering::SeqCst) {
-            break;
-        }
-        let batch = match batches.recv_timeout(std::time::Duration::from_millis(100)) {
-            Ok(b) => b?,
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-        };
-        let detail = args.detail;
-        let results: Vec<Graded> = pool.install(|| {
-            batch
-                .into_par_iter()
-                .map(|rec| grade_record(&engine, &map, rec, detail))
-                .collect()
-        });
-        graded_items += results.len() as u64;
-        if to_writer.send(results).is_err() {
-            break; // the writer stopped on an error, reported below
-        }
-        match source.total {
-            Some((_, input::Unit::Bytes)) => {
+    let detail = args.detail;
+    let done = pipeline::run(
+        units,
+        jobs,
+        |unit| grade_unit(&engine, &map, unit, detail),
+        sink,
+        summary,
+        &interrupted,
+        |records| match source.total {
+            Some((_, input::Measure::Bytes)) => {
                 bar.set_position(source.bytes_read.load(Ordering::Relaxed))
             }
-            _ => bar.set_position(graded_items),
-        }
-    }
-    drop(to_writer);
-    let summary = writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the output writer thread panicked"))??;
+            _ => bar.set_position(records),
+        },
+    );
     bar.finish_and_clear();
+    if let Some(e) = done.error {
+        return Err(e);
+    }
+    let summary = done.summary;
+    let graded_items = resumed + done.records;
 
     let elapsed = start.elapsed().as_secs_f64();
     if let Some(path) = &args.summary_json {
@@ -202,73 +176,43 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-type Batch = anyhow::Result<Vec<input::Record>>;
-
-/// Write graded batches to `sink` in the order they arrive and count them into `summary`; the
-/// thread returns the summary, or the first write error.
-fn spawn_writer(
-    mut sink: output::Sink,
-    mut summary: Summary,
-) -> (
-    std::sync::mpsc::SyncSender<Vec<Graded>>,
-    std::thread::JoinHandle<anyhow::Result<Summary>>,
-) {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Graded>>(2);
-    let handle = std::thread::spawn(move || {
-        for results in rx {
-            for g in &results {
-                sink.write_encoded(&g.encoded)?;
-                if g.malformed {
-                    summary.add_malformed(g.group.as_deref());
-                } else {
-                    summary.add_item(g.group.as_deref().unwrap_or("(none)"), &g.samples);
+/// Grade every record of a unit and encode its output lines (`detail`: include the
+/// verifiers' detail).
+fn grade_unit(engine: &Engine, map: &mapping::Mapping, unit: input::Unit, detail: bool) -> Graded {
+    let mut out = Graded::default();
+    match unit {
+        input::Unit::Lines(lines) => {
+            for (line, bytes) in lines.iter() {
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    continue; // blank lines are not records
                 }
+                let value = match std::str::from_utf8(bytes) {
+                    Ok(text) => input::parse_json(text),
+                    Err(e) => Err(input::invalid_utf8(e)),
+                };
+                grade_record(&mut out, engine, map, line, value, detail);
             }
-            // Whole batches only: an interrupted run leaves complete lines.
-            sink.flush()?;
         }
-        sink.flush()?;
-        Ok(summary)
-    });
-    (tx, handle)
+        input::Unit::Records(records) => {
+            for rec in records {
+                let line = rec.line;
+                grade_record(&mut out, engine, map, line, rec.into_value(), detail);
+            }
+        }
+    }
+    out
 }
 
-/// Read records in batches on their own thread; a read error ends the stream after it is sent.
-fn spawn_reader(
-    mut records: Box<dyn Iterator<Item = anyhow::Result<input::Record>> + Send>,
-    size: usize,
-) -> std::sync::mpsc::Receiver<Batch> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-    std::thread::spawn(move || loop {
-        let mut batch = Vec::with_capacity(size);
-        for r in records.by_ref() {
-            match r {
-                Ok(rec) => batch.push(rec),
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                    return;
-                }
-            }
-            if batch.len() == size {
-                break;
-            }
-        }
-        if batch.is_empty() || tx.send(Ok(batch)).is_err() {
-            return;
-        }
-    });
-    rx
-}
-
-/// Grade one record and encode its output lines (`detail`: include the verifiers' detail).
+/// Grade one record (its JSON, or why it has none) into `out`.
 fn grade_record(
+    out: &mut Graded,
     engine: &Engine,
     map: &mapping::Mapping,
-    rec: input::Record,
+    line: u64,
+    value: Result<Value, String>,
     detail: bool,
-) -> Graded {
-    let line = rec.line;
-    let (scored, group, malformed) = match rec.into_value() {
+) {
+    let (scored, group, malformed) = match value {
         Err(reason) => (vec![error_line(Value::Null, line, reason)], None, true),
         Ok(value) => {
             let value = map.apply(value, line);
@@ -282,19 +226,15 @@ fn grade_record(
             }
         }
     };
-    let mut encoded = Vec::new();
     for s in &scored {
-        output::encode(&mut encoded, s, malformed.then_some(line), detail);
+        output::encode(&mut out.encoded, s, malformed.then_some(line), detail);
+        out.samples.push((s.verdict.reward, s.verdict.verdict));
     }
-    Graded {
-        encoded,
-        samples: scored
-            .iter()
-            .map(|s| (s.verdict.reward, s.verdict.verdict))
-            .collect(),
+    out.records.push(Tally {
         group,
         malformed,
-    }
+        samples: scored.len(),
+    });
 }
 
 /// The `error` verdict of a malformed record at `line`.
@@ -307,18 +247,18 @@ fn error_line(id: Value, line: u64, reason: String) -> Scored {
     }
 }
 
-fn progress_bar(quiet: bool, total: Option<(u64, input::Unit)>) -> ProgressBar {
+fn progress_bar(quiet: bool, total: Option<(u64, input::Measure)>) -> ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = match total {
-        Some((n, input::Unit::Bytes)) => ProgressBar::new(n).with_style(
+        Some((n, input::Measure::Bytes)) => ProgressBar::new(n).with_style(
             ProgressStyle::with_template(
                 "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} ETA {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),
-        Some((n, input::Unit::Rows)) => ProgressBar::new(n).with_style(
+        Some((n, input::Measure::Rows)) => ProgressBar::new(n).with_style(
             ProgressStyle::with_template("{bar:40} {pos}/{len} rows {per_sec} ETA {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
         ),

@@ -91,7 +91,7 @@ impl Sink {
 /// skipped, and the first record still to grade (already taken from `records`).
 pub fn resume(
     path: &Path,
-    records: &mut Box<dyn Iterator<Item = anyhow::Result<Record>> + Send>,
+    records: &mut dyn Iterator<Item = anyhow::Result<Record>>,
     map: &Mapping,
     summary: &mut Summary,
 ) -> anyhow::Result<(File, u64, Option<Record>)> {
@@ -109,7 +109,7 @@ pub fn resume(
     let mut skipped = 0u64;
     let mut pending = None;
     let mut line = String::new();
-    'records: for rec in records.by_ref() {
+    'records: for rec in records {
         let rec = rec?;
         let value = rec.parse().map(|v| map.apply(v, rec.line));
         let (expected, group, ok) = match value.as_ref().map(|v| (Item::from_value(v), v)) {

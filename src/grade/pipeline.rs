@@ -1,0 +1,361 @@
+//! How `rlvr grade` keeps every core busy: a reader thread cuts the input into units of many
+//! records, `jobs` workers each take the next unit and grade it whole, and a writer thread puts
+//! the graded units on the output in input order.
+//!
+//! Nothing waits for a whole batch to finish: a worker that ends its unit takes the next one
+//! while the other is still busy. Units that finish early wait in the writer until the ones
+//! before them are written; a worker does not start a unit more than a window ahead of the
+//! writer, so memory stays bounded even when one unit is slow (code items with long tests).
+//! The output only ever holds whole units, in order: stopping at any point (Ctrl-C, a read
+//! error) leaves a valid prefix of the full output.
+
+use super::input::{Unit, Units};
+use super::output::Sink;
+use super::summary::Summary;
+use crate::reward::Outcome;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, RecvTimeoutError};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// How often idle threads look at the stop flag.
+const TICK: Duration = Duration::from_millis(100);
+
+/// One graded unit, ready for the writer.
+#[derive(Default)]
+pub struct Graded {
+    /// The output lines of every record, encoded by the worker.
+    pub encoded: Vec<u8>,
+    /// (reward, verdict) of every sample, record after record.
+    pub samples: Vec<(f64, Outcome)>,
+    pub records: Vec<Tally>,
+}
+
+/// What the summary needs of one record.
+pub struct Tally {
+    pub group: Option<String>,
+    pub malformed: bool,
+    /// How many of [`Graded::samples`] are this record's.
+    pub samples: usize,
+}
+
+/// How a run ended.
+pub struct Done {
+    pub summary: Summary,
+    /// Records written to the output.
+    pub records: u64,
+    /// The read or write error that stopped the run early, if any.
+    pub error: Option<anyhow::Error>,
+}
+
+/// Grade `units` with `jobs` workers calling `grade`, writing in order to `sink` and counting
+/// into `summary`. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
+/// now and then with the number of records written so far.
+pub fn run<G>(
+    units: Units,
+    jobs: usize,
+    grade: G,
+    sink: Sink,
+    summary: Summary,
+    stop: &AtomicBool,
+    progress: impl Fn(u64),
+) -> Done
+where
+    G: Fn(Unit) -> Graded + Sync,
+{
+    let jobs = jobs.max(1);
+    let window = 4 * jobs as u64 + 4;
+    let incoming = Mutex::new(spawn_reader(units, 2 * jobs));
+    let failed = AtomicBool::new(false);
+    let error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    // Units written so far, which workers wait on to stay within the window.
+    let written = (Mutex::new(0u64), Condvar::new());
+    let records_written = AtomicU64::new(0);
+    let halted = || stop.load(Ordering::SeqCst) || failed.load(Ordering::SeqCst);
+    let fail = |e: anyhow::Error| {
+        if let Ok(mut slot) = error.lock() {
+            slot.get_or_insert(e);
+        }
+        failed.store(true, Ordering::SeqCst);
+        written.1.notify_all();
+    };
+
+    let summary = std::thread::scope(|s| {
+        let (to_writer, graded) = sync_channel::<(u64, Graded)>(window as usize);
+        let (alive, all_done) = std::sync::mpsc::channel::<()>();
+        for _ in 0..jobs {
+            let to_writer = to_writer.clone();
+            let alive = alive.clone();
+            let (incoming, written, grade) = (&incoming, &written, &grade);
+            let (halted, fail) = (&halted, &fail);
+            s.spawn(move || {
+                let _alive = alive;
+                while !halted() {
+                    let next = match incoming.lock() {
+                        Ok(rx) => rx.recv_timeout(TICK),
+                        Err(_) => break,
+                    };
+                    let (seq, unit) = match next {
+                        Ok((seq, Ok(unit))) => (seq, unit),
+                        Ok((_, Err(e))) => {
+                            fail(e);
+                            break;
+                        }
+                        Err(RecvTimeoutError::Timeout) => continue,
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    };
+                    if !wait_for_window(written, seq, window, halted) {
+                        break;
+                    }
+                    if to_writer.send((seq, grade(unit))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((to_writer, alive));
+
+        let writer = s.spawn(|| {
+            let mut sink = sink;
+            let mut summary = summary;
+            let mut pending = BTreeMap::new();
+            let mut next = 0u64;
+            for (seq, unit) in graded {
+                pending.insert(seq, unit);
+                while let Some(unit) = pending.remove(&next) {
+                    if let Err(e) = write_unit(&mut sink, &mut summary, &unit) {
+                        fail(e);
+                        return summary;
+                    }
+                    next += 1;
+                    records_written.fetch_add(unit.records.len() as u64, Ordering::Relaxed);
+                    if let Ok(mut w) = written.0.lock() {
+                        *w = next;
+                    }
+                    written.1.notify_all();
+                }
+            }
+            // Units after a gap (a worker stopped before grading the one in between) are not
+            // written: the output stays a prefix of the input's verdicts.
+            if let Err(e) = sink.flush() {
+                fail(e);
+            }
+            summary
+        });
+
+        // Until every worker is gone: the progress bar.
+        while let Err(RecvTimeoutError::Timeout) = all_done.recv_timeout(TICK) {
+            progress(records_written.load(Ordering::Relaxed));
+        }
+        writer.join().unwrap_or_else(|_| {
+            fail(anyhow::anyhow!("the output writer thread panicked"));
+            Summary::default()
+        })
+    });
+    progress(records_written.load(Ordering::Relaxed));
+    Done {
+        summary,
+        records: records_written.load(Ordering::Relaxed),
+        error: error.into_inner().ok().flatten(),
+    }
+}
+
+/// Put one graded unit on the output (whole, so an interrupted run leaves complete lines) and
+/// into the summary.
+fn write_unit(sink: &mut Sink, summary: &mut Summary, unit: &Graded) -> anyhow::Result<()> {
+    sink.write_encoded(&unit.encoded)?;
+    sink.flush()?;
+    let mut samples = &unit.samples[..];
+    for r in &unit.records {
+        let (mine, rest) = samples.split_at(r.samples.min(samples.len()));
+        samples = rest;
+        if r.malformed {
+            summary.add_malformed(r.group.as_deref());
+        } else {
+            summary.add_item(r.group.as_deref().unwrap_or("(none)"), mine);
+        }
+    }
+    Ok(())
+}
+
+/// Block until unit `seq` is within `window` units of the writer; false if the run stopped.
+fn wait_for_window(
+    written: &(Mutex<u64>, Condvar),
+    seq: u64,
+    window: u64,
+    halted: &dyn Fn() -> bool,
+) -> bool {
+    let Ok(mut w) = written.0.lock() else {
+        return false;
+    };
+    while seq >= *w + window {
+        if halted() {
+            return false;
+        }
+        w = match written.1.wait_timeout(w, TICK) {
+            Ok((w, _)) => w,
+            Err(_) => return false,
+        };
+    }
+    true
+}
+
+type Numbered = (u64, anyhow::Result<Unit>);
+
+/// Read units on their own thread, numbered in input order; a read error ends the stream after
+/// it is sent. The thread is not joined: blocked on an idle stdin, it ends with the process.
+fn spawn_reader(units: Units, depth: usize) -> std::sync::mpsc::Receiver<Numbered> {
+    let (tx, rx) = sync_channel::<Numbered>(depth);
+    std::thread::spawn(move || {
+        for (seq, unit) in units.enumerate() {
+            let failed = unit.is_err();
+            if tx.send((seq as u64, unit)).is_err() || failed {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grade::input::{Body, Record};
+    use std::sync::atomic::AtomicUsize;
+
+    /// `n` units of one record each; the record's line is the unit's number.
+    fn units(n: u64) -> Units {
+        Box::new((0..n).map(|i| {
+            Ok(Unit::Records(vec![Record {
+                line: i,
+                body: Body::Unreadable(String::new()),
+            }]))
+        }))
+    }
+
+    fn line_of(unit: &Unit) -> u64 {
+        match unit {
+            Unit::Records(r) => r[0].line,
+            Unit::Lines(_) => unreachable!("the test makes record units"),
+        }
+    }
+
+    /// A graded unit whose output is its number on a line.
+    fn graded(n: u64) -> Graded {
+        Graded {
+            encoded: format!("{n}\n").into_bytes(),
+            samples: vec![(1.0, Outcome::Correct)],
+            records: vec![Tally {
+                group: None,
+                malformed: false,
+                samples: 1,
+            }],
+        }
+    }
+
+    fn run_to_file(
+        name: &str,
+        n: u64,
+        jobs: usize,
+        stop: &AtomicBool,
+        grade: impl Fn(Unit) -> Graded + Sync,
+    ) -> (Done, Vec<u64>) {
+        let path =
+            std::env::temp_dir().join(format!("rlvr-pipeline-{name}-{}", std::process::id()));
+        let sink = Sink::create(&path).unwrap();
+        let done = run(
+            units(n),
+            jobs,
+            grade,
+            sink,
+            Summary::default(),
+            stop,
+            |_| {},
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        (done, text.lines().map(|l| l.parse().unwrap()).collect())
+    }
+
+    #[test]
+    fn slow_units_do_not_reorder_the_output_or_let_the_others_run_far_ahead() {
+        let jobs = 3;
+        let window = 4 * jobs as u64 + 4;
+        let in_flight = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        let highest_started = AtomicU64::new(0);
+        let stop = AtomicBool::new(false);
+        let (done, got) = run_to_file("order", 200, jobs, &stop, |unit| {
+            let n = line_of(&unit);
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            highest_started.fetch_max(n, Ordering::SeqCst);
+            // Every 50th unit is slow: the others finish first and must wait in the writer.
+            if n.is_multiple_of(50) {
+                std::thread::sleep(Duration::from_millis(50));
+                // No worker started a unit more than the window past this one.
+                assert!(highest_started.load(Ordering::SeqCst) < n + window);
+            }
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            graded(n)
+        });
+        assert!(done.error.is_none());
+        assert_eq!(got, (0..200).collect::<Vec<u64>>());
+        assert_eq!(done.records, 200);
+        assert_eq!(done.summary.overall.n, 200);
+        assert!(most.load(Ordering::SeqCst) <= jobs);
+    }
+
+    #[test]
+    fn a_stop_leaves_a_prefix_of_whole_units() {
+        let stop = AtomicBool::new(false);
+        let (done, got) = run_to_file("stop", 10_000, 2, &stop, |unit| {
+            let n = line_of(&unit);
+            if n == 500 {
+                stop.store(true, Ordering::SeqCst);
+            }
+            graded(n)
+        });
+        assert!(done.error.is_none());
+        assert!(
+            got.len() >= 500 && got.len() < 10_000,
+            "{} lines",
+            got.len()
+        );
+        assert_eq!(got, (0..got.len() as u64).collect::<Vec<u64>>());
+        assert_eq!(done.records, got.len() as u64);
+    }
+
+    #[test]
+    fn a_read_error_ends_the_run_after_what_came_before_it() {
+        let units: Units = Box::new(
+            (0..5u64)
+                .map(|i| {
+                    Ok(Unit::Records(vec![Record {
+                        line: i,
+                        body: Body::Unreadable(String::new()),
+                    }]))
+                })
+                .chain(std::iter::once(Err(anyhow::anyhow!("disk on fire")))),
+        );
+        let path = std::env::temp_dir().join(format!("rlvr-pipeline-err-{}", std::process::id()));
+        let sink = Sink::create(&path).unwrap();
+        let stop = AtomicBool::new(false);
+        let done = run(
+            units,
+            2,
+            |u| graded(line_of(&u)),
+            sink,
+            Summary::default(),
+            &stop,
+            |_| {},
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert_eq!(done.error.unwrap().to_string(), "disk on fire");
+        // Units before the error may or may not be written, but only as a prefix.
+        let got: Vec<u64> = text.lines().map(|l| l.parse().unwrap()).collect();
+        assert_eq!(got, (0..got.len() as u64).collect::<Vec<u64>>());
+    }
+}
