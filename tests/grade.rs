@@ -121,6 +121,34 @@ fn jsonl_malformed_lines_keep_their_place() {
         .contains("unknown domain"));
 }
 
+/// Lines that are not UTF-8 (inside a string, or outside one) are malformed with that reason;
+/// CRLF line ends and a last line without a newline are read like any other line.
+#[test]
+fn non_utf8_lines_are_malformed_and_crlf_is_read() {
+    let dir = tmpdir("utf8");
+    let mut input = Vec::new();
+    input.extend_from_slice(math(1, "so \\boxed{2}", "2").as_bytes());
+    input.extend_from_slice(b"\r\n{\"id\": 2, \"domain\": \"math\", \"response\": \"\xff\xfe\", \"ground_truth\": \"1\"}\r\n");
+    input.extend_from_slice(b"\xc3{}\n");
+    input.extend_from_slice(math(4, "so \\boxed{5}", "4").as_bytes());
+    let path = dir.join("in.jsonl");
+    std::fs::write(&path, input).unwrap();
+    let out = grade(&[path.to_str().unwrap(), "--quiet"], None);
+    assert_eq!(out.status.code(), Some(1));
+    let got = lines(&out.stdout);
+    let verdicts: Vec<&str> = got.iter().map(|v| v["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts, ["correct", "error", "error", "incorrect"]);
+    for (v, line) in got[1..3].iter().zip([2, 3]) {
+        assert_eq!(v["line"], line);
+        let reason = v["reason"].as_str().unwrap();
+        assert!(
+            reason.contains(&format!("line {line}: invalid UTF-8")),
+            "{reason}"
+        );
+    }
+    assert_eq!(got[3]["id"], 4);
+}
+
 /// verl_sample.parquet (fixtures/grade/make_parquet.py): 4 prompts x 4 samples; prompt i has
 /// i+1 correct samples. Hand-computed: pass@1 = (1+2+3+4)/16 = 0.625;
 /// pass@2 = mean(1 - C(4-c,2)/C(4,2)) = (0.5 + 5/6 + 1 + 1)/4 = 0.833333; pass@4 = 1.

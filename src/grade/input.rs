@@ -150,6 +150,16 @@ pub fn parse_json(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
 }
 
+/// A line as JSON, or why it is not. serde_json checks the UTF-8 of each string as it reads
+/// it, so the line is not checked a second time; when it is not JSON, the reason says whether
+/// it is because the line is not UTF-8.
+pub fn parse_json_bytes(line: &[u8]) -> Result<Value, String> {
+    serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
+        Err(bad) => invalid_utf8(bad),
+        Ok(_) => format!("not valid JSON: {e}"),
+    })
+}
+
 /// The reason given for a line that is not UTF-8.
 pub fn invalid_utf8(e: std::str::Utf8Error) -> String {
     format!("invalid UTF-8: {e}")

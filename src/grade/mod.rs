@@ -186,10 +186,7 @@ fn grade_unit(engine: &Engine, map: &mapping::Mapping, unit: input::Unit, detail
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     continue; // blank lines are not records
                 }
-                let value = match std::str::from_utf8(bytes) {
-                    Ok(text) => input::parse_json(text),
-                    Err(e) => Err(input::invalid_utf8(e)),
-                };
+                let value = input::parse_json_bytes(bytes);
                 grade_record(&mut out, engine, map, line, value, detail);
             }
         }
