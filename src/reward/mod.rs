@@ -82,7 +82,14 @@ impl Engine {
             .enumerate()
             .map(|(i, r)| {
                 let start = Instant::now();
-                let verdict = self.score_response_with(item, r, detail);
+                // A verifier bug costs this response its verdict, not the caller's run (a
+                // million-item `rlvr grade`, a training step).
+                let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    self.score_response_with(item, r, detail)
+                }))
+                .unwrap_or_else(|_| {
+                    Verdict::error("internal_error: the verifier failed on this item")
+                });
                 Scored {
                     id: item.id.clone(),
                     sample: many.then_some(i),
