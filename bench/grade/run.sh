@@ -8,7 +8,8 @@
 # cores, recording wall time and peak RSS (GNU time). The reference is math_bench's rate on the
 # same mix with the verifier called directly (no JSON, no I/O) on 1 thread and on all cores:
 # the grader's target is >= 80% of the verifier's rate times cores, with peak RSS independent
-# of the number of rows.
+# of the number of rows. When `python3` has pyarrow (or PYTHON names one that does), the small
+# set is also graded from verl-layout Parquet (bench/grade/to_parquet.py).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -28,6 +29,16 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
 "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 20 > "$OUT/verifier1.json"
 "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 20 > "$OUT/verifierN.json"
+
+PYTHON="${PYTHON:-python3}"
+if "$PYTHON" -c "import pyarrow" 2>/dev/null; then
+    "$PYTHON" "$HERE/to_parquet.py" "$OUT/items_small.jsonl" "$OUT/items_small.parquet"
+    /usr/bin/time -f '%e %M' -o "$OUT/time_parquet.txt" \
+        "$TARGET/rlvr" grade "$OUT/items_small.parquet" --quiet --out "$OUT/verdicts_parquet.jsonl"
+else
+    rm -f "$OUT/time_parquet.txt"
+    echo "(no pyarrow for $PYTHON: the Parquet row is skipped)"
+fi
 
 for size in small large; do
     /usr/bin/time -f '%e %M' -o "$OUT/time_$size.txt" \
@@ -50,5 +61,12 @@ for size, n in (("small", small), ("large", large)):
     mb = os.path.getsize(f"{out}/items_{size}.jsonl") / 1e6
     lines = sum(1 for _ in open(f"{out}/verdicts_{size}.jsonl"))
     assert lines == n, f"{size}: {lines} verdict lines for {n} items"
-    print(f"{n:>10,} {mb:>9.0f} {secs:>9.1f} {rate:>10,.0f} {rate / (0.8 * v1 * cores):>9.0%} {rate / vn:>24.0%} {int(rss_kb) / 1024:>12.1f}")
+    print(f"{n:>10,} {mb:>9.0f} {secs:>9.2f} {rate:>10,.0f} {rate / (0.8 * v1 * cores):>9.0%} {rate / vn:>24.0%} {int(rss_kb) / 1024:>12.1f}")
+if os.path.exists(f"{out}/time_parquet.txt"):
+    secs, rss_kb = open(f"{out}/time_parquet.txt").read().split()
+    secs = float(secs)
+    mb = os.path.getsize(f"{out}/items_small.parquet") / 1e6
+    lines = sum(1 for _ in open(f"{out}/verdicts_parquet.jsonl"))
+    assert lines == small, f"parquet: {lines} verdict lines for {small} items"
+    print(f"{small:>10,} {mb:>9.0f} {secs:>9.2f} {small / secs:>10,.0f} {'':>9} {'':>24} {int(rss_kb) / 1024:>12.1f}  (Parquet, verl layout)")
 PY

@@ -33,8 +33,8 @@ impl Format {
     }
 }
 
-/// One raw record: its position and either its text (JSONL, parsed later in parallel) or an
-/// already-built JSON value (Parquet), or the reason it could not be read.
+/// One raw record: its position and either its text (JSONL) or its decoded row (Parquet), each
+/// made into JSON later by the worker that grades it, or the reason it could not be read.
 pub struct Record {
     pub line: u64,
     pub body: Body,
@@ -42,15 +42,15 @@ pub struct Record {
 
 pub enum Body {
     Text(String),
-    Value(Value),
+    Row(parquet::record::Row),
     Unreadable(String),
 }
 
 impl Record {
-    /// The record as JSON, or why it is not (a Parquet row's value is moved, not copied).
+    /// The record as JSON, or why it is not (a Parquet row's strings are moved, not copied).
     pub fn into_value(self) -> Result<Value, String> {
         match self.body {
-            Body::Value(v) => Ok(v),
+            Body::Row(row) => Ok(normalize_parquet(row_into_value(row))),
             _ => self.parse(),
         }
     }
@@ -59,7 +59,7 @@ impl Record {
     pub fn parse(&self) -> Result<Value, String> {
         match &self.body {
             Body::Text(t) => parse_json(t),
-            Body::Value(v) => Ok(v.clone()),
+            Body::Row(row) => Ok(normalize_parquet(row.to_json_value())),
             Body::Unreadable(why) => Err(why.clone()),
         }
     }
@@ -212,7 +212,8 @@ fn parquet_source(path: &Path, max_records: usize) -> anyhow::Result<Source> {
         match row {
             Ok(row) => Record {
                 line,
-                body: Body::Value(normalize_parquet(row.to_json_value())),
+                // Made into JSON by the worker: the reader thread only decodes.
+                body: Body::Row(row),
             },
             Err(e) => Record {
                 line,
@@ -232,22 +233,40 @@ fn parquet_source(path: &Path, max_records: usize) -> anyhow::Result<Source> {
     })
 }
 
+/// A Parquet row as JSON, the same value as `Row::to_json_value` gives, with its strings and
+/// nested rows moved instead of cloned (a response column is kilobytes per row).
+fn row_into_value(row: parquet::record::Row) -> Value {
+    use parquet::record::Field;
+    Value::Object(
+        row.into_columns()
+            .into_iter()
+            .map(|(name, field)| {
+                let v = match field {
+                    Field::Str(s) => Value::String(s),
+                    Field::Group(inner) => row_into_value(inner),
+                    other => other.to_json_value(),
+                };
+                (name, v)
+            })
+            .collect(),
+    )
+}
+
 /// Parquet's JSON view of a list column is `{"list": [{"element": x}, ...]}` or `{"list":
 /// [{"item": x}]}` in some writers' layouts; flatten those back into plain arrays.
 fn normalize_parquet(v: Value) -> Value {
     match v {
-        Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(Value::Array(items)) = map.get("list") {
+        Value::Object(mut map) => {
+            if map.len() == 1 && matches!(map.get("list"), Some(Value::Array(_))) {
+                if let Some(Value::Array(items)) = map.remove("list") {
                     return Value::Array(
                         items
-                            .iter()
+                            .into_iter()
                             .map(|it| match it {
-                                Value::Object(o) if o.len() == 1 => {
-                                    let inner = o.values().next().cloned().unwrap_or(Value::Null);
-                                    normalize_parquet(inner)
-                                }
-                                other => normalize_parquet(other.clone()),
+                                Value::Object(o) if o.len() == 1 => normalize_parquet(
+                                    o.into_iter().next().map_or(Value::Null, |(_, v)| v),
+                                ),
+                                other => normalize_parquet(other),
                             })
                             .collect(),
                     );
@@ -261,5 +280,31 @@ fn normalize_parquet(v: Value) -> Value {
         }
         Value::Array(xs) => Value::Array(xs.into_iter().map(normalize_parquet).collect()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows moved into JSON are the rows the parquet crate's own (cloning) view gives.
+    #[test]
+    fn parquet_rows_moved_into_json_equal_the_crates_view() {
+        use parquet::file::reader::SerializedFileReader;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/grade/verl_sample.parquet"
+        );
+        let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+        let rows = parquet::record::reader::RowIter::from_file_into(Box::new(reader));
+        let mut n = 0;
+        for row in rows {
+            let row = row.unwrap();
+            let want = row.to_json_value();
+            assert!(want["reward_model"].is_object() && want["prompt"].is_array());
+            assert_eq!(row_into_value(row), want);
+            n += 1;
+        }
+        assert_eq!(n, 4);
     }
 }

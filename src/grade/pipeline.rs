@@ -66,7 +66,16 @@ where
 {
     let jobs = jobs.max(1);
     let window = 4 * jobs as u64 + 4;
-    let incoming = Mutex::new(spawn_reader(units, 2 * jobs));
+    let incoming = match spawn_reader(units, 2 * jobs) {
+        Ok(rx) => Mutex::new(rx),
+        Err(e) => {
+            return Done {
+                summary,
+                records: 0,
+                error: Some(anyhow::Error::new(e).context("cannot start the reader thread")),
+            }
+        }
+    };
     let failed = AtomicBool::new(false);
     let error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
     // Units written so far, which workers wait on to stay within the window.
@@ -89,7 +98,8 @@ where
             let alive = alive.clone();
             let (incoming, written, grade) = (&incoming, &written, &grade);
             let (halted, fail) = (&halted, &fail);
-            s.spawn(move || {
+            let worker = std::thread::Builder::new().name("grade-worker".into());
+            let started = worker.spawn_scoped(s, move || {
                 let _alive = alive;
                 while !halted() {
                     let next = match incoming.lock() {
@@ -113,10 +123,15 @@ where
                     }
                 }
             });
+            if let Err(e) = started {
+                fail(anyhow::Error::new(e).context("cannot start worker threads"));
+                break;
+            }
         }
         drop((to_writer, alive));
 
-        let writer = s.spawn(|| {
+        let writer = std::thread::Builder::new().name("grade-writer".into());
+        let writer = writer.spawn_scoped(s, || {
             let mut sink = sink;
             let mut summary = summary;
             let mut pending = BTreeMap::new();
@@ -148,10 +163,17 @@ where
         while let Err(RecvTimeoutError::Timeout) = all_done.recv_timeout(TICK) {
             progress(records_written.load(Ordering::Relaxed));
         }
-        writer.join().unwrap_or_else(|_| {
-            fail(anyhow::anyhow!("the output writer thread panicked"));
-            Summary::default()
-        })
+        match writer.map(|w| w.join()) {
+            Ok(Ok(summary)) => summary,
+            Ok(Err(_)) => {
+                fail(anyhow::anyhow!("the output writer thread panicked"));
+                Summary::default()
+            }
+            Err(e) => {
+                fail(anyhow::Error::new(e).context("cannot start the output writer thread"));
+                Summary::default()
+            }
+        }
     });
     progress(records_written.load(Ordering::Relaxed));
     Done {
@@ -205,17 +227,21 @@ type Numbered = (u64, anyhow::Result<Unit>);
 
 /// Read units on their own thread, numbered in input order; a read error ends the stream after
 /// it is sent. The thread is not joined: blocked on an idle stdin, it ends with the process.
-fn spawn_reader(units: Units, depth: usize) -> std::sync::mpsc::Receiver<Numbered> {
+fn spawn_reader(
+    units: Units,
+    depth: usize,
+) -> std::io::Result<std::sync::mpsc::Receiver<Numbered>> {
     let (tx, rx) = sync_channel::<Numbered>(depth);
-    std::thread::spawn(move || {
+    let reader = std::thread::Builder::new().name("grade-reader".into());
+    reader.spawn(move || {
         for (seq, unit) in units.enumerate() {
             let failed = unit.is_err();
             if tx.send((seq as u64, unit)).is_err() || failed {
                 return;
             }
         }
-    });
-    rx
+    })?;
+    Ok(rx)
 }
 
 #[cfg(test)]
