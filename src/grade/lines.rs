@@ -50,13 +50,20 @@ impl Lines {
 
 impl Drop for Lines {
     fn drop(&mut self) {
-        let Some(block) = self.block.take().and_then(Arc::into_inner) else {
-            return;
-        };
-        if let Ok(mut pool) = self.pool.lock() {
-            if pool.len() < POOL {
-                pool.push(block);
-            }
+        if let Some(block) = self.block.take().and_then(Arc::into_inner) {
+            give_back(&self.pool, block);
+        }
+    }
+}
+
+/// Keep a block for reuse, unless the pool is full or a very long line grew the block.
+fn give_back(pool: &Pool, block: Vec<u8>) {
+    if block.len() > 4 * BLOCK {
+        return;
+    }
+    if let Ok(mut pool) = pool.lock() {
+        if pool.len() < POOL {
+            pool.push(block);
         }
     }
 }
@@ -120,6 +127,7 @@ impl JsonlUnits {
         let mut filled = self.carry.len();
         buf[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
+        self.carry.shrink_to(BLOCK); // after a very long line
         // Newlines seen so far (counted only after short reads: a pipe may have no more for
         // a while, and whole lines should not wait for a full block).
         let (mut scanned, mut newlines) = (0, 0);
@@ -157,18 +165,10 @@ impl JsonlUnits {
         };
         self.carry.extend_from_slice(&buf[end..filled]);
         if end == 0 {
-            self.recycle(buf);
+            give_back(&self.pool, buf);
             return Ok(None);
         }
         Ok(Some((Arc::new(buf), end)))
-    }
-
-    fn recycle(&self, buf: Vec<u8>) {
-        if let Ok(mut pool) = self.pool.lock() {
-            if pool.len() < POOL {
-                pool.push(buf);
-            }
-        }
     }
 
     /// Cut the next unit from the current block.
