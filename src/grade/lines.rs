@@ -128,8 +128,8 @@ impl JsonlUnits {
         buf[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
         self.carry.shrink_to(BLOCK); // after a very long line
-        // Newlines seen so far (counted only after short reads: a pipe may have no more for
-        // a while, and whole lines should not wait for a full block).
+                                     // Newlines seen so far (counted only after short reads: a pipe may have no more for
+                                     // a while, and whole lines should not wait for a full block).
         let (mut scanned, mut newlines) = (0, 0);
         while !self.eof {
             if filled == buf.len() {

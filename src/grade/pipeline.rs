@@ -118,7 +118,20 @@ where
                     if !wait_for_window(written, seq, window, halted) {
                         break;
                     }
-                    if to_writer.send((seq, grade(unit))).is_err() {
+                    // A bug that panics must stop the run with an error: left alone, the
+                    // writer would wait for this unit forever and the others with it.
+                    let graded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(
+                        || grade(unit),
+                    )) {
+                        Ok(g) => g,
+                        Err(_) => {
+                            fail(anyhow::anyhow!(
+                                "internal error: grading unit {seq} of the input panicked"
+                            ));
+                            break;
+                        }
+                    };
+                    if to_writer.send((seq, graded)).is_err() {
                         break;
                     }
                 }
@@ -351,6 +364,20 @@ mod tests {
         );
         assert_eq!(got, (0..got.len() as u64).collect::<Vec<u64>>());
         assert_eq!(done.records, got.len() as u64);
+    }
+
+    #[test]
+    fn a_panicking_unit_ends_the_run_with_an_error_not_a_hang() {
+        let stop = AtomicBool::new(false);
+        let (done, got) = run_to_file("panic", 1000, 2, &stop, |unit| {
+            let n = line_of(&unit);
+            assert!(n != 300, "a bug");
+            graded(n)
+        });
+        let error = done.error.expect("the run reports the panic");
+        assert!(error.to_string().contains("panicked"), "{error}");
+        assert!(got.len() <= 300);
+        assert_eq!(got, (0..got.len() as u64).collect::<Vec<u64>>());
     }
 
     #[test]
