@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rlvr grade` throughput and memory on large files, next to the math verifier's own rate.
 #
-#   bench/grade/run.sh [N_LARGE]     (default 1000000)
+#   bench/grade/run.sh [N_LARGE]     (default 1000000; REPEAT=3 runs of the large set)
 #
 # Builds N math items with 1-3 KB responses (bench/math/make_mix.py's 2,000-item mix, repeated
 # with fresh ids), then grades a tenth of them and all of them with the release binary on all
@@ -27,8 +27,16 @@ head -n "$SMALL" "$OUT/items_large.jsonl" > "$OUT/items_small.jsonl"
     && cargo build --quiet --release -p rlvr-verifiers --example math_bench)
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
-"$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 20 > "$OUT/verifier1.json"
-"$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 20 > "$OUT/verifierN.json"
+# This machine's speed drifts by 10-25% between runs: the verifier and the large grade run take
+# turns, REPEAT times, and the table uses the median of each.
+REPEAT="${REPEAT:-3}"
+rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt
+for r in $(seq "$REPEAT"); do
+    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 20 > "$OUT/verifier1_$r.json"
+    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 20 > "$OUT/verifierN_$r.json"
+    /usr/bin/time -f '%e %M' -o "$OUT/time_large_$r.txt" \
+        "$TARGET/rlvr" grade "$OUT/items_large.jsonl" --quiet --out "$OUT/verdicts_large.jsonl"
+done
 
 PYTHON="${PYTHON:-python3}"
 if "$PYTHON" -c "import pyarrow" 2>/dev/null; then
@@ -40,16 +48,19 @@ else
     echo "(no pyarrow for $PYTHON: the Parquet row is skipped)"
 fi
 
-for size in small large; do
-    /usr/bin/time -f '%e %M' -o "$OUT/time_$size.txt" \
-        "$TARGET/rlvr" grade "$OUT/items_$size.jsonl" --quiet --out "$OUT/verdicts_$size.jsonl"
-done
+/usr/bin/time -f '%e %M' -o "$OUT/time_small.txt" \
+    "$TARGET/rlvr" grade "$OUT/items_small.jsonl" --quiet --out "$OUT/verdicts_small.jsonl"
 
-python3 - "$OUT" "$SMALL" "$N" "$CORES" <<'PY'
-import json, sys
-out, small, large, cores = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-v1 = json.load(open(f"{out}/verifier1.json"))["comparisons_per_s"]
-vn = json.load(open(f"{out}/verifierN.json"))["comparisons_per_s"]
+python3 - "$OUT" "$SMALL" "$N" "$CORES" "$REPEAT" <<'PY'
+import json, statistics, sys
+out, small, large, cores, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+rate = lambda name: statistics.median(
+    json.load(open(f"{out}/{name}_{r}.json"))["comparisons_per_s"] for r in range(1, repeat + 1))
+v1, vn = rate("verifier1"), rate("verifierN")
+runs = [open(f"{out}/time_large_{r}.txt").read().split() for r in range(1, repeat + 1)]
+with open(f"{out}/time_large.txt", "w") as f:
+    f.write(f"{statistics.median(float(t) for t, _ in runs)} {max(int(m) for _, m in runs)}\n")
+print(f"large-set grade runs (s): {', '.join(t for t, _ in runs)}; medians below")
 print(f"math verifier alone: {v1:,.0f}/s on 1 thread, {vn:,.0f}/s on {cores} threads")
 print(f"target: 80% of 1-thread rate x {cores} cores = {0.8 * v1 * cores:,.0f} items/s\n")
 print(f"{'rows':>10} {'file MB':>9} {'seconds':>9} {'items/s':>10} {'vs target':>10} {'vs verifier on all cores':>25} {'peak RSS MB':>12}")
