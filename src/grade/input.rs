@@ -5,6 +5,7 @@
 //! Parquet) so a malformed one can be reported where it is.
 
 use super::lines::{JsonlUnits, Lines};
+pub use super::pace::Pace;
 use anyhow::{bail, Context};
 use serde_json::Value;
 use std::fs::File;
@@ -171,8 +172,8 @@ pub enum Measure {
     Rows,
 }
 
-/// Open `path` (`-` is stdin) in the given format; units hold at most `max_records` records.
-pub fn open(path: &str, format: Format, max_records: usize) -> anyhow::Result<Source> {
+/// Open `path` (`-` is stdin) in the given format; units hold as many records as `pace` says.
+pub fn open(path: &str, format: Format, pace: Pace) -> anyhow::Result<Source> {
     match format {
         Format::Jsonl => {
             let (reader, total): (Box<dyn Read + Send>, Option<(u64, Measure)>) = if path == "-" {
@@ -183,7 +184,7 @@ pub fn open(path: &str, format: Format, max_records: usize) -> anyhow::Result<So
                 (Box::new(f), len.map(|l| (l, Measure::Bytes)))
             };
             let bytes_read = Arc::new(AtomicU64::new(0));
-            let units = JsonlUnits::new(reader, max_records, bytes_read.clone())
+            let units = JsonlUnits::new(reader, pace, bytes_read.clone())
                 .map(|u| u.map(Unit::Lines).context("read error"));
             Ok(Source {
                 units: Box::new(units),
@@ -195,12 +196,12 @@ pub fn open(path: &str, format: Format, max_records: usize) -> anyhow::Result<So
             if path == "-" {
                 bail!("Parquet cannot be read from stdin; give a file path");
             }
-            parquet_source(Path::new(path), max_records)
+            parquet_source(Path::new(path), pace)
         }
     }
 }
 
-fn parquet_source(path: &Path, max_records: usize) -> anyhow::Result<Source> {
+fn parquet_source(path: &Path, pace: Pace) -> anyhow::Result<Source> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = SerializedFileReader::new(file)
@@ -221,9 +222,8 @@ fn parquet_source(path: &Path, max_records: usize) -> anyhow::Result<Source> {
             },
         }
     });
-    let max = max_records.max(1);
     let units = std::iter::from_fn(move || {
-        let batch: Vec<Record> = records.by_ref().take(max).collect();
+        let batch: Vec<Record> = records.by_ref().take(pace.records()).collect();
         (!batch.is_empty()).then_some(Ok(Unit::Records(batch)))
     });
     Ok(Source {

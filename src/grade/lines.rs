@@ -7,6 +7,7 @@
 //! instead of fresh pages. Line numbers are 1-based and count blank lines, which are not
 //! records.
 
+use super::pace::Pace;
 use std::io::{ErrorKind, Read};
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -68,10 +69,10 @@ fn give_back(pool: &Pool, block: Vec<u8>) {
     }
 }
 
-/// Units of at most `max_lines` lines from a reader.
+/// Units of lines from a reader, as many per unit as the [`Pace`] says.
 pub struct JsonlUnits {
     reader: Box<dyn Read + Send>,
-    max_lines: usize,
+    pace: Pace,
     block_size: usize,
     /// The block units are being cut from, and where its uncut whole lines start and end.
     current: Option<(Arc<Vec<u8>>, usize, usize)>,
@@ -84,23 +85,19 @@ pub struct JsonlUnits {
 }
 
 impl JsonlUnits {
-    pub fn new(
-        reader: Box<dyn Read + Send>,
-        max_lines: usize,
-        bytes_read: Arc<AtomicU64>,
-    ) -> JsonlUnits {
-        JsonlUnits::with_block_size(reader, max_lines, BLOCK, bytes_read)
+    pub fn new(reader: Box<dyn Read + Send>, pace: Pace, bytes_read: Arc<AtomicU64>) -> JsonlUnits {
+        JsonlUnits::with_block_size(reader, pace, BLOCK, bytes_read)
     }
 
     fn with_block_size(
         reader: Box<dyn Read + Send>,
-        max_lines: usize,
+        pace: Pace,
         block_size: usize,
         bytes_read: Arc<AtomicU64>,
     ) -> JsonlUnits {
         JsonlUnits {
             reader,
-            max_lines: max_lines.max(1),
+            pace,
             block_size: block_size.max(1),
             current: None,
             carry: Vec::new(),
@@ -112,7 +109,7 @@ impl JsonlUnits {
     }
 
     /// Read the next block: the carried partial line, then input until the block is full,
-    /// holds `max_lines` lines, or the input ends. A line longer than the block grows it.
+    /// holds a unit's worth of lines, or the input ends. A line longer than the block grows it.
     fn fill(&mut self) -> std::io::Result<Option<(Arc<Vec<u8>>, usize)>> {
         let mut buf = self
             .pool
@@ -153,7 +150,7 @@ impl JsonlUnits {
             if filled < buf.len() {
                 newlines += memchr::memchr_iter(b'\n', &buf[scanned..filled]).count();
                 scanned = filled;
-                if newlines >= self.max_lines {
+                if newlines >= self.pace.records() {
                     break;
                 }
             }
@@ -178,9 +175,10 @@ impl JsonlUnits {
             self.current = None;
             return None;
         }
-        let mut spans = Vec::with_capacity(self.max_lines.min(4096));
+        let max_lines = self.pace.records();
+        let mut spans = Vec::with_capacity(max_lines.min(4096));
         let mut at = *start;
-        while at < *end && spans.len() < self.max_lines {
+        while at < *end && spans.len() < max_lines {
             let stop = memchr::memchr(b'\n', &block[at..*end]).map_or(*end, |i| at + i);
             let mut line_end = stop;
             if line_end > at && block[line_end - 1] == b'\r' {
@@ -256,7 +254,12 @@ mod tests {
             step,
         };
         let bytes = Arc::new(AtomicU64::new(0));
-        let units = JsonlUnits::with_block_size(Box::new(reader), max_lines, block, bytes.clone());
+        let units = JsonlUnits::with_block_size(
+            Box::new(reader),
+            Pace::fixed(max_lines),
+            block,
+            bytes.clone(),
+        );
         let mut lines = Vec::new();
         let mut sizes = Vec::new();
         for unit in units {
@@ -323,7 +326,7 @@ mod tests {
     #[test]
     fn take_first_walks_a_unit() {
         let reader = std::io::Cursor::new(b"a\nb\nc\n".to_vec());
-        let mut units = JsonlUnits::new(Box::new(reader), 10, Arc::default());
+        let mut units = JsonlUnits::new(Box::new(reader), Pace::fixed(10), Arc::default());
         let mut unit = units.next().unwrap().unwrap();
         assert_eq!(unit.take_first(), Some((1, b"a".to_vec())));
         let rest: Vec<_> = unit.iter().map(|(n, b)| (n, b.to_vec())).collect();

@@ -11,6 +11,7 @@ pub(crate) mod input;
 mod lines;
 mod mapping;
 mod output;
+mod pace;
 mod pipeline;
 mod summary;
 
@@ -64,8 +65,7 @@ pub struct GradeArgs {
     #[arg(long)]
     pub group_by: Option<String>,
     /// Most records per unit of work (a worker grades a unit at a time; the output is written
-    /// a unit at a time). Large enough that hand-offs are rare, small enough that a unit's
-    /// memory stays warm in the allocator.
+    /// a unit at a time). Below it, units are sized to take about 2 ms each (`pace.rs`).
     #[arg(long, default_value_t = 512, hide = true)]
     pub batch: usize,
 }
@@ -82,7 +82,8 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let map = mapping::Mapping::from_args(&args);
 
     let format = input::Format::detect(&args.input);
-    let source = input::open(&args.input, format, args.batch.max(1))?;
+    let pace = input::Pace::new(args.batch);
+    let source = input::open(&args.input, format, pace.clone())?;
     let mut summary = Summary::default();
 
     // Resume: account for what the output already holds, then append after it.
@@ -120,7 +121,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let start = Instant::now();
     let detail = args.detail;
     let done = pipeline::run(
-        units,
+        pipeline::Feed { units, pace },
         jobs,
         |unit| grade_unit(&engine, &map, unit, detail),
         sink,

@@ -11,6 +11,7 @@
 
 use super::input::{Unit, Units};
 use super::output::Sink;
+use super::pace::Pace;
 use super::summary::Summary;
 use crate::reward::Outcome;
 use std::collections::BTreeMap;
@@ -40,6 +41,12 @@ pub struct Tally {
     pub samples: usize,
 }
 
+/// The units to grade, and the pace their reader cuts them at (which the workers set).
+pub struct Feed {
+    pub units: Units,
+    pub pace: Pace,
+}
+
 /// How a run ended.
 pub struct Done {
     pub summary: Summary,
@@ -53,7 +60,7 @@ pub struct Done {
 /// into `summary`. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
 /// now and then with the number of records written so far.
 pub fn run<G>(
-    units: Units,
+    Feed { units, pace }: Feed,
     jobs: usize,
     grade: G,
     sink: Sink,
@@ -96,7 +103,7 @@ where
         for _ in 0..jobs {
             let to_writer = to_writer.clone();
             let alive = alive.clone();
-            let (incoming, written, grade) = (&incoming, &written, &grade);
+            let (incoming, written, grade, pace) = (&incoming, &written, &grade, &pace);
             let (halted, fail) = (&halted, &fail);
             let worker = std::thread::Builder::new().name("grade-worker".into());
             let started = worker.spawn_scoped(s, move || {
@@ -120,6 +127,7 @@ where
                     }
                     // A bug that panics must stop the run with an error: left alone, the
                     // writer would wait for this unit forever and the others with it.
+                    let start = std::time::Instant::now();
                     let graded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(
                         || grade(unit),
                     )) {
@@ -131,6 +139,7 @@ where
                             break;
                         }
                     };
+                    pace.observe(graded.records.len(), start.elapsed());
                     if to_writer.send((seq, graded)).is_err() {
                         break;
                     }
@@ -303,15 +312,11 @@ mod tests {
         let path =
             std::env::temp_dir().join(format!("rlvr-pipeline-{name}-{}", std::process::id()));
         let sink = Sink::create(&path).unwrap();
-        let done = run(
-            units(n),
-            jobs,
-            grade,
-            sink,
-            Summary::default(),
-            stop,
-            |_| {},
-        );
+        let feed = Feed {
+            units: units(n),
+            pace: Pace::fixed(1),
+        };
+        let done = run(feed, jobs, grade, sink, Summary::default(), stop, |_| {});
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::remove_file(&path).ok();
         (done, text.lines().map(|l| l.parse().unwrap()).collect())
@@ -366,6 +371,63 @@ mod tests {
         assert_eq!(done.records, got.len() as u64);
     }
 
+    /// Slow records (code items, 1 ms here) get units of a record or two once the first unit
+    /// is timed, and are graded on several workers; without the pace one unit would hold them.
+    #[test]
+    fn slow_records_get_small_units_spread_over_the_workers() {
+        let pace = Pace::new(512);
+        let reader_pace = pace.clone();
+        let mut next = 0u64;
+        let units: Units = Box::new(std::iter::from_fn(move || {
+            let n = reader_pace.records() as u64;
+            let unit: Vec<Record> = (next..(next + n).min(200))
+                .map(|line| Record {
+                    line,
+                    body: Body::Unreadable(String::new()),
+                })
+                .collect();
+            next += unit.len() as u64;
+            (!unit.is_empty()).then_some(Ok(Unit::Records(unit)))
+        }));
+        let threads = Mutex::new(std::collections::HashSet::new());
+        let sizes = Mutex::new(Vec::new());
+        let path = std::env::temp_dir().join(format!("rlvr-pipeline-pace-{}", std::process::id()));
+        let stop = AtomicBool::new(false);
+        let done = run(
+            Feed { units, pace },
+            4,
+            |unit| {
+                let Unit::Records(records) = unit else {
+                    unreachable!()
+                };
+                threads.lock().unwrap().insert(std::thread::current().id());
+                sizes.lock().unwrap().push(records.len());
+                let mut out = Graded::default();
+                for r in &records {
+                    std::thread::sleep(Duration::from_millis(1));
+                    let one = graded(r.line);
+                    out.encoded.extend(one.encoded);
+                    out.samples.extend(one.samples);
+                    out.records.extend(one.records);
+                }
+                out
+            },
+            Sink::create(&path).unwrap(),
+            Summary::default(),
+            &stop,
+            |_| {},
+        );
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).ok();
+        assert!(done.error.is_none());
+        let got: Vec<u64> = text.lines().map(|l| l.parse().unwrap()).collect();
+        assert_eq!(got, (0..200).collect::<Vec<u64>>());
+        let sizes = sizes.into_inner().unwrap();
+        assert_eq!(sizes[0], 8, "the first units are small");
+        assert!(sizes.iter().rev().take(20).all(|&n| n <= 2), "{sizes:?}");
+        assert!(threads.into_inner().unwrap().len() >= 2);
+    }
+
     #[test]
     fn a_panicking_unit_ends_the_run_with_an_error_not_a_hang() {
         let stop = AtomicBool::new(false);
@@ -395,8 +457,12 @@ mod tests {
         let path = std::env::temp_dir().join(format!("rlvr-pipeline-err-{}", std::process::id()));
         let sink = Sink::create(&path).unwrap();
         let stop = AtomicBool::new(false);
-        let done = run(
+        let feed = Feed {
             units,
+            pace: Pace::fixed(1),
+        };
+        let done = run(
+            feed,
             2,
             |u| graded(line_of(&u)),
             sink,
