@@ -1,6 +1,7 @@
-//! How `rlvr grade` keeps every core busy: a reader thread cuts the input into units of many
-//! records, `jobs` workers each take the next unit and grade it whole, and a writer thread puts
-//! the graded units on the output in input order.
+//! How `rlvr grade` keeps every core busy: a reader thread cuts the input into units of records
+//! (sized by [`Pace`] to take a couple of milliseconds each), `jobs` workers each take the next
+//! unit and grade it whole, and a writer thread puts the graded units on the output in input
+//! order.
 //!
 //! Nothing waits for a whole batch to finish: a worker that ends its unit takes the next one
 //! while the other is still busy. Units that finish early wait in the writer until the ones
