@@ -1,5 +1,5 @@
-//! JSONL read in large blocks and handed out as units of whole lines, so the grader's workers
-//! get many records per hand-off and no line is copied on its way to the JSON parser.
+//! JSONL read in large blocks and handed out as units of whole lines (as many per unit as the
+//! [`Pace`] asks), so that no line is copied on its way to the JSON parser.
 //!
 //! Each block is one `read` target of about a megabyte, shared (`Arc`) by the units cut from
 //! it; only a line split by the block's end is copied, into the next block. Blocks return to a
