@@ -7,6 +7,9 @@
 //! while the other is still busy. Units that finish early wait in the writer until the ones
 //! before them are written; a worker does not start a unit more than a window ahead of the
 //! writer, so memory stays bounded even when one unit is slow (code items with long tests).
+//! The window is a few units of hundreds of records, or a few thousand units of one record
+//! (code items, whose units are single records: one that runs into its time limit should not
+//! idle the other workers after a dozen items).
 //! The output only ever holds whole units, in order: stopping at any point (Ctrl-C, a read
 //! error) leaves a valid prefix of the full output.
 
@@ -20,6 +23,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{sync_channel, RecvTimeoutError};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
+
+/// Records each worker may run ahead of the writer, when units are small.
+const AHEAD_RECORDS: usize = 2048;
+
+/// How many units a worker may start ahead of the writer: at least `4 x jobs + 4`, and enough
+/// units of the current size for [`AHEAD_RECORDS`] records per worker.
+fn window(jobs: usize, pace: &Pace) -> u64 {
+    let units = AHEAD_RECORDS * jobs / pace.records();
+    (4 * jobs + 4).max(units) as u64
+}
 
 /// How often idle threads look at the stop flag.
 const TICK: Duration = Duration::from_millis(100);
@@ -73,7 +86,6 @@ where
     G: Fn(Unit) -> Graded + Sync,
 {
     let jobs = jobs.max(1);
-    let window = 4 * jobs as u64 + 4;
     let incoming = match spawn_reader(units, 2 * jobs) {
         Ok(rx) => Mutex::new(rx),
         Err(e) => {
@@ -99,7 +111,7 @@ where
     };
 
     let summary = std::thread::scope(|s| {
-        let (to_writer, graded) = sync_channel::<(u64, Graded)>(window as usize);
+        let (to_writer, graded) = sync_channel::<(u64, Graded)>(4 * jobs + 4);
         let (alive, all_done) = std::sync::mpsc::channel::<()>();
         for _ in 0..jobs {
             let to_writer = to_writer.clone();
@@ -123,7 +135,7 @@ where
                         Err(RecvTimeoutError::Timeout) => continue,
                         Err(RecvTimeoutError::Disconnected) => break,
                     };
-                    if !wait_for_window(written, seq, window, halted) {
+                    if !wait_for_window(written, seq, &|| window(jobs, pace), halted) {
                         break;
                     }
                     // A bug that panics must stop the run with an error: left alone, the
@@ -224,17 +236,17 @@ fn write_unit(sink: &mut Sink, summary: &mut Summary, unit: &Graded) -> anyhow::
     Ok(())
 }
 
-/// Block until unit `seq` is within `window` units of the writer; false if the run stopped.
+/// Block until unit `seq` is within `window()` units of the writer; false if the run stopped.
 fn wait_for_window(
     written: &(Mutex<u64>, Condvar),
     seq: u64,
-    window: u64,
+    window: &dyn Fn() -> u64,
     halted: &dyn Fn() -> bool,
 ) -> bool {
     let Ok(mut w) = written.0.lock() else {
         return false;
     };
-    while seq >= *w + window {
+    while seq >= *w + window() {
         if halted() {
             return false;
         }
@@ -303,10 +315,11 @@ mod tests {
         }
     }
 
+    /// Run `n` one-record units through the pipeline; `pace` is what the window is sized by.
     fn run_to_file(
         name: &str,
         n: u64,
-        jobs: usize,
+        (jobs, pace): (usize, Pace),
         stop: &AtomicBool,
         grade: impl Fn(Unit) -> Graded + Sync,
     ) -> (Done, Vec<u64>) {
@@ -315,7 +328,7 @@ mod tests {
         let sink = Sink::create(&path).unwrap();
         let feed = Feed {
             units: units(n),
-            pace: Pace::fixed(1),
+            pace,
         };
         let done = run(feed, jobs, grade, sink, Summary::default(), stop, |_| {});
         let text = std::fs::read_to_string(&path).unwrap();
@@ -326,12 +339,14 @@ mod tests {
     #[test]
     fn slow_units_do_not_reorder_the_output_or_let_the_others_run_far_ahead() {
         let jobs = 3;
-        let window = 4 * jobs as u64 + 4;
+        let ahead = 4 * jobs as u64 + 4;
         let in_flight = AtomicUsize::new(0);
         let most = AtomicUsize::new(0);
         let highest_started = AtomicU64::new(0);
         let stop = AtomicBool::new(false);
-        let (done, got) = run_to_file("order", 200, jobs, &stop, |unit| {
+        // Units of hundreds of records: the window is 4 x jobs + 4 units.
+        assert_eq!(window(jobs, &Pace::fixed(512)), ahead);
+        let (done, got) = run_to_file("order", 200, (jobs, Pace::fixed(512)), &stop, |unit| {
             let n = line_of(&unit);
             let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             most.fetch_max(now, Ordering::SeqCst);
@@ -340,7 +355,7 @@ mod tests {
             if n.is_multiple_of(50) {
                 std::thread::sleep(Duration::from_millis(50));
                 // No worker started a unit more than the window past this one.
-                assert!(highest_started.load(Ordering::SeqCst) < n + window);
+                assert!(highest_started.load(Ordering::SeqCst) < n + ahead);
             }
             in_flight.fetch_sub(1, Ordering::SeqCst);
             graded(n)
@@ -355,7 +370,7 @@ mod tests {
     #[test]
     fn a_stop_leaves_a_prefix_of_whole_units() {
         let stop = AtomicBool::new(false);
-        let (done, got) = run_to_file("stop", 10_000, 2, &stop, |unit| {
+        let (done, got) = run_to_file("stop", 10_000, (2, Pace::fixed(512)), &stop, |unit| {
             let n = line_of(&unit);
             if n == 500 {
                 stop.store(true, Ordering::SeqCst);
@@ -429,10 +444,34 @@ mod tests {
         assert!(threads.into_inner().unwrap().len() >= 2);
     }
 
+    /// Single-record units (code items): one slow record does not stop the other workers a
+    /// dozen records later; they run on up to thousands of records ahead.
+    #[test]
+    fn small_units_get_a_window_of_records_not_of_a_dozen_units() {
+        assert_eq!(window(2, &Pace::fixed(1)), 4096);
+        let stop = AtomicBool::new(false);
+        let ahead_when_slow_one_ended = AtomicU64::new(0);
+        let highest_started = AtomicU64::new(0);
+        let (done, got) = run_to_file("ahead", 1000, (2, Pace::fixed(1)), &stop, |unit| {
+            let n = line_of(&unit);
+            highest_started.fetch_max(n, Ordering::SeqCst);
+            if n == 0 {
+                std::thread::sleep(Duration::from_millis(300));
+                let ahead = highest_started.load(Ordering::SeqCst);
+                ahead_when_slow_one_ended.store(ahead, Ordering::SeqCst);
+            }
+            graded(n)
+        });
+        assert!(done.error.is_none());
+        assert_eq!(got, (0..1000).collect::<Vec<u64>>());
+        let ahead = ahead_when_slow_one_ended.load(Ordering::SeqCst);
+        assert!(ahead >= 500, "the other worker stopped at unit {ahead}");
+    }
+
     #[test]
     fn a_panicking_unit_ends_the_run_with_an_error_not_a_hang() {
         let stop = AtomicBool::new(false);
-        let (done, got) = run_to_file("panic", 1000, 2, &stop, |unit| {
+        let (done, got) = run_to_file("panic", 1000, (2, Pace::fixed(512)), &stop, |unit| {
             let n = line_of(&unit);
             assert!(n != 300, "a bug");
             graded(n)
