@@ -131,7 +131,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             Some((_, input::Measure::Bytes)) => {
                 bar.set_position(source.bytes_read.load(Ordering::Relaxed))
             }
-            _ => bar.set_position(records),
+            _ => bar.set_position(resumed + records),
         },
     );
     bar.finish_and_clear();
