@@ -8,6 +8,7 @@ use super::lines::{JsonlUnits, Lines};
 pub use super::pace::Pace;
 use anyhow::{bail, Context};
 use serde_json::Value;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -71,7 +72,7 @@ pub enum Unit {
     /// Raw JSONL lines (parsed by the worker that grades them).
     Lines(Lines),
     /// Records already read: Parquet rows, or the record `--resume` stopped at.
-    Records(Vec<Record>),
+    Records(VecDeque<Record>),
 }
 
 pub type Units = Box<dyn Iterator<Item = anyhow::Result<Unit>> + Send>;
@@ -133,8 +134,10 @@ impl Iterator for Records {
                         return Some(Ok(Record { line, body }));
                     }
                 }
-                Some(Unit::Records(records)) if !records.is_empty() => {
-                    return Some(Ok(records.remove(0)));
+                Some(Unit::Records(records)) => {
+                    if let Some(r) = records.pop_front() {
+                        return Some(Ok(r));
+                    }
                 }
                 _ => {}
             }
@@ -223,7 +226,7 @@ fn parquet_source(path: &Path, pace: Pace) -> anyhow::Result<Source> {
         }
     });
     let units = std::iter::from_fn(move || {
-        let batch: Vec<Record> = records.by_ref().take(pace.records()).collect();
+        let batch: VecDeque<Record> = records.by_ref().take(pace.records()).collect();
         (!batch.is_empty()).then_some(Ok(Unit::Records(batch)))
     });
     Ok(Source {

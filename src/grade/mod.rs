@@ -94,8 +94,9 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             let (file, n, pending) = output::resume(path, &mut records, &map, &mut summary)?;
             units = records.into_units();
             if let Some(first) = pending {
-                units =
-                    Box::new(std::iter::once(Ok(input::Unit::Records(vec![first]))).chain(units));
+                units = Box::new(
+                    std::iter::once(Ok(input::Unit::Records([first].into()))).chain(units),
+                );
             }
             (output::Sink::file(file), n)
         }

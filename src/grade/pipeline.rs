@@ -288,10 +288,13 @@ mod tests {
     /// `n` units of one record each; the record's line is the unit's number.
     fn units(n: u64) -> Units {
         Box::new((0..n).map(|i| {
-            Ok(Unit::Records(vec![Record {
-                line: i,
-                body: Body::Unreadable(String::new()),
-            }]))
+            Ok(Unit::Records(
+                [Record {
+                    line: i,
+                    body: Body::Unreadable(String::new()),
+                }]
+                .into(),
+            ))
         }))
     }
 
@@ -396,7 +399,7 @@ mod tests {
         let mut next = 0u64;
         let units: Units = Box::new(std::iter::from_fn(move || {
             let n = reader_pace.records() as u64;
-            let unit: Vec<Record> = (next..(next + n).min(200))
+            let unit: std::collections::VecDeque<Record> = (next..(next + n).min(200))
                 .map(|line| Record {
                     line,
                     body: Body::Unreadable(String::new()),
@@ -487,10 +490,13 @@ mod tests {
         let units: Units = Box::new(
             (0..5u64)
                 .map(|i| {
-                    Ok(Unit::Records(vec![Record {
-                        line: i,
-                        body: Body::Unreadable(String::new()),
-                    }]))
+                    Ok(Unit::Records(
+                        [Record {
+                            line: i,
+                            body: Body::Unreadable(String::new()),
+                        }]
+                        .into(),
+                    ))
                 })
                 .chain(std::iter::once(Err(anyhow::anyhow!("disk on fire")))),
         );
