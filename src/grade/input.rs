@@ -4,6 +4,7 @@
 //! Every record keeps its 1-based position (the line number for JSONL, the row number for
 //! Parquet) so a malformed one can be reported where it is.
 
+pub use super::lines::is_blank;
 use super::lines::{JsonlUnits, Lines};
 pub use super::pace::Pace;
 use anyhow::{bail, Context};
@@ -43,7 +44,8 @@ pub struct Record {
 }
 
 pub enum Body {
-    Text(String),
+    /// A JSONL line (its bytes, checked for UTF-8 when parsed).
+    Line(Vec<u8>),
     Row(parquet::record::Row),
     Unreadable(String),
 }
@@ -60,7 +62,7 @@ impl Record {
     /// The record as JSON, or why it is not; the record stays (`--resume` may keep it).
     pub fn parse(&self) -> Result<Value, String> {
         match &self.body {
-            Body::Text(t) => parse_json(t),
+            Body::Line(bytes) => parse_json_bytes(bytes),
             Body::Row(row) => Ok(normalize_parquet(row.to_json_value())),
             Body::Unreadable(why) => Err(why.clone()),
         }
@@ -124,13 +126,10 @@ impl Iterator for Records {
             match &mut self.current {
                 Some(Unit::Lines(lines)) => {
                     if let Some((line, bytes)) = lines.take_first() {
-                        if bytes.iter().all(u8::is_ascii_whitespace) {
-                            continue; // blank lines are not records
+                        if is_blank(&bytes) {
+                            continue;
                         }
-                        let body = match String::from_utf8(bytes) {
-                            Ok(s) => Body::Text(s),
-                            Err(e) => Body::Unreadable(invalid_utf8(e.utf8_error())),
-                        };
+                        let body = Body::Line(bytes);
                         return Some(Ok(Record { line, body }));
                     }
                 }
@@ -149,24 +148,14 @@ impl Iterator for Records {
     }
 }
 
-/// A record's text as JSON, or why it is not.
-pub fn parse_json(text: &str) -> Result<Value, String> {
-    serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))
-}
-
 /// A line as JSON, or why it is not. serde_json checks the UTF-8 of each string as it reads
 /// it, so the line is not checked a second time; when it is not JSON, the reason says whether
 /// it is because the line is not UTF-8.
 pub fn parse_json_bytes(line: &[u8]) -> Result<Value, String> {
     serde_json::from_slice(line).map_err(|e| match std::str::from_utf8(line) {
-        Err(bad) => invalid_utf8(bad),
+        Err(bad) => format!("invalid UTF-8: {bad}"),
         Ok(_) => format!("not valid JSON: {e}"),
     })
-}
-
-/// The reason given for a line that is not UTF-8.
-pub fn invalid_utf8(e: std::str::Utf8Error) -> String {
-    format!("invalid UTF-8: {e}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

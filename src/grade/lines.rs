@@ -49,6 +49,11 @@ impl Lines {
     }
 }
 
+/// Whether a line holds no record (blank lines are skipped, but counted).
+pub fn is_blank(line: &[u8]) -> bool {
+    line.iter().all(u8::is_ascii_whitespace)
+}
+
 impl Drop for Lines {
     fn drop(&mut self) {
         if let Some(block) = self.block.take().and_then(Arc::into_inner) {

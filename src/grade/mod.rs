@@ -185,8 +185,8 @@ fn grade_unit(engine: &Engine, map: &mapping::Mapping, unit: input::Unit, detail
     match unit {
         input::Unit::Lines(lines) => {
             for (line, bytes) in lines.iter() {
-                if bytes.iter().all(u8::is_ascii_whitespace) {
-                    continue; // blank lines are not records
+                if input::is_blank(bytes) {
+                    continue;
                 }
                 let value = input::parse_json_bytes(bytes);
                 grade_record(&mut out, engine, map, line, value, detail);
