@@ -115,6 +115,7 @@ impl JsonlUnits {
 
     /// Read the next block: the carried partial line, then input until the block is full,
     /// holds a unit's worth of lines, or the input ends. A line longer than the block grows it.
+    /// `None` only at the end of the input (before it, a block always ends with a newline).
     fn fill(&mut self) -> std::io::Result<Option<(Arc<Vec<u8>>, usize)>> {
         let mut buf = self
             .pool
@@ -129,9 +130,10 @@ impl JsonlUnits {
         let mut filled = self.carry.len();
         buf[..filled].copy_from_slice(&self.carry);
         self.carry.clear();
-        self.carry.shrink_to(BLOCK); // after a very long line
-                                     // Newlines seen so far (counted only after short reads: a pipe may have no more for
-                                     // a while, and whole lines should not wait for a full block).
+        // After a very long line, the carry gives its memory back.
+        self.carry.shrink_to(BLOCK);
+        // Newlines seen so far (counted only after short reads: a pipe may have no more for a
+        // while, and whole lines should not wait for a full block).
         let (mut scanned, mut newlines) = (0, 0);
         while !self.eof {
             if filled == buf.len() {
@@ -218,8 +220,7 @@ impl Iterator for JsonlUnits {
             }
             match self.fill() {
                 Ok(Some((block, end))) => self.current = Some((block, 0, end)),
-                Ok(None) if self.eof => return None,
-                Ok(None) => {}
+                Ok(None) => return None,
                 Err(e) => return Some(Err(e)),
             }
         }

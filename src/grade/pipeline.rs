@@ -135,7 +135,7 @@ where
                         Err(RecvTimeoutError::Timeout) => continue,
                         Err(RecvTimeoutError::Disconnected) => break,
                     };
-                    if !wait_for_window(written, seq, &|| window(jobs, pace), halted) {
+                    if !wait_for_window(written, seq, (jobs, pace), halted) {
                         break;
                     }
                     // A bug that panics must stop the run with an error: left alone, the
@@ -236,17 +236,17 @@ fn write_unit(sink: &mut Sink, summary: &mut Summary, unit: &Graded) -> anyhow::
     Ok(())
 }
 
-/// Block until unit `seq` is within `window()` units of the writer; false if the run stopped.
+/// Block until unit `seq` is within the [`window`] of the writer; false if the run stopped.
 fn wait_for_window(
     written: &(Mutex<u64>, Condvar),
     seq: u64,
-    window: &dyn Fn() -> u64,
+    (jobs, pace): (usize, &Pace),
     halted: &dyn Fn() -> bool,
 ) -> bool {
     let Ok(mut w) = written.0.lock() else {
         return false;
     };
-    while seq >= *w + window() {
+    while seq >= *w + window(jobs, pace) {
         if halted() {
             return false;
         }
