@@ -212,12 +212,7 @@ fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
                 };
             }
             _ if first_fail.is_none() => {
-                let gold_norm = if config.detail {
-                    g.node.to_string()
-                } else {
-                    String::new()
-                };
-                first_fail = Some((d, shown, gold_norm));
+                first_fail = Some((d, shown, normalized(config, &g.node)));
             }
             _ => {}
         }
@@ -249,6 +244,15 @@ fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
     }))
 }
 
+/// A normalized form for the verdict's detail, formatted only when the caller keeps it.
+fn normalized(config: &Config, node: &impl std::fmt::Display) -> String {
+    if config.detail {
+        node.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// Decides one gold against the extracted answer(s); returns the decision and the response's
 /// normalized form.
 fn decide(answers: &[String], g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
@@ -277,11 +281,7 @@ fn decide(answers: &[String], g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String)
     let multi =
         matches!(&g.node, Node::List(v, _) | Node::Set(v) | Node::Tuple(v, ..) if v.len() > 1);
     let list = Node::List(nodes, Sep::Comma);
-    let shown = if cmp.cfg.detail {
-        list.to_string()
-    } else {
-        String::new()
-    };
+    let shown = normalized(cmp.cfg, &list);
     if multi {
         return (cmp.compare(&list, &g.node), shown);
     }
@@ -351,11 +351,7 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
     let a = value.as_deref().unwrap_or(a);
     match parse_answer(a) {
         Ok(n) => {
-            let shown = if cmp.cfg.detail {
-                n.to_string()
-            } else {
-                String::new()
-            };
+            let shown = normalized(cmp.cfg, &n);
             (cmp.compare(&n, &g.node), shown)
         }
         Err(_) => {
