@@ -474,6 +474,12 @@ mod tests {
         out
     }
 
+    /// A `[rows, cols]` operand over `data`, stored as is or transposed (`[cols, rows]`).
+    fn view(data: &[f32], rows: usize, cols: usize, transposed: bool) -> Strided<'_> {
+        let (rs, cs) = if transposed { (1, rows) } else { (cols, 1) };
+        Strided { data, rs, cs }
+    }
+
     #[test]
     fn matches_reference_across_block_edges() {
         if !available() {
@@ -493,32 +499,8 @@ mod tests {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let av = values(si as u64 * 8 + 1, m * k);
                 let bv = values(si as u64 * 8 + 2, k * n);
-                let a = if ta {
-                    Strided {
-                        data: &av,
-                        rs: 1,
-                        cs: m,
-                    }
-                } else {
-                    Strided {
-                        data: &av,
-                        rs: k,
-                        cs: 1,
-                    }
-                };
-                let b = if tb {
-                    Strided {
-                        data: &bv,
-                        rs: 1,
-                        cs: k,
-                    }
-                } else {
-                    Strided {
-                        data: &bv,
-                        rs: n,
-                        cs: 1,
-                    }
-                };
+                let a = view(&av, m, k, ta);
+                let b = view(&bv, k, n, tb);
                 for (alpha, beta) in [(1.0, 0.0), (0.5, 1.0), (-2.0, 0.25)] {
                     let mut c = values(si as u64 * 8 + 3, m * n);
                     if beta == 0.0 {
