@@ -8,6 +8,7 @@
 //! 1 some items malformed, 2 the run failed.
 
 pub(crate) mod input;
+pub mod json;
 mod lines;
 mod mapping;
 mod output;

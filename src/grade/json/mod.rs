@@ -1,0 +1,297 @@
+//! A fast path for reading one JSONL record into a [`Value`].
+//!
+//! `rlvr grade` spends a seventh of its time turning lines into JSON, most of it in the one
+//! long string of a record, the response: 1-3 KB of prose and LaTeX with a backslash every
+//! few dozen bytes. serde_json stops at each backslash and copies the run before it through a
+//! scratch buffer; [`string`] copies 64 bytes at a time straight into the `String` it returns
+//! (on AVX-512, [`simd`]; elsewhere a portable loop) and stops only to decode the escape.
+//!
+//! The contract is narrow on purpose: [`parse`] returns `Some(value)` only where
+//! `serde_json::from_slice` returns `Ok(value)` with the same value, and `None` for anything
+//! it does not handle itself (an error of any kind, nesting deeper than [`MAX_DEPTH`]), so the
+//! caller hands those lines to serde_json, which gives the answer and the error message. Numbers
+//! are read by serde_json too (on their own bytes), so they are the same numbers.
+
+mod simd;
+
+use serde_json::{Map, Number, Value};
+
+/// Nesting deeper than this is left to serde_json (whose own limit is 128).
+pub const MAX_DEPTH: usize = 64;
+
+/// `line` as JSON, when it is JSON this reader handles; `None` otherwise (see the module doc).
+pub fn parse(line: &[u8]) -> Option<Value> {
+    let mut p = Parser {
+        b: line,
+        i: 0,
+        depth: 0,
+        scratch: Vec::new(),
+    };
+    let value = p.value()?;
+    p.skip_ws();
+    (p.i == line.len()).then_some(value)
+}
+
+struct Parser<'a> {
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+    /// Where strings are decoded: a short one is copied out (the scratch's capacity stays for
+    /// the next), a long one takes the buffer with it.
+    scratch: Vec<u8>,
+}
+
+/// Strings up to this long are copied out of the scratch buffer into one of their own size.
+const SHORT: usize = 256;
+
+impl Parser<'_> {
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self) -> Option<Value> {
+        self.skip_ws();
+        match *self.b.get(self.i)? {
+            b'"' => self.string().map(Value::String),
+            b'{' => self.nested(Self::object),
+            b'[' => self.nested(Self::array),
+            b't' => self.literal(b"true", Value::Bool(true)),
+            b'f' => self.literal(b"false", Value::Bool(false)),
+            b'n' => self.literal(b"null", Value::Null),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// The string whose opening quote is at `self.i`.
+    fn string(&mut self) -> Option<String> {
+        self.i += 1;
+        self.scratch.clear();
+        let ascii = decode(self.b, &mut self.i, &mut self.scratch)?;
+        let bytes = if self.scratch.len() <= SHORT {
+            self.scratch.clone()
+        } else {
+            std::mem::take(&mut self.scratch)
+        };
+        simd::into_string(bytes, ascii)
+    }
+
+    fn nested(&mut self, inner: fn(&mut Self) -> Option<Value>) -> Option<Value> {
+        if self.depth == MAX_DEPTH {
+            return None;
+        }
+        self.depth += 1;
+        self.i += 1;
+        let value = inner(self);
+        self.depth -= 1;
+        value
+    }
+
+    /// After `{`: members up to and including `}`. A repeated key keeps its last value, as
+    /// serde_json's `Value` does.
+    fn object(&mut self) -> Option<Value> {
+        let mut map = Map::new();
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Some(Value::Object(map));
+        }
+        loop {
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b'"') {
+                return None;
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.b.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.i += 1;
+            let value = self.value()?;
+            map.insert(key, value);
+            self.skip_ws();
+            match *self.b.get(self.i)? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(Value::Object(map));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// After `[`: elements up to and including `]`.
+    fn array(&mut self) -> Option<Value> {
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.b.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Some(Value::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_ws();
+            match *self.b.get(self.i)? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(Value::Array(items));
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end)? == word).then(|| {
+            self.i = end;
+            value
+        })
+    }
+
+    /// A number. Plain integers of up to 18 digits (ids, indices) are read here; every other
+    /// number is read by serde_json itself, on its own bytes: the same grammar, the same
+    /// integer/float split and the same rounding as inside a whole document.
+    fn number(&mut self) -> Option<Value> {
+        let start = self.i;
+        let negative = self.b[start] == b'-';
+        let digits_at = start + usize::from(negative);
+        let digits = self.b[digits_at..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        let end = digits_at + digits;
+        let plain = (1..=18).contains(&digits)
+            && (self.b[digits_at] != b'0' || (digits == 1 && !negative))
+            && !matches!(self.b.get(end), Some(b'.' | b'e' | b'E' | b'-' | b'+'));
+        if plain {
+            let n = self.b[digits_at..end]
+                .iter()
+                .fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+            self.i = end;
+            return Some(Value::from(if negative { -n } else { n }));
+        }
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.b.get(self.i) {
+            self.i += 1;
+        }
+        serde_json::from_slice::<Number>(&self.b[start..self.i])
+            .ok()
+            .map(Value::Number)
+    }
+}
+
+/// Decode the string body that starts at `b[*i]` (just after its opening quote) onto `out`,
+/// as bytes (their UTF-8 is the caller's to check); on success `*i` is just past the closing
+/// quote, and the answer says whether the bytes added are all ASCII. `None` for what
+/// serde_json rejects but invalid UTF-8: a control character, an unknown escape, a lone
+/// surrogate, no closing quote.
+pub fn decode(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
+    if simd::available() {
+        simd::decode(b, i, out)
+    } else {
+        decode_portable(b, i, out)
+    }
+}
+
+/// [`decode`] without SIMD: copy up to the next quote, backslash or control character, then
+/// decide.
+pub fn decode_portable(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
+    let start = out.len();
+    loop {
+        let rest = b.get(*i..)?;
+        let n = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        out.extend_from_slice(&rest[..n]);
+        *i += n;
+        if !after_stop(b, i, out)? {
+            return Some(out[start..].is_ascii());
+        }
+    }
+}
+
+/// At a stop (`b[*i]` is a quote, a backslash or a control character): `Some(false)` at the
+/// closing quote (consumed), `Some(true)` after decoding an escape into `out`, `None` if the
+/// string is not one serde_json accepts.
+fn after_stop(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
+    match *b.get(*i)? {
+        b'"' => {
+            *i += 1;
+            Some(false)
+        }
+        b'\\' => {
+            escape(b, i, out)?;
+            Some(true)
+        }
+        _ => None,
+    }
+}
+
+/// Decode the escape at `b[*i]` (a backslash) into `out`.
+fn escape(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<()> {
+    let c = *b.get(*i + 1)?;
+    if c == b'u' {
+        return unicode_escape(b, i, out);
+    }
+    match SIMPLE_ESCAPES[c as usize] {
+        0 => None,
+        byte => {
+            out.push(byte);
+            *i += 2;
+            Some(())
+        }
+    }
+}
+
+/// What the character after a backslash stands for, for the one-character escapes; 0 for the
+/// others (`u`, and what is not an escape).
+const SIMPLE_ESCAPES: [u8; 256] = {
+    let mut t = [0; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'b' as usize] = 0x08;
+    t[b'f' as usize] = 0x0c;
+    t[b'n' as usize] = b'\n';
+    t[b'r' as usize] = b'\r';
+    t[b't' as usize] = b'\t';
+    t
+};
+
+/// `\uXXXX`, or a surrogate pair `\uD8xx\uDCxx`, at `b[*i]`. A lone surrogate is `None`
+/// (serde_json rejects it).
+fn unicode_escape(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<()> {
+    let first = hex4(b.get(*i + 2..*i + 6)?)?;
+    let (code, len) = match first {
+        0xD800..=0xDBFF => {
+            if b.get(*i + 6..*i + 8)? != b"\\u" {
+                return None;
+            }
+            let second = hex4(b.get(*i + 8..*i + 12)?)?;
+            if !(0xDC00..=0xDFFF).contains(&second) {
+                return None;
+            }
+            (0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00), 12)
+        }
+        0xDC00..=0xDFFF => return None,
+        _ => (first, 6),
+    };
+    let c = char::from_u32(code)?;
+    out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+    *i += len;
+    Some(())
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| {
+        let v = (d as char).to_digit(16)?;
+        Some(acc * 16 + v)
+    })
+}
+
+#[cfg(test)]
+mod tests;
