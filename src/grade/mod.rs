@@ -125,7 +125,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     let done = pipeline::run(
         pipeline::Feed { units, pace },
         jobs,
-        |unit| grade_unit(&engine, &map, unit, detail),
+        |unit, out| grade_unit(&engine, &map, unit, detail, out),
         sink,
         summary,
         &interrupted,
@@ -181,8 +181,13 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
 
 /// Grade every record of a unit and encode its output lines (`detail`: include the
 /// verifiers' detail).
-fn grade_unit(engine: &Engine, map: &mapping::Mapping, unit: input::Unit, detail: bool) -> Graded {
-    let mut out = Graded::default();
+fn grade_unit(
+    engine: &Engine,
+    map: &mapping::Mapping,
+    unit: input::Unit,
+    detail: bool,
+    mut out: Graded,
+) -> Graded {
     match unit {
         input::Unit::Lines(lines) => {
             for (line, bytes) in lines.iter() {

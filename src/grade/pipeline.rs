@@ -47,6 +47,20 @@ pub struct Graded {
     pub records: Vec<Tally>,
 }
 
+impl Graded {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
+        self.encoded.is_empty() && self.samples.is_empty() && self.records.is_empty()
+    }
+
+    /// Empty, keeping the buffers for the next unit.
+    fn clear(&mut self) {
+        self.encoded.clear();
+        self.samples.clear();
+        self.records.clear();
+    }
+}
+
 /// What the summary needs of one record.
 pub struct Tally {
     pub group: Option<String>,
@@ -71,7 +85,10 @@ pub struct Done {
 }
 
 /// Grade `units` with `jobs` workers calling `grade`, writing in order to `sink` and counting
-/// into `summary`. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
+/// into `summary`. `grade` fills the empty [`Graded`] it is given and returns it: the writer
+/// hands written ones back for reuse, so a unit's output buffers are not allocated afresh
+/// (growing them a doubling at a time, in memory the allocator had returned to the kernel and
+/// the kernel zeroes again) for every unit. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
 /// now and then with the number of records written so far.
 pub fn run<G>(
     Feed { units, pace }: Feed,
@@ -83,7 +100,7 @@ pub fn run<G>(
     progress: impl Fn(u64),
 ) -> Done
 where
-    G: Fn(Unit) -> Graded + Sync,
+    G: Fn(Unit, Graded) -> Graded + Sync,
 {
     let jobs = jobs.max(1);
     let incoming = match spawn_reader(units, 2 * jobs) {
@@ -101,6 +118,8 @@ where
     // Units written so far, which workers wait on to stay within the window.
     let written = (Mutex::new(0u64), Condvar::new());
     let records_written = AtomicU64::new(0);
+    // Written units, emptied, for the workers to fill again.
+    let spare: Mutex<Vec<Graded>> = Mutex::new(Vec::new());
     let halted = || stop.load(Ordering::SeqCst) || failed.load(Ordering::SeqCst);
     let fail = |e: anyhow::Error| {
         if let Ok(mut slot) = error.lock() {
@@ -116,7 +135,8 @@ where
         for _ in 0..jobs {
             let to_writer = to_writer.clone();
             let alive = alive.clone();
-            let (incoming, written, grade, pace) = (&incoming, &written, &grade, &pace);
+            let (incoming, written, grade, pace, spare) =
+                (&incoming, &written, &grade, &pace, &spare);
             let (halted, fail) = (&halted, &fail);
             let worker = std::thread::Builder::new().name("grade-worker".into());
             let started = worker.spawn_scoped(s, move || {
@@ -141,17 +161,23 @@ where
                     // A bug that panics must stop the run with an error: left alone, the
                     // writer would wait for this unit forever and the others with it.
                     let start = std::time::Instant::now();
-                    let graded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(
-                        || grade(unit),
-                    )) {
-                        Ok(g) => g,
-                        Err(_) => {
-                            fail(anyhow::anyhow!(
-                                "internal error: grading unit {seq} of the input panicked"
-                            ));
-                            break;
-                        }
-                    };
+                    let out = spare
+                        .lock()
+                        .ok()
+                        .and_then(|mut s| s.pop())
+                        .unwrap_or_default();
+                    let graded =
+                        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            grade(unit, out)
+                        })) {
+                            Ok(g) => g,
+                            Err(_) => {
+                                fail(anyhow::anyhow!(
+                                    "internal error: grading unit {seq} of the input panicked"
+                                ));
+                                break;
+                            }
+                        };
                     pace.observe(graded.records.len(), start.elapsed());
                     if to_writer.send((seq, graded)).is_err() {
                         break;
@@ -173,7 +199,7 @@ where
             let mut next = 0u64;
             for (seq, unit) in graded {
                 pending.insert(seq, unit);
-                while let Some(unit) = pending.remove(&next) {
+                while let Some(mut unit) = pending.remove(&next) {
                     if let Err(e) = write_unit(&mut sink, &mut summary, &unit) {
                         fail(e);
                         return summary;
@@ -184,6 +210,12 @@ where
                         *w = next;
                     }
                     written.1.notify_all();
+                    unit.clear();
+                    if let Ok(mut spare) = spare.lock() {
+                        if spare.len() < 2 * jobs {
+                            spare.push(unit);
+                        }
+                    }
                 }
             }
             // Units after a gap (a worker stopped before grading the one in between) are not
@@ -333,7 +365,18 @@ mod tests {
             units: units(n),
             pace,
         };
-        let done = run(feed, jobs, grade, sink, Summary::default(), stop, |_| {});
+        let done = run(
+            feed,
+            jobs,
+            |u, out: Graded| {
+                assert!(out.is_empty());
+                grade(u)
+            },
+            sink,
+            Summary::default(),
+            stop,
+            |_| {},
+        );
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::remove_file(&path).ok();
         (done, text.lines().map(|l| l.parse().unwrap()).collect())
@@ -410,18 +453,20 @@ mod tests {
         }));
         let threads = Mutex::new(std::collections::HashSet::new());
         let sizes = Mutex::new(Vec::new());
+        let reused = AtomicUsize::new(0);
         let path = std::env::temp_dir().join(format!("rlvr-pipeline-pace-{}", std::process::id()));
         let stop = AtomicBool::new(false);
         let done = run(
             Feed { units, pace },
             4,
-            |unit| {
+            |unit, mut out: Graded| {
                 let Unit::Records(records) = unit else {
                     unreachable!()
                 };
                 threads.lock().unwrap().insert(std::thread::current().id());
                 sizes.lock().unwrap().push(records.len());
-                let mut out = Graded::default();
+                assert!(out.is_empty());
+                reused.fetch_add(usize::from(out.encoded.capacity() > 0), Ordering::Relaxed);
                 for r in &records {
                     std::thread::sleep(Duration::from_millis(1));
                     let one = graded(r.line);
@@ -445,6 +490,8 @@ mod tests {
         assert_eq!(sizes[0], 8, "the first units are small");
         assert!(sizes.iter().rev().take(20).all(|&n| n <= 2), "{sizes:?}");
         assert!(threads.into_inner().unwrap().len() >= 2);
+        // Written units come back, emptied, with their buffers.
+        assert!(reused.into_inner() > sizes.len() / 2, "{sizes:?}");
     }
 
     /// Single-record units (code items): one slow record does not stop the other workers a
@@ -510,7 +557,7 @@ mod tests {
         let done = run(
             feed,
             2,
-            |u| graded(line_of(&u)),
+            |u, _| graded(line_of(&u)),
             sink,
             Summary::default(),
             &stop,
