@@ -36,6 +36,14 @@ impl Mapping {
         }
     }
 
+    /// No flag given: records are read as the item contract says.
+    pub fn is_identity(&self) -> bool {
+        self.response.is_none()
+            && self.ground_truth.is_none()
+            && self.id.is_none()
+            && self.group.is_none()
+    }
+
     /// Rewrite a record into the item contract. A record with no id gets its line number.
     pub fn apply(&self, mut v: Value, line: u64) -> Value {
         let response = self.response.as_ref().and_then(|p| get(&v, p).cloned());

@@ -14,6 +14,7 @@ mod mapping;
 mod output;
 mod pace;
 mod pipeline;
+mod record;
 mod summary;
 
 pub use summary::{pass_at_k, Stats, Summary};
@@ -194,6 +195,13 @@ fn grade_unit(
                 if input::is_blank(bytes) {
                     continue;
                 }
+                // The usual record, read straight into an item; the rest through its JSON.
+                if map.is_identity() {
+                    if let Some(item) = record::item(bytes, line) {
+                        grade_item(&mut out, engine, item, None, detail);
+                        continue;
+                    }
+                }
                 let value = input::parse_json_bytes(bytes);
                 grade_record(&mut out, engine, map, line, value, detail);
             }
@@ -217,27 +225,38 @@ fn grade_record(
     value: Result<Value, String>,
     detail: bool,
 ) {
-    let (scored, group, malformed) = match value {
-        Err(reason) => (vec![error_line(Value::Null, line, reason)], None, true),
+    let (scored, group) = match value {
+        Err(reason) => (error_line(Value::Null, line, reason), None),
         Ok(value) => {
             let value = map.apply(value, line);
             let group = map.group_of(&value);
             match Item::from_value_owned(value) {
-                Ok(item) => {
-                    let group = group.unwrap_or_else(|| item.group());
-                    (engine.score_item(&item), Some(group), false)
-                }
-                Err(e) => (vec![error_line(e.id, line, e.reason)], group, true),
+                Ok(item) => return grade_item(out, engine, item, group, detail),
+                Err(e) => (error_line(e.id, line, e.reason), group),
             }
         }
     };
+    output::encode(&mut out.encoded, &scored, Some(line), detail);
+    out.samples
+        .push((scored.verdict.reward, scored.verdict.verdict));
+    out.records.push(Tally {
+        group,
+        malformed: true,
+        samples: 1,
+    });
+}
+
+/// Score an item into `out`, counted in `group` (by default the item's own).
+fn grade_item(out: &mut Graded, engine: &Engine, item: Item, group: Option<String>, detail: bool) {
+    let group = group.unwrap_or_else(|| item.group());
+    let scored = engine.score_item(&item);
     for s in &scored {
-        output::encode(&mut out.encoded, s, malformed.then_some(line), detail);
+        output::encode(&mut out.encoded, s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
     }
     out.records.push(Tally {
-        group,
-        malformed,
+        group: Some(group),
+        malformed: false,
         samples: scored.len(),
     });
 }

@@ -21,18 +21,14 @@ pub const MAX_DEPTH: usize = 64;
 
 /// `line` as JSON, when it is JSON this reader handles; `None` otherwise (see the module doc).
 pub fn parse(line: &[u8]) -> Option<Value> {
-    let mut p = Parser {
-        b: line,
-        i: 0,
-        depth: 0,
-        scratch: Vec::new(),
-    };
+    let mut p = Parser::new(line);
     let value = p.value()?;
-    p.skip_ws();
-    (p.i == line.len()).then_some(value)
+    p.end().then_some(value)
 }
 
-struct Parser<'a> {
+/// A cursor over one line of JSON, for readers that take a record apart field by field
+/// ([`super::record`]). Every method answers `None` where [`parse`] would.
+pub struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     depth: usize,
@@ -44,14 +40,61 @@ struct Parser<'a> {
 /// Strings up to this long are copied out of the scratch buffer into one of their own size.
 const SHORT: usize = 256;
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    pub fn new(line: &'a [u8]) -> Self {
+        Parser {
+            b: line,
+            i: 0,
+            depth: 0,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Only whitespace is left.
+    pub fn end(&mut self) -> bool {
+        self.skip_ws();
+        self.i == self.b.len()
+    }
+
+    /// After whitespace, `byte` (consumed) is next.
+    pub fn eat(&mut self, byte: u8) -> bool {
+        self.skip_ws();
+        let next = self.b.get(self.i) == Some(&byte);
+        self.i += usize::from(next);
+        next
+    }
+
+    /// After whitespace, the next byte, not consumed.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.b.get(self.i).copied()
+    }
+
+    /// After whitespace, a string.
+    pub fn string_value(&mut self) -> Option<String> {
+        (self.peek()? == b'"').then(|| self.string())?
+    }
+
+    /// After whitespace, a string's bytes (valid UTF-8), in a buffer the next call reuses: for
+    /// object keys, which are compared, not kept.
+    pub fn key(&mut self) -> Option<&[u8]> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        self.i += 1;
+        self.scratch.clear();
+        let ascii = decode(self.b, &mut self.i, &mut self.scratch)?;
+        (ascii || std::str::from_utf8(&self.scratch).is_ok()).then_some(&self.scratch[..])
+    }
+
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.b.get(self.i) {
             self.i += 1;
         }
     }
 
-    fn value(&mut self) -> Option<Value> {
+    /// After whitespace, any value.
+    pub fn value(&mut self) -> Option<Value> {
         self.skip_ws();
         match *self.b.get(self.i)? {
             b'"' => self.string().map(Value::String),
