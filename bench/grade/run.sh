@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rlvr grade` throughput and memory on large files, next to the math verifier's own rate.
 #
-#   bench/grade/run.sh [N_LARGE]     (default 1000000; REPEAT=3 runs of the large set)
+#   bench/grade/run.sh [N_LARGE]     (default 1000000; REPEAT=5 runs of the large set)
 #
 # Builds N math items with 1-3 KB responses (bench/math/make_mix.py's 2,000-item mix, repeated
 # with fresh ids), then grades a tenth of them and all of them with the release binary on all
@@ -34,11 +34,11 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 # turns, REPEAT times, and the table uses the median of each. Each grade run reads its input
 # from the page cache (the file is read once just before), so that the disk is not what is
 # timed: this VM drops parts of a 2 GB file from the cache between runs.
-REPEAT="${REPEAT:-3}"
+REPEAT="${REPEAT:-5}"
 rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt
 for r in $(seq "$REPEAT"); do
-    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 20 > "$OUT/verifier1_$r.json"
-    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 20 > "$OUT/verifierN_$r.json"
+    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 100 > "$OUT/verifier1_$r.json"
+    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 100 > "$OUT/verifierN_$r.json"
     cat "$OUT/items_large.jsonl" > /dev/null
     /usr/bin/time -f '%e %M' -o "$OUT/time_large_$r.txt" \
         "$TARGET/rlvr" grade "$OUT/items_large.jsonl" --quiet --out "$OUT/verdicts_large.jsonl"

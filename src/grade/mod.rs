@@ -191,7 +191,11 @@ fn grade_unit(
 ) -> Graded {
     match unit {
         input::Unit::Lines(lines) => {
-            for (line, bytes) in lines.iter() {
+            let mut lines = lines.iter().peekable();
+            while let Some((line, bytes)) = lines.next() {
+                if let Some((_, next)) = lines.peek() {
+                    json::prefetch(next);
+                }
                 if input::is_blank(bytes) {
                     continue;
                 }

@@ -14,6 +14,8 @@
 
 mod simd;
 
+pub use simd::prefetch;
+
 use serde_json::{Map, Number, Value};
 
 /// Nesting deeper than this is left to serde_json (whose own limit is 128).
