@@ -22,7 +22,7 @@ pub use summary::{pass_at_k, Stats, Summary};
 use crate::reward::{Engine, Item, Scored, Verdict};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pipeline::{Graded, Tally};
+use pipeline::Graded;
 use serde_json::Value;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -243,26 +243,18 @@ fn grade_record(
     output::encode(&mut out.encoded, &scored, Some(line), detail);
     out.samples
         .push((scored.verdict.reward, scored.verdict.verdict));
-    out.records.push(Tally {
-        group,
-        malformed: true,
-        samples: 1,
-    });
+    out.tally(group.as_deref(), true, 1);
 }
 
 /// Score an item into `out`, counted in `group` (by default the item's own).
 fn grade_item(out: &mut Graded, engine: &Engine, item: Item, group: Option<String>, detail: bool) {
-    let group = group.unwrap_or_else(|| item.group());
+    let group = group.as_deref().unwrap_or_else(|| item.group_name());
     let scored = engine.score_item(&item);
     for s in &scored {
         output::encode(&mut out.encoded, s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
     }
-    out.records.push(Tally {
-        group: Some(group),
-        malformed: false,
-        samples: scored.len(),
-    });
+    out.tally(Some(group), false, scored.len());
 }
 
 /// The `error` verdict of a malformed record at `line`.

@@ -45,6 +45,9 @@ pub struct Graded {
     /// (reward, verdict) of every sample, record after record.
     pub samples: Vec<(f64, Outcome)>,
     pub records: Vec<Tally>,
+    /// The groups [`Tally::group`] points into; a group is stored again only when it differs
+    /// from the record before (a unit's records are mostly of one group).
+    pub groups: Vec<String>,
 }
 
 impl Graded {
@@ -58,12 +61,33 @@ impl Graded {
         self.encoded.clear();
         self.samples.clear();
         self.records.clear();
+        self.groups.clear();
+    }
+
+    /// Count a record of `samples` samples (the last ones pushed) in `group`.
+    pub fn tally(&mut self, group: Option<&str>, malformed: bool, samples: usize) {
+        let group = group.map(|g| {
+            if self.groups.last().is_none_or(|last| last != g) {
+                self.groups.push(g.to_string());
+            }
+            self.groups.len() - 1
+        });
+        self.records.push(Tally {
+            group,
+            malformed,
+            samples,
+        });
+    }
+
+    fn group(&self, tally: &Tally) -> Option<&str> {
+        tally.group.map(|g| self.groups[g].as_str())
     }
 }
 
 /// What the summary needs of one record.
 pub struct Tally {
-    pub group: Option<String>,
+    /// Index into [`Graded::groups`].
+    pub group: Option<usize>,
     pub malformed: bool,
     /// How many of [`Graded::samples`] are this record's.
     pub samples: usize,
@@ -260,9 +284,9 @@ fn write_unit(sink: &mut Sink, summary: &mut Summary, unit: &Graded) -> anyhow::
         let (mine, rest) = samples.split_at(r.samples.min(samples.len()));
         samples = rest;
         if r.malformed {
-            summary.add_malformed(r.group.as_deref());
+            summary.add_malformed(unit.group(r));
         } else {
-            summary.add_item(r.group.as_deref().unwrap_or("(none)"), mine);
+            summary.add_item(unit.group(r).unwrap_or("(none)"), mine);
         }
     }
     Ok(())
@@ -337,6 +361,22 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_units_groups_are_stored_once_per_run_of_records() {
+        let mut unit = Graded::default();
+        for g in [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("a")] {
+            unit.tally(g, false, 1);
+        }
+        let got: Vec<Option<&str>> = unit.records.iter().map(|r| unit.group(r)).collect();
+        assert_eq!(
+            got,
+            [Some("a"), Some("a"), None, Some("b"), Some("a"), Some("a")]
+        );
+        assert_eq!(unit.groups, ["a", "b", "a"]);
+        unit.clear();
+        assert!(unit.is_empty() && unit.groups.is_empty());
+    }
+
     /// A graded unit whose output is its number on a line.
     fn graded(n: u64) -> Graded {
         Graded {
@@ -347,6 +387,7 @@ mod tests {
                 malformed: false,
                 samples: 1,
             }],
+            groups: Vec::new(),
         }
     }
 

@@ -23,13 +23,21 @@ impl Domain {
         }
     }
 
+    /// A domain name, in any case, with surrounding whitespace.
     pub fn parse(s: &str) -> Option<Domain> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "math" => Some(Domain::Math),
-            "code" | "coding" => Some(Domain::Code),
-            "logic" | "puzzle" | "reasoning_gym" => Some(Domain::Logic),
-            _ => None,
-        }
+        const NAMES: &[(&str, Domain)] = &[
+            ("math", Domain::Math),
+            ("code", Domain::Code),
+            ("coding", Domain::Code),
+            ("logic", Domain::Logic),
+            ("puzzle", Domain::Logic),
+            ("reasoning_gym", Domain::Logic),
+        ];
+        let s = s.trim();
+        NAMES
+            .iter()
+            .find(|(name, _)| s.eq_ignore_ascii_case(name))
+            .map(|&(_, d)| d)
     }
 }
 
@@ -249,7 +257,7 @@ impl Item {
         }
     }
 
-    /// The acceptable math answers: a string, a number, or a list of them.
+    /// The acceptable math answers: a string, or the strings of a list.
     pub fn math_gold(&self) -> Vec<&str> {
         match &self.ground_truth {
             Some(Value::String(s)) => vec![s.as_str()],
@@ -260,10 +268,15 @@ impl Item {
 
     /// The group a report puts this item in: `data_source`, else `task`, else the domain.
     pub fn group(&self) -> String {
+        self.group_name().to_string()
+    }
+
+    /// [`Item::group`], borrowed.
+    pub fn group_name(&self) -> &str {
         self.data_source
-            .clone()
-            .or_else(|| self.task.clone())
-            .unwrap_or_else(|| self.domain.as_str().to_string())
+            .as_deref()
+            .or(self.task.as_deref())
+            .unwrap_or(self.domain.as_str())
     }
 }
 
@@ -321,8 +334,24 @@ fn infer_domain(
 
 #[cfg(test)]
 mod tests {
-    use super::Item;
+    use super::{Domain, Item};
     use serde_json::json;
+
+    #[test]
+    fn domain_names_in_any_case_and_padding() {
+        for (name, domain) in [
+            ("math", Some(Domain::Math)),
+            (" Math\t", Some(Domain::Math)),
+            ("CODING", Some(Domain::Code)),
+            ("Reasoning_Gym", Some(Domain::Logic)),
+            ("puzzle", Some(Domain::Logic)),
+            ("mathx", None),
+            ("", None),
+            ("mäth", None),
+        ] {
+            assert_eq!(Domain::parse(name), domain, "{name:?}");
+        }
+    }
 
     #[test]
     fn with_response_reads_back_as_the_same_item() {
