@@ -20,29 +20,21 @@ pub fn item(line: &[u8], number: u64) -> Option<Item> {
         return None;
     }
     let mut f = Fields::default();
-    if !p.eat(b'}') {
-        loop {
-            let field = field(p.key()?)?;
-            if !p.eat(b':') {
-                return None;
-            }
-            match field {
-                Field::Id => once(&mut f.id, p.value()?)?,
-                Field::Domain => once(&mut f.domain, Domain::parse(&p.string_value()?)?)?,
-                Field::Response => once(&mut f.response, p.string_value()?)?,
-                Field::Responses => once(&mut f.responses, strings(&mut p)?)?,
-                Field::GroundTruth => once(&mut f.ground_truth, p.value()?)?,
-                Field::Task => once(&mut f.task, nullable_string(&mut p)?)?,
-                Field::DataSource => once(&mut f.data_source, p.string_value()?)?,
-            }
-            if p.eat(b'}') {
-                break;
-            }
-            if !p.eat(b',') {
-                return None;
-            }
+    p.list(b'}', |p| {
+        let field = field(p.key()?)?;
+        if !p.eat(b':') {
+            return None;
         }
-    }
+        match field {
+            Field::Id => once(&mut f.id, p.value()?),
+            Field::Domain => once(&mut f.domain, Domain::parse(&p.string_value()?)?),
+            Field::Response => once(&mut f.response, p.string_value()?),
+            Field::Responses => once(&mut f.responses, strings(p)?),
+            Field::GroundTruth => once(&mut f.ground_truth, p.value()?),
+            Field::Task => once(&mut f.task, nullable_string(p)?),
+            Field::DataSource => once(&mut f.data_source, p.string_value()?),
+        }
+    })?;
     if !p.end() {
         return None;
     }
@@ -132,15 +124,11 @@ fn strings(p: &mut Parser) -> Option<Vec<String>> {
         return None;
     }
     let mut out = Vec::new();
-    loop {
+    p.list(b']', |p| {
         out.push(p.string_value()?);
-        if p.eat(b']') {
-            return Some(out);
-        }
-        if !p.eat(b',') {
-            return None;
-        }
-    }
+        Some(())
+    })?;
+    (!out.is_empty()).then_some(out)
 }
 
 #[cfg(test)]

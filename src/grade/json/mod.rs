@@ -134,60 +134,46 @@ impl<'a> Parser<'a> {
         value
     }
 
+    /// After an opening bracket: items read by `each`, separated by commas, up to and
+    /// including `close`.
+    pub fn list(&mut self, close: u8, mut each: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        if self.eat(close) {
+            return Some(());
+        }
+        loop {
+            each(self)?;
+            if self.eat(close) {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
     /// After `{`: members up to and including `}`. A repeated key keeps its last value, as
     /// serde_json's `Value` does.
     fn object(&mut self) -> Option<Value> {
         let mut map = Map::new();
-        self.skip_ws();
-        if self.b.get(self.i) == Some(&b'}') {
-            self.i += 1;
-            return Some(Value::Object(map));
-        }
-        loop {
-            self.skip_ws();
-            if self.b.get(self.i) != Some(&b'"') {
+        self.list(b'}', |p| {
+            let key = p.string_value()?;
+            if !p.eat(b':') {
                 return None;
             }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.b.get(self.i) != Some(&b':') {
-                return None;
-            }
-            self.i += 1;
-            let value = self.value()?;
-            map.insert(key, value);
-            self.skip_ws();
-            match *self.b.get(self.i)? {
-                b',' => self.i += 1,
-                b'}' => {
-                    self.i += 1;
-                    return Some(Value::Object(map));
-                }
-                _ => return None,
-            }
-        }
+            map.insert(key, p.value()?);
+            Some(())
+        })?;
+        Some(Value::Object(map))
     }
 
     /// After `[`: elements up to and including `]`.
     fn array(&mut self) -> Option<Value> {
         let mut items = Vec::new();
-        self.skip_ws();
-        if self.b.get(self.i) == Some(&b']') {
-            self.i += 1;
-            return Some(Value::Array(items));
-        }
-        loop {
-            items.push(self.value()?);
-            self.skip_ws();
-            match *self.b.get(self.i)? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(Value::Array(items));
-                }
-                _ => return None,
-            }
-        }
+        self.list(b']', |p| {
+            items.push(p.value()?);
+            Some(())
+        })?;
+        Some(Value::Array(items))
     }
 
     fn literal(&mut self, word: &[u8], value: Value) -> Option<Value> {
