@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `rlvr grade` throughput and memory on large files, next to the math verifier's own rate.
 #
-#   bench/grade/run.sh [N_LARGE]     (default 1000000; REPEAT=5 runs of the large set)
+#   bench/grade/run.sh [N_LARGE]     (default 1000000; REPEAT=5 runs of each set)
 #
 # Builds N math items with 1-3 KB responses (bench/math/make_mix.py's 2,000-item mix, repeated
 # with fresh ids), then grades a tenth of them and all of them with the release binary on all
@@ -30,14 +30,14 @@ sync "$OUT/items_large.jsonl" "$OUT/items_small.jsonl"
     && cargo build --quiet --release -p rlvr-verifiers --example math_bench)
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 
-# This machine's speed drifts by 10-25% between runs: the verifier and the large grade run take
+# This machine's speed drifts by 10-25% between runs: the verifier and the grade runs take
 # turns, REPEAT times, and the table uses the median of each. Each grade run reads its input
 # from the page cache (the file is read once just before), so that the disk is not what is
 # timed: this VM drops parts of a 2 GB file from the cache between runs. And each writes a new
 # file: overwriting the last run's 120 MB of verdicts makes the kernel finish writing them
 # back first, a tenth of a second of waiting that is not the grader's.
 REPEAT="${REPEAT:-5}"
-rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt
+rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt "$OUT"/time_small_*.txt
 for r in $(seq "$REPEAT"); do
     "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 100 > "$OUT/verifier1_$r.json"
     "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 100 > "$OUT/verifierN_$r.json"
@@ -46,6 +46,11 @@ for r in $(seq "$REPEAT"); do
     cat "$OUT/items_large.jsonl" > /dev/null
     /usr/bin/time -f '%e %M %U %S' -o "$OUT/time_large_$r.txt" \
         "$TARGET/rlvr" grade "$OUT/items_large.jsonl" --quiet --out "$OUT/verdicts_large.jsonl"
+    rm -f "$OUT/verdicts_small.jsonl"
+    sync
+    cat "$OUT/items_small.jsonl" > /dev/null
+    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time_small_$r.txt" \
+        "$TARGET/rlvr" grade "$OUT/items_small.jsonl" --quiet --out "$OUT/verdicts_small.jsonl"
 done
 
 PYTHON="${PYTHON:-python3}"
@@ -61,29 +66,25 @@ else
     echo "(no pyarrow for $PYTHON: the Parquet row is skipped)"
 fi
 
-rm -f "$OUT/verdicts_small.jsonl"
-sync
-cat "$OUT/items_small.jsonl" > /dev/null
-/usr/bin/time -f '%e %M' -o "$OUT/time_small.txt" \
-    "$TARGET/rlvr" grade "$OUT/items_small.jsonl" --quiet --out "$OUT/verdicts_small.jsonl"
-
 python3 - "$OUT" "$SMALL" "$N" "$CORES" "$REPEAT" <<'PY'
 import json, statistics, sys
 out, small, large, cores, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 rate = lambda name: statistics.median(
     json.load(open(f"{out}/{name}_{r}.json"))["comparisons_per_s"] for r in range(1, repeat + 1))
 v1, vn = rate("verifier1"), rate("verifierN")
-runs = [open(f"{out}/time_large_{r}.txt").read().split() for r in range(1, repeat + 1)]
-with open(f"{out}/time_large.txt", "w") as f:
-    f.write(f"{statistics.median(float(r[0]) for r in runs)} {max(int(r[1]) for r in runs)}\n")
-print(f"large-set grade runs (s): {', '.join(r[0] for r in runs)}; medians below")
+runs = {}
+for size in ("small", "large"):
+    runs[size] = [open(f"{out}/time_{size}_{r}.txt").read().split() for r in range(1, repeat + 1)]
+    with open(f"{out}/time_{size}.txt", "w") as f:
+        f.write(f"{statistics.median(float(r[0]) for r in runs[size])} {max(int(r[1]) for r in runs[size])}\n")
+    print(f"{size}-set grade runs (s): {', '.join(r[0] for r in runs[size])}; medians below")
 print(f"math verifier alone: {v1:,.0f}/s on 1 thread, {vn:,.0f}/s on {cores} threads")
 print(f"target: 80% of 1-thread rate x {cores} cores = {0.8 * v1 * cores:,.0f} items/s")
 # The same comparison in CPU time, which a busy host moves less than wall time: the grader's
 # CPU (user + sys, every thread) per item against the verifier's per verification.
 v1_cpu = statistics.median(
     json.load(open(f"{out}/verifier1_{r}.json"))["comparisons_per_cpu_s"] for r in range(1, repeat + 1))
-grade_cpu = statistics.median((float(r[2]) + float(r[3])) / large for r in runs)
+grade_cpu = statistics.median((float(r[2]) + float(r[3])) / large for r in runs["large"])
 print(f"CPU per item: grade {grade_cpu * 1e6:.2f} us, verifier alone {1e6 / v1_cpu:.2f} us "
       f"(the target in these terms: grade <= {1.25e6 / v1_cpu:.2f} us; "
       f"{1 / v1_cpu / grade_cpu / 0.8:.0%} of it)\n")
