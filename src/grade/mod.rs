@@ -249,12 +249,13 @@ fn grade_record(
 /// Score an item into `out`, counted in `group` (by default the item's own).
 fn grade_item(out: &mut Graded, engine: &Engine, item: Item, group: Option<String>, detail: bool) {
     let group = group.as_deref().unwrap_or_else(|| item.group_name());
-    let scored = engine.score_item(&item);
-    for s in &scored {
-        output::encode(&mut out.encoded, s, None, detail);
+    let mut samples = 0;
+    engine.score_each_with(&item, engine.math.detail, |s| {
+        output::encode(&mut out.encoded, &s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
-    }
-    out.tally(Some(group), false, scored.len());
+        samples += 1;
+    });
+    out.tally(Some(group), false, samples);
 }
 
 /// The `error` verdict of a malformed record at `line`.

@@ -87,28 +87,30 @@ impl Engine {
 
     /// [`Engine::score_item`], with the math verifier's detail on or off for this call.
     pub fn score_item_with(&self, item: &Item, detail: bool) -> Vec<Scored> {
+        let mut scored = Vec::with_capacity(item.responses.len());
+        self.score_each_with(item, detail, |s| scored.push(s));
+        scored
+    }
+
+    /// [`Engine::score_item_with`], handing each response's verdict to `each` as it is made
+    /// instead of collecting them (the grader encodes them straight away).
+    pub fn score_each_with(&self, item: &Item, detail: bool, mut each: impl FnMut(Scored)) {
         let many = item.responses.len() > 1 || item.multi_sample;
-        item.responses
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                let start = Instant::now();
-                // A verifier bug costs this response its verdict, not the caller's run (a
-                // million-item `rlvr grade`, a training step).
-                let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    self.score_response_with(item, r, detail)
-                }))
-                .unwrap_or_else(|_| {
-                    Verdict::error("internal_error: the verifier failed on this item")
-                });
-                Scored {
-                    id: item.id.clone(),
-                    sample: many.then_some(i),
-                    verdict,
-                    elapsed_us: start.elapsed().as_micros() as u64,
-                }
-            })
-            .collect()
+        for (i, r) in item.responses.iter().enumerate() {
+            let start = Instant::now();
+            // A verifier bug costs this response its verdict, not the caller's run (a
+            // million-item `rlvr grade`, a training step).
+            let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                self.score_response_with(item, r, detail)
+            }))
+            .unwrap_or_else(|_| Verdict::error("internal_error: the verifier failed on this item"));
+            each(Scored {
+                id: item.id.clone(),
+                sample: many.then_some(i),
+                verdict,
+                elapsed_us: start.elapsed().as_micros() as u64,
+            });
+        }
     }
 
     /// Parse a JSON value as an item and score it; a malformed item becomes one `error` verdict.
