@@ -34,19 +34,27 @@ pub fn decode(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
     let mut ascii = true;
     loop {
         let rest = b.get(*i..)?;
+        // Copy in pieces: up to the rest of the line, but no more than the string already
+        // holds (4 KiB at first), so a short string of a long line does not reserve the line's
+        // length, and a long one grows by doubling.
+        let piece = rest.len().min(out.len().max(4096));
         // The decoded string is never longer than its escaped form, and a step may store 64
         // bytes past the stop.
-        out.reserve(rest.len() + 64);
+        out.reserve(piece + 64);
         let start = out.len();
-        assert!(out.capacity() - start >= rest.len() + 64);
+        assert!(out.capacity() - start >= piece + 64);
         // SAFETY: the CPU has avx512f/avx512bw (asserted above) and `out` has room for
-        // `rest.len() + 64` bytes past its length (asserted above), which is what
-        // `copy_to_stop` writes at most.
-        let step = unsafe { copy_to_stop(rest, out.as_mut_ptr().add(start)) };
+        // `piece + 64` bytes past its length (asserted above), which is what `copy_to_stop`
+        // writes at most for a `piece`-byte source.
+        let step = unsafe { copy_to_stop(&rest[..piece], out.as_mut_ptr().add(start)) };
         // SAFETY: `copy_to_stop` initialised `written` bytes at `start`.
         unsafe { out.set_len(start + step.written) };
         *i += step.read;
         ascii &= step.ascii;
+        if step.read == piece && piece < rest.len() {
+            // The piece ran out, not the string.
+            continue;
+        }
         // What `copy_to_stop` leaves: the closing quote, a `\u` escape, or an error.
         let before = out.len();
         if !super::after_stop(b, i, out)? {

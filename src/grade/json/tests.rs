@@ -256,6 +256,12 @@ fn decodes_back(text: &str) {
 /// runs of backslashes and escapes across every 64-byte edge.
 #[test]
 fn one_character_escapes_across_block_edges() {
+    // Around the 4 KiB piece the AVX-512 decoder copies at first, too.
+    for at in (4080..4100).chain(8180..8200) {
+        for tail in ["\\", "\\\\x", "\n", "\"", "é"] {
+            decodes_back(&format!("{}{tail}{}", "x".repeat(at), "y".repeat(100)));
+        }
+    }
     for run in 1..=6 {
         for at in 50..80 {
             for tail in ["", "n", "\"", "abc\\n", "é"] {
@@ -280,5 +286,28 @@ fn one_character_escapes_across_block_edges() {
             }
             decodes_back(&s);
         }
+    }
+}
+
+/// Strings of a long line take about their own length of memory, not the rest of the line's.
+#[test]
+fn strings_of_a_long_line_do_not_reserve_the_line() {
+    let strings: Vec<String> = (0..60)
+        .map(|k| format!("{}\\\\{}", "ab".repeat(k * 97 % 5000), "c".repeat(k % 7)))
+        .collect();
+    let line = format!("[\"{}\"]", strings.join("\", \""));
+    let Some(Value::Array(items)) = parse(line.as_bytes()) else {
+        panic!("not read");
+    };
+    assert_eq!(items.len(), 60);
+    for (item, raw) in items.iter().zip(&strings) {
+        let Value::String(s) = item else { panic!() };
+        assert_eq!(s.len(), raw.len() - 1);
+        assert!(
+            s.capacity() <= 2 * s.len() + 4096 + 64,
+            "{} for {}",
+            s.capacity(),
+            s.len()
+        );
     }
 }
