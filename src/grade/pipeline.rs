@@ -109,11 +109,12 @@ pub struct Done {
 }
 
 /// Grade `units` with `jobs` workers calling `grade`, writing in order to `sink` and counting
-/// into `summary`. `grade` fills the empty [`Graded`] it is given and returns it: the writer
-/// hands written ones back for reuse, so a unit's output buffers are not allocated afresh
-/// (growing them a doubling at a time, in memory the allocator had returned to the kernel and
-/// the kernel zeroes again) for every unit. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
+/// into `summary`. `stop` (Ctrl-C) ends the run after the units in flight; `progress` is called
 /// now and then with the number of records written so far.
+///
+/// `grade` fills the empty [`Graded`] it is given and returns it: the writer hands written ones
+/// back for reuse, so a unit's output buffers are not allocated afresh for every unit (growing
+/// a doubling at a time, in memory the allocator had given back and the kernel zeroes again).
 pub fn run<G>(
     Feed { units, pace }: Feed,
     jobs: usize,

@@ -1,16 +1,19 @@
-//! A fast path for reading one JSONL record into a [`Value`].
+//! Reading JSONL records faster than serde_json, with the same answers.
 //!
-//! `rlvr grade` spends a seventh of its time turning lines into JSON, most of it in the one
-//! long string of a record, the response: 1-3 KB of prose and LaTeX with a backslash every
-//! few dozen bytes. serde_json stops at each backslash and copies the run before it through a
-//! scratch buffer; [`string`] copies 64 bytes at a time straight into the `String` it returns
-//! (on AVX-512, [`simd`]; elsewhere a portable loop) and stops only to decode the escape.
+//! `rlvr grade` spent a seventh of its time turning lines into JSON, most of it in the one long
+//! string of a record, the response: 1-3 KB of prose and LaTeX with a backslash every few dozen
+//! bytes. serde_json stops at each backslash and copies the run before it through a scratch
+//! buffer; [`decode`] copies 64 bytes at a time straight into the output (on AVX-512,
+//! `simd`; elsewhere a portable loop) and decodes the one-character escapes in place.
+//! [`parse`] reads a whole line into a [`Value`]; [`Parser`] lets `grade::record` take the
+//! usual record apart field by field without building one.
 //!
 //! The contract is narrow on purpose: [`parse`] returns `Some(value)` only where
 //! `serde_json::from_slice` returns `Ok(value)` with the same value, and `None` for anything
 //! it does not handle itself (an error of any kind, nesting deeper than [`MAX_DEPTH`]), so the
-//! caller hands those lines to serde_json, which gives the answer and the error message. Numbers
-//! are read by serde_json too (on their own bytes), so they are the same numbers.
+//! caller hands those lines to serde_json, which gives the answer and the error message. Plain
+//! integers of up to 18 digits are read here; every other number is read by serde_json itself,
+//! on its own bytes, so it is the same number. Tests hold both readers to the same values.
 
 mod simd;
 
@@ -29,7 +32,7 @@ pub fn parse(line: &[u8]) -> Option<Value> {
 }
 
 /// A cursor over one line of JSON, for readers that take a record apart field by field
-/// ([`super::record`]). Every method answers `None` where [`parse`] would.
+/// (`grade::record`). Every method answers `None` where [`parse`] would.
 pub struct Parser<'a> {
     b: &'a [u8],
     i: usize,

@@ -8,9 +8,11 @@
 //! `\u` escape, an error) goes back to the portable code. The bytes stored past the output's
 //! length are spare capacity, overwritten by the next step or never read.
 //!
-//! This is the grader's one `unsafe` module: the intrinsics need `avx512f` and `avx512bw`
-//! (checked at run time by [`available`] before any call), and the store writes through a raw
-//! pointer into capacity that is reserved (and checked) just before.
+//! This is the grader's one `unsafe` module, for three things: the decoder's intrinsics need
+//! `avx512f` and `avx512bw` (checked at run time by [`available`] before any call) and its
+//! stores write through a raw pointer into capacity that is reserved (and checked) just before;
+//! [`into_string`] skips the UTF-8 check of bytes the decoders saw to be ASCII; [`prefetch`]
+//! hints the cache about bytes the grader is about to read.
 #![allow(unsafe_code)]
 
 /// True when this CPU can run [`decode`].
