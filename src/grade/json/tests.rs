@@ -3,6 +3,7 @@
 //! it answers.
 
 use super::*;
+use rlvr_verifiers::logic::rng::Rng;
 
 /// serde_json's answer, the reference.
 fn serde(line: &[u8]) -> Option<Value> {
@@ -69,19 +70,9 @@ fn nesting_past_the_limit_is_left_to_serde_json() {
     assert!(serde(deep(MAX_DEPTH + 1).as_bytes()).is_some());
 }
 
-/// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
+/// `0..n` from the project's seeded generator (the same stream on every run).
+fn below(rng: &mut Rng, n: usize) -> usize {
+    rng.below(n as u64) as usize
 }
 
 /// A string mixing what JSON strings hold: plain ASCII, LaTeX backslashes, quotes, control
@@ -110,30 +101,32 @@ fn random_text(rng: &mut Rng, len: usize) -> String {
     ];
     let mut s = String::new();
     while s.len() < len {
-        s.push_str(PIECES[rng.below(PIECES.len())]);
+        s.push_str(PIECES[below(rng, PIECES.len())]);
     }
     s
 }
 
 fn random_value(rng: &mut Rng, depth: usize) -> Value {
-    match rng.below(if depth > 3 { 5 } else { 7 }) {
+    match below(rng, if depth > 3 { 5 } else { 7 }) {
         0 => Value::Null,
-        1 => Value::Bool(rng.below(2) == 0),
-        2 => Value::from(rng.next() as i64 >> rng.below(64)),
-        3 => Value::from((rng.next() as f64 / 3.0) * if rng.below(2) == 0 { 1e-9 } else { 1e9 }),
+        1 => Value::Bool(below(rng, 2) == 0),
+        2 => Value::from(rng.next_u64() as i64 >> below(rng, 64)),
+        3 => {
+            Value::from((rng.next_u64() as f64 / 3.0) * if below(rng, 2) == 0 { 1e-9 } else { 1e9 })
+        }
         4 => {
-            let len = [0, 1, 5, 63, 64, 65, 127, 128, 200, 2500][rng.below(10)];
+            let len = [0, 1, 5, 63, 64, 65, 127, 128, 200, 2500][below(rng, 10)];
             Value::String(random_text(rng, len))
         }
         5 => Value::Array(
-            (0..rng.below(4))
+            (0..below(rng, 4))
                 .map(|_| random_value(rng, depth + 1))
                 .collect(),
         ),
         _ => Value::Object(
-            (0..rng.below(5))
+            (0..below(rng, 5))
                 .map(|_| {
-                    let len = rng.below(12);
+                    let len = below(rng, 12);
                     (random_text(rng, len), random_value(rng, depth + 1))
                 })
                 .collect(),
@@ -147,10 +140,10 @@ fn reencode(rng: &mut Rng, json: &str) -> Vec<u8> {
     let mut out = String::new();
     let (mut in_string, mut escaped) = (false, false);
     for c in json.chars() {
-        if in_string && !c.is_ascii() && rng.below(4) == 0 {
+        if in_string && !c.is_ascii() && below(rng, 4) == 0 {
             let mut units = [0u16; 2];
             for u in c.encode_utf16(&mut units) {
-                if rng.below(2) == 0 {
+                if below(rng, 2) == 0 {
                     out.push_str(&format!("\\u{u:04x}"));
                 } else {
                     out.push_str(&format!("\\u{u:04X}"));
@@ -168,7 +161,7 @@ fn reencode(rng: &mut Rng, json: &str) -> Vec<u8> {
         } else if c == '"' {
             in_string = true;
         } else if matches!(c, ',' | ':' | '[' | '{') {
-            out.push_str([" ", "\t", "\r\n ", ""][rng.below(4)]);
+            out.push_str([" ", "\t", "\r\n ", ""][below(rng, 4)]);
         }
     }
     out.into_bytes()
@@ -176,7 +169,7 @@ fn reencode(rng: &mut Rng, json: &str) -> Vec<u8> {
 
 #[test]
 fn random_documents_agree_with_serde_json() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = Rng::new(0x9e37_79b9_7f4a_7c15);
     let mut answered = 0;
     for _ in 0..3000 {
         let value = random_value(&mut rng, 0);
@@ -188,12 +181,12 @@ fn random_documents_agree_with_serde_json() {
         // Mutations: a byte changed, the line cut short, a byte dropped.
         let mut bad = line.clone();
         if !bad.is_empty() {
-            let at = rng.below(bad.len());
-            bad[at] = [b'"', b'\\', b'u', 0x01, 0xff, b'}', b',', b'x'][rng.below(8)];
+            let at = below(&mut rng, bad.len());
+            bad[at] = [b'"', b'\\', b'u', 0x01, 0xff, b'}', b',', b'x'][below(&mut rng, 8)];
             agrees(&bad);
-            agrees(&line[..rng.below(line.len())]);
+            agrees(&line[..below(&mut rng, line.len())]);
             let mut dropped = line.clone();
-            dropped.remove(rng.below(line.len()));
+            dropped.remove(below(&mut rng, line.len()));
             agrees(&dropped);
         }
     }
@@ -204,7 +197,7 @@ fn random_documents_agree_with_serde_json() {
 /// same way, with the closing quote at every offset around the 64-byte steps.
 #[test]
 fn decoders_agree_around_block_edges() {
-    let mut rng = Rng(42);
+    let mut rng = Rng::new(42);
     for len in 0..300 {
         for _ in 0..8 {
             let text = random_text(&mut rng, len);
@@ -274,7 +267,7 @@ fn one_character_escapes_across_block_edges() {
             }
         }
     }
-    let mut rng = Rng(7);
+    let mut rng = Rng::new(7);
     const PIECES: &[&str] = &[
         "a", "\\", "\\\\", "\"", "\n", "\t", "\r", "\u{8}", "\u{c}", "/", "é", "xyz ",
     ];
@@ -282,7 +275,7 @@ fn one_character_escapes_across_block_edges() {
         for _ in 0..4 {
             let mut s = String::new();
             while s.len() < len {
-                s.push_str(PIECES[rng.below(PIECES.len())]);
+                s.push_str(PIECES[below(&mut rng, PIECES.len())]);
             }
             decodes_back(&s);
         }

@@ -76,13 +76,8 @@ fn everything_else_is_left_to_the_general_path() {
 /// expected and of unexpected types.
 #[test]
 fn random_records_agree_with_the_general_path() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut below = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = rlvr_verifiers::logic::rng::Rng::new(0x2545_f491_4f6c_dd1d);
+    let mut below = |n: usize| rng.below(n as u64) as usize;
     // Each key with a value of its type, or (a quarter of the time) any of the others.
     const KEYS: &[(&str, &[&str])] = &[
         ("id", &["3", r#""a-1""#, "null"]),
