@@ -37,30 +37,26 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 # file: overwriting the last run's 120 MB of verdicts makes the kernel finish writing them
 # back first, a tenth of a second of waiting that is not the grader's.
 REPEAT="${REPEAT:-5}"
+# timed INPUT VERDICTS TIMEFILE: grade INPUT into a new VERDICTS file, its input in the page cache,
+# recording wall time, peak RSS, user and system CPU.
+timed() {
+    rm -f "$2"
+    sync
+    cat "$1" > /dev/null
+    /usr/bin/time -f '%e %M %U %S' -o "$3" "$TARGET/rlvr" grade "$1" --quiet --out "$2"
+}
 rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt "$OUT"/time_small_*.txt
 for r in $(seq "$REPEAT"); do
     "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 100 > "$OUT/verifier1_$r.json"
     "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 100 > "$OUT/verifierN_$r.json"
-    rm -f "$OUT/verdicts_large.jsonl"
-    sync
-    cat "$OUT/items_large.jsonl" > /dev/null
-    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time_large_$r.txt" \
-        "$TARGET/rlvr" grade "$OUT/items_large.jsonl" --quiet --out "$OUT/verdicts_large.jsonl"
-    rm -f "$OUT/verdicts_small.jsonl"
-    sync
-    cat "$OUT/items_small.jsonl" > /dev/null
-    /usr/bin/time -f '%e %M %U %S' -o "$OUT/time_small_$r.txt" \
-        "$TARGET/rlvr" grade "$OUT/items_small.jsonl" --quiet --out "$OUT/verdicts_small.jsonl"
+    timed "$OUT/items_large.jsonl" "$OUT/verdicts_large.jsonl" "$OUT/time_large_$r.txt"
+    timed "$OUT/items_small.jsonl" "$OUT/verdicts_small.jsonl" "$OUT/time_small_$r.txt"
 done
 
 PYTHON="${PYTHON:-python3}"
 if "$PYTHON" -c "import pyarrow" 2>/dev/null; then
     "$PYTHON" "$HERE/to_parquet.py" "$OUT/items_small.jsonl" "$OUT/items_small.parquet"
-    rm -f "$OUT/verdicts_parquet.jsonl"
-    sync
-    cat "$OUT/items_small.parquet" > /dev/null
-    /usr/bin/time -f '%e %M' -o "$OUT/time_parquet.txt" \
-        "$TARGET/rlvr" grade "$OUT/items_small.parquet" --quiet --out "$OUT/verdicts_parquet.jsonl"
+    timed "$OUT/items_small.parquet" "$OUT/verdicts_parquet.jsonl" "$OUT/time_parquet.txt"
 else
     rm -f "$OUT/time_parquet.txt"
     echo "(no pyarrow for $PYTHON: the Parquet row is skipped)"
@@ -99,7 +95,7 @@ for size, n in (("small", small), ("large", large)):
     assert lines == n, f"{size}: {lines} verdict lines for {n} items"
     print(f"{n:>10,} {mb:>9.0f} {secs:>9.2f} {rate:>10,.0f} {rate / (0.8 * v1 * cores):>9.0%} {rate / vn:>24.0%} {int(rss_kb) / 1024:>12.1f}")
 if os.path.exists(f"{out}/time_parquet.txt"):
-    secs, rss_kb = open(f"{out}/time_parquet.txt").read().split()
+    secs, rss_kb = open(f"{out}/time_parquet.txt").read().split()[:2]
     secs = float(secs)
     mb = os.path.getsize(f"{out}/items_small.parquet") / 1e6
     lines = sum(1 for _ in open(f"{out}/verdicts_parquet.jsonl"))
