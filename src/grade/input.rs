@@ -54,8 +54,9 @@ impl Record {
     /// The record as JSON, or why it is not (a Parquet row's strings are moved, not copied).
     pub fn into_value(self) -> Result<Value, String> {
         match self.body {
+            Body::Line(bytes) => parse_json_bytes(&bytes),
             Body::Row(row) => Ok(normalize_parquet(row_into_value(row))),
-            _ => self.parse(),
+            Body::Unreadable(why) => Err(why),
         }
     }
 
@@ -63,7 +64,7 @@ impl Record {
     pub fn parse(&self) -> Result<Value, String> {
         match &self.body {
             Body::Line(bytes) => parse_json_bytes(bytes),
-            Body::Row(row) => Ok(normalize_parquet(row.to_json_value())),
+            Body::Row(row) => Ok(normalize_parquet(row_into_value(row.clone()))),
             Body::Unreadable(why) => Err(why.clone()),
         }
     }
@@ -231,7 +232,8 @@ fn parquet_source(path: &Path, pace: Pace) -> anyhow::Result<Source> {
 }
 
 /// A Parquet row as JSON, the same value as `Row::to_json_value` gives, with its strings and
-/// nested rows moved instead of cloned (a response column is kilobytes per row).
+/// nested rows moved instead of cloned (a response column is kilobytes per row). The one
+/// conversion: a record that must stay (`Record::parse`) converts a clone.
 fn row_into_value(row: parquet::record::Row) -> Value {
     use parquet::record::Field;
     Value::Object(
