@@ -257,12 +257,13 @@ impl Item {
         }
     }
 
-    /// The acceptable math answers: a string, or the strings of a list.
-    pub fn math_gold(&self) -> Vec<&str> {
+    /// `f` applied to the acceptable math answers: a string, or the strings of a list (none
+    /// otherwise). A single answer, the usual case, is handed over without collecting it.
+    pub fn with_math_gold<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         match &self.ground_truth {
-            Some(Value::String(s)) => vec![s.as_str()],
-            Some(Value::Array(xs)) => xs.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
+            Some(Value::String(s)) => f(&[s.as_str()]),
+            Some(Value::Array(xs)) => f(&xs.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+            _ => f(&[]),
         }
     }
 

@@ -40,19 +40,7 @@ impl Engine {
     /// (other domains always attach theirs).
     pub fn score_response_with(&self, item: &Item, response: &str, detail: bool) -> Verdict {
         match item.domain {
-            Domain::Math => {
-                // One answer (the usual case) without a Vec for it.
-                let (one, list);
-                let gold: &[&str] = match &item.ground_truth {
-                    Some(serde_json::Value::String(s)) => {
-                        one = [s.as_str()];
-                        &one
-                    }
-                    _ => {
-                        list = item.math_gold();
-                        &list
-                    }
-                };
+            Domain::Math => item.with_math_gold(|gold| {
                 if gold.is_empty() {
                     return Verdict::error(
                         "ground_truth missing or not a string or list of strings",
@@ -63,7 +51,7 @@ impl Engine {
                     ..self.math.clone()
                 };
                 rlvr_verifiers::math::verify(response, gold, &cfg)
-            }
+            }),
             Domain::Logic => {
                 let task = item.task.as_deref().unwrap_or_default();
                 match rlvr_verifiers::logic::verify(
