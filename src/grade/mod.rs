@@ -78,9 +78,7 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let mut engine = Engine::default();
-    // The math verifier formats its detail only when the output will carry it.
-    engine.math.detail = args.detail;
+    let engine = Engine::default();
     let map = mapping::Mapping::from_args(&args);
 
     let format = input::Format::detect(&args.input);
@@ -250,7 +248,8 @@ fn grade_record(
 fn grade_item(out: &mut Graded, engine: &Engine, item: Item, group: Option<String>, detail: bool) {
     let group = group.as_deref().unwrap_or_else(|| item.group_name());
     let mut samples = 0;
-    engine.score_each_with(&item, engine.math.detail, |s| {
+    // The math verifier formats its detail only when the output will carry it.
+    engine.score_each_with(&item, detail, |s| {
         output::encode(&mut out.encoded, &s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
         samples += 1;

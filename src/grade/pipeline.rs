@@ -183,14 +183,14 @@ where
                     if !wait_for_window(written, seq, (jobs, pace), halted) {
                         break;
                     }
-                    // A bug that panics must stop the run with an error: left alone, the
-                    // writer would wait for this unit forever and the others with it.
                     let start = std::time::Instant::now();
                     let out = spare
                         .lock()
                         .ok()
                         .and_then(|mut s| s.pop())
                         .unwrap_or_default();
+                    // A bug that panics must stop the run with an error: left alone, the
+                    // writer would wait for this unit forever and the others with it.
                     let graded =
                         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                             grade(unit, out)
