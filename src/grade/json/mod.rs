@@ -86,9 +86,7 @@ impl<'a> Parser<'a> {
         if self.peek()? != b'"' {
             return None;
         }
-        self.i += 1;
-        self.scratch.clear();
-        let ascii = decode(self.b, &mut self.i, &mut self.scratch)?;
+        let ascii = self.decode_to_scratch()?;
         (ascii || std::str::from_utf8(&self.scratch).is_ok()).then_some(&self.scratch[..])
     }
 
@@ -113,11 +111,17 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The string whose opening quote is at `self.i`.
-    fn string(&mut self) -> Option<String> {
+    /// Decode the string whose opening quote is at `self.i` into the scratch buffer; whether
+    /// it is all ASCII.
+    fn decode_to_scratch(&mut self) -> Option<bool> {
         self.i += 1;
         self.scratch.clear();
-        let ascii = decode(self.b, &mut self.i, &mut self.scratch)?;
+        decode(self.b, &mut self.i, &mut self.scratch)
+    }
+
+    /// The string whose opening quote is at `self.i`.
+    fn string(&mut self) -> Option<String> {
+        let ascii = self.decode_to_scratch()?;
         let bytes = if self.scratch.len() <= SHORT {
             self.scratch.clone()
         } else {
