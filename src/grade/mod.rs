@@ -189,6 +189,8 @@ fn grade_unit(
 ) -> Graded {
     match unit {
         input::Unit::Lines(lines) => {
+            // Without field-mapping flags the usual record is read straight into an item.
+            let direct = map.is_identity();
             let mut lines = lines.iter().peekable();
             while let Some((line, bytes)) = lines.next() {
                 if let Some((_, next)) = lines.peek() {
@@ -198,7 +200,7 @@ fn grade_unit(
                     continue;
                 }
                 // The usual record, read straight into an item; the rest through its JSON.
-                if map.is_identity() {
+                if direct {
                     if let Some(item) = record::item(bytes, line) {
                         grade_item(&mut out, engine, item, None, detail);
                         continue;
