@@ -191,6 +191,7 @@ fn grade_unit(
         input::Unit::Lines(lines) => {
             // Without field-mapping flags the usual record is read straight into an item.
             let direct = map.is_identity();
+            let mut reader = record::Reader::default();
             let mut lines = lines.iter().peekable();
             while let Some((line, bytes)) = lines.next() {
                 if let Some((_, next)) = lines.peek() {
@@ -201,8 +202,9 @@ fn grade_unit(
                 }
                 // The usual record, read straight into an item; the rest through its JSON.
                 if direct {
-                    if let Some(item) = record::item(bytes, line) {
-                        grade_item(&mut out, engine, item, None, detail);
+                    if let Some(item) = reader.item(bytes, line) {
+                        grade_item(&mut out, engine, &item, None, detail);
+                        reader.recycle(item);
                         continue;
                     }
                 }
@@ -235,7 +237,7 @@ fn grade_record(
             let value = map.apply(value, line);
             let group = map.group_of(&value);
             match Item::from_value_owned(value) {
-                Ok(item) => return grade_item(out, engine, item, group, detail),
+                Ok(item) => return grade_item(out, engine, &item, group, detail),
                 Err(e) => (error_line(e.id, line, e.reason), group),
             }
         }
@@ -247,11 +249,11 @@ fn grade_record(
 }
 
 /// Score an item into `out`, counted in `group` (by default the item's own).
-fn grade_item(out: &mut Graded, engine: &Engine, item: Item, group: Option<String>, detail: bool) {
+fn grade_item(out: &mut Graded, engine: &Engine, item: &Item, group: Option<String>, detail: bool) {
     let group = group.as_deref().unwrap_or_else(|| item.group_name());
     let mut samples = 0;
     // The math verifier formats its detail only when the output will carry it.
-    engine.score_each_with(&item, detail, |s| {
+    engine.score_each_with(item, detail, |s| {
         output::encode(&mut out.encoded, &s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
         samples += 1;

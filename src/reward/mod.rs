@@ -39,6 +39,18 @@ impl Engine {
     /// [`Engine::score_response`], with the math verifier's detail on or off for this call
     /// (other domains always attach theirs).
     pub fn score_response_with(&self, item: &Item, response: &str, detail: bool) -> Verdict {
+        self.score_response_from(item, response, detail, None)
+    }
+
+    /// [`Engine::score_response_with`], its time limit counted from `started` (the caller's
+    /// reading of the clock) instead of from a reading of its own.
+    fn score_response_from(
+        &self,
+        item: &Item,
+        response: &str,
+        detail: bool,
+        started: Option<Instant>,
+    ) -> Verdict {
         match item.domain {
             Domain::Math => item.with_math_gold(|gold| {
                 if gold.is_empty() {
@@ -48,6 +60,7 @@ impl Engine {
                 }
                 let cfg = rlvr_verifiers::math::Config {
                     detail,
+                    started,
                     ..self.math.clone()
                 };
                 rlvr_verifiers::math::verify(response, gold, &cfg)
@@ -89,7 +102,7 @@ impl Engine {
             // A verifier bug costs this response its verdict, not the caller's run (a
             // million-item `rlvr grade`, a training step).
             let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.score_response_with(item, r, detail)
+                self.score_response_from(item, r, detail, Some(start))
             }))
             .unwrap_or_else(|_| Verdict::error("internal_error: the verifier failed on this item"));
             each(Scored {

@@ -37,22 +37,55 @@ pub struct Parser<'a> {
     b: &'a [u8],
     i: usize,
     depth: usize,
-    /// Where strings are decoded: a short one is copied out (the scratch's capacity stays for
-    /// the next), a long one takes the buffer with it.
-    scratch: Vec<u8>,
+    bufs: Buffers,
 }
 
 /// Strings up to this long are copied out of the scratch buffer into one of their own size.
 const SHORT: usize = 256;
 
+/// The memory a reader of many lines carries from one to the next, so that a line's strings
+/// are decoded without asking the allocator: the scratch buffer strings are decoded into, and
+/// the buffers of long strings (responses) whose owners are done with them.
+#[derive(Default)]
+pub struct Buffers {
+    /// Where strings are decoded: a short one is copied out (the scratch's capacity stays for
+    /// the next), a long one takes the buffer with it and a spare one takes its place.
+    scratch: Vec<u8>,
+    spare: Vec<Vec<u8>>,
+}
+
+impl Buffers {
+    /// Spare buffers kept at most (a record's responses, handed back together).
+    const MAX_SPARE: usize = 16;
+
+    /// Keep the memory of a string that is no longer needed, for the next long string.
+    pub fn give_back(&mut self, s: String) {
+        if s.capacity() > SHORT && self.spare.len() < Self::MAX_SPARE {
+            let mut bytes = s.into_bytes();
+            bytes.clear();
+            self.spare.push(bytes);
+        }
+    }
+}
+
 impl<'a> Parser<'a> {
     pub fn new(line: &'a [u8]) -> Self {
+        Self::with_buffers(line, Buffers::default())
+    }
+
+    /// A parser of `line` that decodes into `bufs` (get them back with [`Parser::into_buffers`]).
+    pub fn with_buffers(line: &'a [u8], bufs: Buffers) -> Self {
         Parser {
             b: line,
             i: 0,
             depth: 0,
-            scratch: Vec::new(),
+            bufs,
         }
+    }
+
+    /// The buffers, for the next line.
+    pub fn into_buffers(self) -> Buffers {
+        self.bufs
     }
 
     /// Only whitespace is left.
@@ -81,13 +114,14 @@ impl<'a> Parser<'a> {
     }
 
     /// After whitespace, a string's bytes (valid UTF-8), in a buffer the next call reuses: for
-    /// object keys, which are compared, not kept.
+    /// strings that are looked at, not kept (object keys, a domain's name).
     pub fn key(&mut self) -> Option<&[u8]> {
         if self.peek()? != b'"' {
             return None;
         }
         let ascii = self.decode_to_scratch()?;
-        (ascii || std::str::from_utf8(&self.scratch).is_ok()).then_some(&self.scratch[..])
+        let s = &self.bufs.scratch;
+        (ascii || std::str::from_utf8(s).is_ok()).then_some(&s[..])
     }
 
     fn skip_ws(&mut self) {
@@ -115,17 +149,19 @@ impl<'a> Parser<'a> {
     /// it is all ASCII.
     fn decode_to_scratch(&mut self) -> Option<bool> {
         self.i += 1;
-        self.scratch.clear();
-        decode(self.b, &mut self.i, &mut self.scratch)
+        self.bufs.scratch.clear();
+        decode(self.b, &mut self.i, &mut self.bufs.scratch)
     }
 
     /// The string whose opening quote is at `self.i`.
     fn string(&mut self) -> Option<String> {
         let ascii = self.decode_to_scratch()?;
-        let bytes = if self.scratch.len() <= SHORT {
-            self.scratch.clone()
+        let bufs = &mut self.bufs;
+        let bytes = if bufs.scratch.len() <= SHORT {
+            bufs.scratch.clone()
         } else {
-            std::mem::take(&mut self.scratch)
+            let spare = bufs.spare.pop().unwrap_or_default();
+            std::mem::replace(&mut bufs.scratch, spare)
         };
         simd::into_string(bytes, ascii)
     }

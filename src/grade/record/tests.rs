@@ -1,5 +1,6 @@
 //! [`item`] against the general path (JSON tree, default field mapping, `from_value_owned`):
-//! wherever it answers, the items are the same; on the usual records, it answers.
+//! wherever it answers, the items are the same; on the usual records, it answers. And a
+//! [`Reader`] that recycles its items against a fresh one.
 
 use super::*;
 use crate::grade::{input, mapping::Mapping};
@@ -125,4 +126,61 @@ fn random_records_agree_with_the_general_path() {
         answered += usize::from(agrees(&format!("{{{}}}", fields.join(", "))));
     }
     assert!(answered > 300, "answered {answered}");
+}
+
+/// A reader that reuses the memory of the items it handed out reads every record as a fresh
+/// one does: long responses (decoded into recycled buffers), lists of them, declined records
+/// in between.
+#[test]
+fn a_reader_reusing_its_memory_reads_what_a_fresh_one_reads() {
+    let mut rng = rlvr_verifiers::logic::rng::Rng::new(0x9e37_79b9_7f4a_7c15);
+    let mut below = |n: usize| rng.below(n as u64) as usize;
+    const PIECES: &[&str] = &[
+        "x",
+        "\\\\frac{1}{2}",
+        "\\n",
+        "\\\"",
+        "é",
+        "\\u00e9",
+        " ",
+        "9",
+    ];
+    let mut shared = Reader::default();
+    let mut read = 0;
+    for n in 0..3_000 {
+        let response = |below: &mut dyn FnMut(usize) -> usize| {
+            let len = [0, 10, 300, 2_000, 6_000][below(5)];
+            let mut s = String::new();
+            while s.len() < len {
+                s.push_str(PIECES[below(PIECES.len())]);
+            }
+            format!("\"{s}\"")
+        };
+        let responses = match below(3) {
+            0 => format!("\"response\": {}", response(&mut below)),
+            _ => {
+                let list: Vec<String> = (0..1 + below(3)).map(|_| response(&mut below)).collect();
+                format!("\"responses\": [{}]", list.join(", "))
+            }
+        };
+        let extra = if below(10) == 0 {
+            ", \"metadata\": {}"
+        } else {
+            ""
+        };
+        let line =
+            format!(r#"{{"id": {n}, "domain": "math", {responses}, "ground_truth": "1"{extra}}}"#);
+        let fresh = item(line.as_bytes(), 1);
+        let reused = shared.item(line.as_bytes(), 1);
+        assert_eq!(
+            format!("{fresh:?}"),
+            format!("{reused:?}"),
+            "on line {n}: {line}"
+        );
+        if let Some(it) = reused {
+            read += 1;
+            shared.recycle(it);
+        }
+    }
+    assert!(read > 2_000, "read {read}");
 }

@@ -32,16 +32,17 @@ pub struct Exhausted;
 pub struct Budget {
     left: u64,
     since_clock: u32,
-    deadline: Instant,
+    deadline: Option<Instant>,
 }
 
 impl Budget {
-    /// A budget of `work` units that also stops at `time` after now.
-    pub fn new(work: u64, time: Duration) -> Self {
+    /// A budget of `work` units that also stops at `time` after `started` (now if `None`).
+    pub fn new(work: u64, time: Duration, started: Option<Instant>) -> Self {
         Budget {
             left: work,
             since_clock: 0,
-            deadline: Instant::now() + time,
+            // A limit too far away to represent is none.
+            deadline: started.unwrap_or_else(Instant::now).checked_add(time),
         }
     }
 
@@ -57,11 +58,32 @@ impl Budget {
             .saturating_add(units.min(u32::MAX as u64) as u32);
         if self.since_clock >= 256 {
             self.since_clock = 0;
-            if Instant::now() >= self.deadline {
+            if self.deadline.is_some_and(|d| Instant::now() >= d) {
                 self.left = 0;
                 return Err(Exhausted);
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deadline_counts_from_the_callers_start() {
+        let long_ago = Instant::now() - Duration::from_secs(1);
+        let mut late = Budget::new(u64::MAX, Duration::from_millis(10), Some(long_ago));
+        assert_eq!(late.charge(256), Err(Exhausted));
+        let mut fresh = Budget::new(u64::MAX, Duration::from_secs(60), None);
+        assert_eq!(fresh.charge(256), Ok(()));
+    }
+
+    #[test]
+    fn a_limit_too_far_away_is_none() {
+        let mut b = Budget::new(1000, Duration::MAX, None);
+        assert_eq!(b.charge(300), Ok(()));
+        assert_eq!(b.charge(701), Err(Exhausted));
     }
 }

@@ -29,7 +29,7 @@ use extract::Extracted;
 use node::{Node, Sep};
 use normalize::{balanced, canon, choice_loose, choice_strict, collapse, text_key, unwrap_letters};
 use serde_json::json;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Options of the math verifier. `Config::default()` is the documented policy.
 #[derive(Debug, Clone)]
@@ -50,6 +50,10 @@ pub struct Config {
     /// unless a request asks, the trainer) set `false` and skip formatting it, about 6% of a
     /// verification.
     pub detail: bool,
+    /// When the time limit starts counting: a caller that already read the clock for this
+    /// call (the reward engine times every response) passes that reading instead of having it
+    /// read again. `None` (the default): when the comparison starts.
+    pub started: Option<Instant>,
 }
 
 impl Default for Config {
@@ -60,6 +64,7 @@ impl Default for Config {
             time_limit: Duration::from_millis(50),
             work_limit: 10_000_000,
             detail: true,
+            started: None,
         }
     }
 }
@@ -188,7 +193,7 @@ fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
     let extracted = distinct.join(", ");
     let mut cmp = Cmp {
         cfg: config,
-        budget: Budget::new(config.work_limit, config.time_limit),
+        budget: Budget::new(config.work_limit, config.time_limit, config.started),
     };
     let mut first_fail: Option<(Decision, String, String)> = None;
     for g in &golds {
