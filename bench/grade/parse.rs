@@ -1,5 +1,6 @@
 //! Reading JSONL records: serde_json's `from_slice` into a `Value` against `rlvr grade`'s
-//! fast path (`rlvr::grade::json::parse`), on the same lines, one thread, the file in memory.
+//! fast path (`rlvr::grade::json::parse`; on a CPU with AVX-512 also its portable decoder,
+//! `parse_portable`, which other CPUs run), on the same lines, one thread, the file in memory.
 //!
 //!     cargo run --release --example grade_parse -- FILE.jsonl [LINES] [ROUNDS]
 //!
@@ -25,7 +26,8 @@ fn main() {
         .take(max)
         .collect();
     let bytes: usize = lines.iter().map(|l| l.len()).sum();
-    // ONLY=fast or ONLY=serde times one reader and skips the check (for profiling).
+    // ONLY=fast, ONLY=portable or ONLY=serde times one reader and skips the check (for
+    // profiling).
     let only = std::env::var("ONLY").unwrap_or_default();
     let mut answered = 0;
     for l in lines.iter().filter(|_| only.is_empty()) {
@@ -56,14 +58,21 @@ fn main() {
             bytes as f64 / best / 1e6
         );
     };
-    if only != "fast" {
+    let runs = |name: &str| only.is_empty() || only == name;
+    if runs("serde") {
         time("serde_json::from_slice", &|l| {
             serde_json::from_slice(l).unwrap()
         });
     }
-    if only != "serde" {
+    if runs("fast") {
         time("rlvr::grade::json::parse", &|l| {
             rlvr::grade::json::parse(l).unwrap_or_else(|| serde_json::from_slice(l).unwrap())
+        });
+    }
+    if runs("portable") {
+        time("... parse_portable", &|l| {
+            rlvr::grade::json::parse_portable(l)
+                .unwrap_or_else(|| serde_json::from_slice(l).unwrap())
         });
     }
 }

@@ -3,8 +3,9 @@
 //! `rlvr grade` spent a seventh of its time turning lines into JSON, most of it in the one long
 //! string of a record, the response: 1-3 KB of prose and LaTeX with a backslash every few dozen
 //! bytes. serde_json stops at each backslash and copies the run before it through a scratch
-//! buffer; [`decode`] copies 64 bytes at a time straight into the output (on AVX-512,
-//! `simd`; elsewhere a portable loop) and decodes the one-character escapes in place.
+//! buffer. Here, on AVX-512, `simd::decode` copies 64 bytes at a time straight into the
+//! output and decodes the one-character escapes in place; elsewhere [`decode_portable`] finds
+//! the next stop eight bytes at a time and copies the run before it in one go.
 //! [`parse`] reads a whole line into a [`Value`]; [`Parser`] lets `grade::record` take the
 //! usual record apart field by field without building one.
 //!
@@ -26,7 +27,18 @@ pub const MAX_DEPTH: usize = 64;
 
 /// `line` as JSON, when it is JSON this reader handles; `None` otherwise (see the module doc).
 pub fn parse(line: &[u8]) -> Option<Value> {
+    parse_in(Parser::new(line))
+}
+
+/// [`parse`] with the portable decoder whatever the CPU has (for tests and benchmarks of the
+/// code other machines run).
+pub fn parse_portable(line: &[u8]) -> Option<Value> {
     let mut p = Parser::new(line);
+    p.simd = false;
+    parse_in(p)
+}
+
+fn parse_in(mut p: Parser) -> Option<Value> {
     let value = p.value()?;
     p.end().then_some(value)
 }
@@ -38,6 +50,8 @@ pub struct Parser<'a> {
     i: usize,
     depth: usize,
     bufs: Buffers,
+    /// Decode with [`simd::decode`] (the CPU has it) rather than [`decode_portable`].
+    simd: bool,
 }
 
 /// Strings up to this long are copied out of the scratch buffer into one of their own size.
@@ -80,6 +94,7 @@ impl<'a> Parser<'a> {
             i: 0,
             depth: 0,
             bufs,
+            simd: simd::available(),
         }
     }
 
@@ -150,7 +165,11 @@ impl<'a> Parser<'a> {
     fn decode_to_scratch(&mut self) -> Option<bool> {
         self.i += 1;
         self.bufs.scratch.clear();
-        decode(self.b, &mut self.i, &mut self.bufs.scratch)
+        if self.simd {
+            simd::decode(self.b, &mut self.i, &mut self.bufs.scratch)
+        } else {
+            decode_portable(self.b, &mut self.i, &mut self.bufs.scratch)
+        }
     }
 
     /// The string whose opening quote is at `self.i`.
@@ -263,29 +282,51 @@ impl<'a> Parser<'a> {
 /// quote, and the answer says whether the bytes added are all ASCII. `None` for what
 /// serde_json rejects but invalid UTF-8: a control character, an unknown escape, a lone
 /// surrogate, no closing quote.
-pub fn decode(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
-    if simd::available() {
-        simd::decode(b, i, out)
-    } else {
-        decode_portable(b, i, out)
-    }
-}
-
-/// [`decode`] without SIMD: copy up to the next quote, backslash or control character, then
-/// decide.
+///
+/// Without SIMD instructions ([`simd::decode`] does the same on AVX-512): copy up to the next
+/// quote, backslash or control character (found eight bytes at a time), then decide.
 pub fn decode_portable(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
     let start = out.len();
     loop {
         let rest = b.get(*i..)?;
-        let n = rest
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        let n = next_stop(rest)?;
         out.extend_from_slice(&rest[..n]);
         *i += n;
         if !after_stop(b, i, out)? {
             return Some(out[start..].is_ascii());
         }
     }
+}
+
+/// Where the first quote, backslash or control character of `s` is, if it has one.
+fn next_stop(s: &[u8]) -> Option<usize> {
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let hits = stops(u64::from_le_bytes(word.try_into().ok()?));
+        if hits != 0 {
+            return Some(at + hits.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let tail = words.remainder();
+    let n = tail
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    Some(at + n)
+}
+
+/// The stops among the eight bytes of `w` (a little-endian word): a byte's high bit is set
+/// where the byte equals a quote (`x ^ '"'` is zero) or a backslash, or is below 0x20. A
+/// subtraction's borrow can also set the bit of a byte above a stop, never below the first, so
+/// the lowest bit set is the first stop.
+fn stops(w: u64) -> u64 {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    let zero_in = |x: u64| x.wrapping_sub(ONES) & !x;
+    (zero_in(w ^ (ONES * u64::from(b'"')))
+        | zero_in(w ^ (ONES * u64::from(b'\\')))
+        | (w.wrapping_sub(ONES * 0x20) & !w))
+        & (ONES << 7)
 }
 
 /// At a stop (`b[*i]` is a quote, a backslash or a control character): `Some(false)` at the

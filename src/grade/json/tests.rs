@@ -13,6 +13,12 @@ fn serde(line: &[u8]) -> Option<Value> {
 /// `parse` agrees with serde_json on `line`; returns whether it answered.
 fn agrees(line: &[u8]) -> bool {
     let fast = parse(line);
+    assert_eq!(
+        parse_portable(line),
+        fast,
+        "the decoders differ on {:?}",
+        String::from_utf8_lossy(line)
+    );
     if let Some(v) = &fast {
         assert_eq!(
             serde(line).as_ref(),
@@ -302,5 +308,34 @@ fn strings_of_a_long_line_do_not_reserve_the_line() {
             s.capacity(),
             s.len()
         );
+    }
+}
+
+/// The portable decoder's word-at-a-time search finds the first quote, backslash or control
+/// character wherever it is, whatever byte sits next to it (a borrow between bytes can mark a
+/// byte above a stop, never the first one): every pair of byte values, side by side inside a
+/// word and across a word's edge.
+#[test]
+fn the_word_search_finds_the_first_stop() {
+    let is_stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+    for at in [3, 7, 14] {
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                let mut s = [b'x'; 20];
+                s[at] = a;
+                s[at + 1] = b;
+                let want = s.iter().position(|&c| is_stop(c));
+                assert_eq!(next_stop(&s), want, "{a:#x} {b:#x} at {at}");
+            }
+        }
+    }
+    // A stop in the last bytes, after the whole words.
+    for len in 0..20 {
+        let mut s = vec![0xe9u8; len];
+        assert_eq!(next_stop(&s), None);
+        if len > 0 {
+            s[len - 1] = b'"';
+            assert_eq!(next_stop(&s), Some(len - 1));
+        }
     }
 }
