@@ -67,8 +67,8 @@ pub struct GradeArgs {
     #[arg(long)]
     pub group_by: Option<String>,
     /// Most records per unit of work (a worker grades a unit at a time; the output is written
-    /// a unit at a time). Below it, units are sized to take about 2 ms each (`pace.rs`).
-    #[arg(long, default_value_t = 512, hide = true)]
+    /// a unit at a time). Below it, units are sized to take about 8 ms each (`pace.rs`).
+    #[arg(long, default_value_t = 1024, hide = true)]
     pub batch: usize,
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// About how long one unit should take to grade.
-pub const UNIT_TIME: Duration = Duration::from_millis(2);
+pub const UNIT_TIME: Duration = Duration::from_millis(8);
 /// Records in a unit before any has been timed.
 const FIRST_UNIT: usize = 8;
 
@@ -66,20 +66,20 @@ mod tests {
 
     #[test]
     fn units_follow_the_time_per_record() {
-        let pace = Pace::new(512);
+        let pace = Pace::new(1024);
         assert_eq!(pace.records(), FIRST_UNIT);
-        // Code items: 8 records in 40 ms -> one per unit.
-        pace.observe(8, Duration::from_millis(40));
+        // Code items: 8 records in 80 ms -> one per unit.
+        pace.observe(8, Duration::from_millis(80));
         assert_eq!(pace.records(), 1);
-        // Math items: 300 records in 1.5 ms (5 us each) -> 400 per unit.
-        pace.observe(300, Duration::from_micros(1500));
-        assert_eq!(pace.records(), 400);
+        // Math items: 300 records in 3 ms (10 us each) -> 800 per unit.
+        pace.observe(300, Duration::from_millis(3));
+        assert_eq!(pace.records(), 800);
         // Faster still: capped at the maximum.
         pace.observe(100, Duration::from_micros(10));
-        assert_eq!(pace.records(), 512);
+        assert_eq!(pace.records(), 1024);
         // A unit of blank lines says nothing.
         pace.observe(0, Duration::from_millis(5));
-        assert_eq!(pace.records(), 512);
+        assert_eq!(pace.records(), 1024);
     }
 
     #[test]

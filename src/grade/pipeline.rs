@@ -1,5 +1,5 @@
 //! How `rlvr grade` keeps every core busy: a reader thread cuts the input into units of records
-//! (sized by [`Pace`] to take a couple of milliseconds each), `jobs` workers each take the next
+//! (sized by [`Pace`] to take several milliseconds each), `jobs` workers each take the next
 //! unit and grade it whole, and a writer thread puts the graded units on the output in input
 //! order.
 //!
@@ -475,11 +475,11 @@ mod tests {
         assert_eq!(done.records, got.len() as u64);
     }
 
-    /// Slow records (code items, 1 ms here) get units of a record or two once the first unit
+    /// Slow records (code items, 5 ms here) get units of a record or two once the first unit
     /// is timed, and are graded on several workers; without the pace one unit would hold them.
     #[test]
     fn slow_records_get_small_units_spread_over_the_workers() {
-        let pace = Pace::new(512);
+        let pace = Pace::new(1024);
         let reader_pace = pace.clone();
         let mut next = 0u64;
         let units: Units = Box::new(std::iter::from_fn(move || {
@@ -510,7 +510,7 @@ mod tests {
                 assert!(out.is_empty());
                 reused.fetch_add(usize::from(out.encoded.capacity() > 0), Ordering::Relaxed);
                 for r in &records {
-                    std::thread::sleep(Duration::from_millis(1));
+                    std::thread::sleep(Duration::from_millis(5));
                     let one = graded(r.line);
                     out.encoded.extend(one.encoded);
                     out.samples.extend(one.samples);
