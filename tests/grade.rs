@@ -185,6 +185,26 @@ fn parquet_multi_sample_pass_at_k() {
     assert_eq!(g["n"], 2);
     assert_eq!(g["pass_at_k"]["1"], 0.5);
     assert_eq!(g["pass_at_k"]["2"], 0.75);
+
+    // Fields the flags name are read from columns grading otherwise skips (`extra_info`).
+    let out = grade(
+        &[
+            parquet.to_str().unwrap(),
+            "--quiet",
+            "--group-by",
+            "extra_info.split",
+            "--id-field",
+            "extra_info.index",
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_graded_all(&out);
+    let got = lines(&out.stdout);
+    assert_eq!(got[4]["id"], 1, "ids from extra_info.index");
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["groups"]["test"]["n"], 4, "{s}");
 }
 
 fn many_items(n: u64) -> String {

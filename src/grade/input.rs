@@ -171,7 +171,14 @@ pub enum Measure {
 }
 
 /// Open `path` (`-` is stdin) in the given format; units hold as many records as `pace` says.
-pub fn open(path: &str, format: Format, pace: Pace) -> anyhow::Result<Source> {
+/// With `fields`, only those top-level fields of a record are read: Parquet columns outside
+/// them are not decoded (grading skips a verl file's prompts and `extra_info`).
+pub fn open(
+    path: &str,
+    format: Format,
+    pace: Pace,
+    fields: Option<&[&str]>,
+) -> anyhow::Result<Source> {
     match format {
         Format::Jsonl => {
             let (reader, total): (Box<dyn Read + Send>, Option<(u64, Measure)>) = if path == "-" {
@@ -194,18 +201,24 @@ pub fn open(path: &str, format: Format, pace: Pace) -> anyhow::Result<Source> {
             if path == "-" {
                 bail!("Parquet cannot be read from stdin; give a file path");
             }
-            parquet_source(Path::new(path), pace)
+            parquet_source(Path::new(path), pace, fields)
         }
     }
 }
 
-fn parquet_source(path: &Path, pace: Pace) -> anyhow::Result<Source> {
+fn parquet_source(path: &Path, pace: Pace, fields: Option<&[&str]>) -> anyhow::Result<Source> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let reader = SerializedFileReader::new(file)
         .with_context(|| format!("{} is not a readable Parquet file", path.display()))?;
     let rows = reader.metadata().file_metadata().num_rows().max(0) as u64;
-    let iter = parquet::record::reader::RowIter::from_file_into(Box::new(reader));
+    let projection = match fields {
+        Some(fields) => projection(reader.metadata().file_metadata().schema(), fields)?,
+        None => None,
+    };
+    let iter = parquet::record::reader::RowIter::from_file_into(Box::new(reader))
+        .project(projection)
+        .with_context(|| format!("cannot select the columns of {}", path.display()))?;
     let mut records = iter.enumerate().map(|(i, row)| {
         let line = i as u64 + 1;
         match row {
@@ -229,6 +242,29 @@ fn parquet_source(path: &Path, pace: Pace) -> anyhow::Result<Source> {
         total: Some((rows, Measure::Rows)),
         bytes_read: Default::default(),
     })
+}
+
+/// The part of a Parquet schema with the top-level columns named in `fields`; `None` (every
+/// column) when that is all of them, or none of them (each row is then reported malformed
+/// with what it lacks, as without the selection).
+fn projection(
+    schema: &parquet::schema::types::Type,
+    fields: &[&str],
+) -> anyhow::Result<Option<parquet::schema::types::Type>> {
+    let all = schema.get_fields();
+    let kept: Vec<_> = all
+        .iter()
+        .filter(|column| fields.contains(&column.name()))
+        .cloned()
+        .collect();
+    if kept.is_empty() || kept.len() == all.len() {
+        return Ok(None);
+    }
+    Ok(Some(
+        parquet::schema::types::Type::group_type_builder(schema.name())
+            .with_fields(kept)
+            .build()?,
+    ))
 }
 
 /// A Parquet row as JSON, the same value as `Row::to_json_value` gives, with its strings and
@@ -305,5 +341,39 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, 4);
+    }
+
+    /// Reading only an item's columns leaves out the rest of a verl row (its prompt,
+    /// `extra_info`) and gives the same items as reading every column.
+    #[test]
+    fn parquet_rows_carry_only_the_columns_asked_for() {
+        use crate::reward::Item;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/grade/verl_sample.parquet"
+        );
+        let read = |fields: Option<&[&str]>| -> Vec<Value> {
+            open(path, Format::Parquet, Pace::fixed(3), fields)
+                .unwrap()
+                .into_records()
+                .map(|r| r.unwrap().into_value().unwrap())
+                .collect()
+        };
+        let all = read(None);
+        let some = read(Some(Item::FIELDS));
+        assert_eq!(all.len(), 4);
+        assert_eq!(some.len(), 4);
+        for (a, s) in all.iter().zip(&some) {
+            assert!(a.get("prompt").is_some() && a.get("extra_info").is_some());
+            assert!(s.get("prompt").is_none() && s.get("extra_info").is_none());
+            assert!(s.get("reward_model").is_some());
+            let item = |v: &Value| format!("{:?}", Item::from_value(v));
+            assert_eq!(item(a), item(s));
+        }
+        // A field named by a flag is read too; names that match no column read them all.
+        let with_prompt = read(Some(&["prompt", "response"]));
+        assert!(with_prompt.iter().all(|v| v.get("prompt").is_some()));
+        assert!(with_prompt.iter().all(|v| v.get("reward_model").is_none()));
+        assert_eq!(read(Some(&["nothing"])), all);
     }
 }

@@ -73,6 +73,13 @@ impl Mapping {
         v
     }
 
+    /// The top-level fields the flags read (each path's first step).
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        [&self.response, &self.ground_truth, &self.id, &self.group]
+            .into_iter()
+            .filter_map(|p| Some(p.as_ref()?.first()?.as_str()))
+    }
+
     /// The `--group-by` value of a record, if the flag was given and the field exists.
     pub fn group_of(&self, v: &Value) -> Option<String> {
         let g = get(v, self.group.as_ref()?)?;

@@ -83,7 +83,9 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
 
     let format = input::Format::detect(&args.input);
     let pace = input::Pace::new(args.batch);
-    let source = input::open(&args.input, format, pace.clone())?;
+    // Only the fields an item or a flag reads (Parquet decodes no other column).
+    let fields: Vec<&str> = Item::FIELDS.iter().copied().chain(map.fields()).collect();
+    let source = input::open(&args.input, format, pace.clone(), Some(&fields))?;
     let mut summary = Summary::default();
 
     // Resume: account for what the output already holds, then append after it.

@@ -135,6 +135,24 @@ const CODE_SOURCES: &[&str] = &[
 ];
 
 impl Item {
+    /// Every top-level field [`Item::from_value`] reads; a record's other fields are not part
+    /// of its item (`rlvr grade` does not decode them from Parquet). Keep in step with
+    /// [`Item::from_value`] and `from_fields`.
+    pub const FIELDS: &'static [&'static str] = &[
+        "id",
+        "domain",
+        "response",
+        "responses",
+        "ground_truth",
+        "reward_model",
+        "task",
+        "data_source",
+        "ability",
+        "metadata",
+        "limits",
+        "stop_at_first_failure",
+    ];
+
     pub fn from_value(v: &Value) -> Result<Item, ItemError> {
         let null = Value::Null;
         let obj = match v.as_object() {

@@ -122,7 +122,7 @@ fn epoch_order(seed: u64, epoch: u64, n: usize) -> Vec<usize> {
 pub fn load(path: &Path) -> anyhow::Result<Vec<Example>> {
     let name = path.to_string_lossy();
     let format = input::Format::detect(&name);
-    let src = input::open(&name, format, input::Pace::fixed(512))?;
+    let src = input::open(&name, format, input::Pace::fixed(512), None)?;
     let mut rows = Vec::new();
     for rec in src.into_records() {
         let rec = rec.with_context(|| format!("reading {}", path.display()))?;
