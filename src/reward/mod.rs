@@ -9,6 +9,7 @@ pub use code::{CodeEngine, SandboxRunner};
 pub use item::{Domain, Item, ItemError};
 pub use rlvr_verifiers::{Outcome, Verdict};
 
+use rlvr_verifiers::math;
 use std::time::Instant;
 
 /// A scored item: the verdict plus what the wire formats echo back.
@@ -39,17 +40,19 @@ impl Engine {
     /// [`Engine::score_response`], with the math verifier's detail on or off for this call
     /// (other domains always attach theirs).
     pub fn score_response_with(&self, item: &Item, response: &str, detail: bool) -> Verdict {
-        self.score_response_from(item, response, detail, None)
+        self.score_response_from(item, response, detail, None, None)
     }
 
     /// [`Engine::score_response_with`], its time limit counted from `started` (the caller's
-    /// reading of the clock) instead of from a reading of its own.
+    /// reading of the clock) instead of from a reading of its own, against the item's math
+    /// `golds` when the caller has read them already.
     fn score_response_from(
         &self,
         item: &Item,
         response: &str,
         detail: bool,
         started: Option<Instant>,
+        golds: Option<&math::Golds>,
     ) -> Verdict {
         match item.domain {
             Domain::Math => item.with_math_gold(|gold| {
@@ -58,12 +61,15 @@ impl Engine {
                         "ground_truth missing or not a string or list of strings",
                     );
                 }
-                let cfg = rlvr_verifiers::math::Config {
+                let cfg = math::Config {
                     detail,
                     started,
                     ..self.math.clone()
                 };
-                rlvr_verifiers::math::verify(response, gold, &cfg)
+                match golds {
+                    Some(golds) => math::verify_golds(response, golds, &cfg),
+                    None => math::verify(response, gold, &cfg),
+                }
             }),
             Domain::Logic => {
                 let task = item.task.as_deref().unwrap_or_default();
@@ -97,12 +103,17 @@ impl Engine {
     /// instead of collecting them (the grader encodes them straight away).
     pub fn score_each_with(&self, item: &Item, detail: bool, mut each: impl FnMut(Scored)) {
         let many = item.responses.len() > 1 || item.multi_sample;
+        // The samples of a math prompt share its gold answers: they are read once (outside
+        // any one sample's time).
+        let golds = (item.domain == Domain::Math && item.responses.len() > 1)
+            .then(|| item.with_math_gold(|g| (!g.is_empty()).then(|| math::Golds::new(g))))
+            .flatten();
         for (i, r) in item.responses.iter().enumerate() {
             let start = Instant::now();
             // A verifier bug costs this response its verdict, not the caller's run (a
             // million-item `rlvr grade`, a training step).
             let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.score_response_from(item, r, detail, Some(start))
+                self.score_response_from(item, r, detail, Some(start), golds.as_ref())
             }))
             .unwrap_or_else(|_| Verdict::error("internal_error: the verifier failed on this item"));
             each(Scored {

@@ -5,7 +5,7 @@
 //! A failure names `file:line`. The suite also enforces the acceptance floor of 600 cases and
 //! reports any false positive (a wrong answer scored correct) first.
 
-use rlvr_verifiers::math::{verify, Config};
+use rlvr_verifiers::math::{verify, verify_golds, Config, Golds};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -79,6 +79,16 @@ fn math_fixtures_pass() {
                     && bare.reward.to_bits() == v.reward.to_bits(),
                 "{at}: detail off changed the verdict: {bare:?} vs {v:?}"
             );
+            // Golds read once and used for several responses (the samples of a prompt): the
+            // same verdict each time, and the one `verify` gives.
+            let golds = Golds::new(&gold);
+            for _ in 0..2 {
+                assert_eq!(
+                    verify_golds(response, &golds, &cfg),
+                    v,
+                    "{at}: with golds read once"
+                );
+            }
             total += 1;
             if v.verdict.as_str() != expect {
                 if v.verdict.as_str() == "correct" {

@@ -77,8 +77,34 @@ impl Default for Config {
 /// assert_eq!(v.verdict, Outcome::Correct);
 /// ```
 pub fn verify(response: &str, gold: &[&str], config: &Config) -> Verdict {
+    verify_golds(response, &Golds::new(gold), config)
+}
+
+/// Gold answers read once, to verify many responses against them (the samples of one prompt):
+/// reading a gold costs about as much as reading a response's answer.
+pub struct Golds {
+    /// The golds, or the `error` verdict every response gets when one cannot be read.
+    read: Result<Vec<Gold>, Verdict>,
+}
+
+impl Golds {
+    /// Read the acceptable `gold` answers.
+    pub fn new(gold: &[&str]) -> Golds {
+        let run = std::panic::catch_unwind(|| prepare_golds(gold));
+        Golds {
+            read: run.unwrap_or_else(|_| Err(Verdict::error("internal_error"))),
+        }
+    }
+}
+
+/// [`verify`] against golds read once by [`Golds::new`]: the verdict `verify` gives with them.
+pub fn verify_golds(response: &str, golds: &Golds, config: &Config) -> Verdict {
+    let golds = match &golds.read {
+        Ok(golds) => golds,
+        Err(verdict) => return verdict.clone(),
+    };
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        verify_inner(response, gold, config)
+        verify_inner(response, golds, config)
     }));
     run.unwrap_or_else(|_| Verdict::error("internal_error"))
 }
@@ -161,17 +187,19 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
     })
 }
 
-fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
+fn prepare_golds(gold: &[&str]) -> Result<Vec<Gold>, Verdict> {
     if gold.is_empty() {
-        return Verdict::error("no gold answer given");
+        return Err(Verdict::error("no gold answer given"));
     }
-    let mut golds = Vec::with_capacity(gold.len());
-    for g in gold {
-        match prepare_gold(g) {
-            Ok(p) => golds.push(p),
-            Err(e) => return Verdict::error(format!("unparseable gold answer {g:?}: {e}")),
-        }
-    }
+    gold.iter()
+        .map(|g| {
+            prepare_gold(g)
+                .map_err(|e| Verdict::error(format!("unparseable gold answer {g:?}: {e}")))
+        })
+        .collect()
+}
+
+fn verify_inner(response: &str, golds: &[Gold], config: &Config) -> Verdict {
     let (answers, rule) = match extract::extract(response) {
         Extracted::Found(a, rule) => (a, rule),
         Extracted::Truncated => return Verdict::no_answer("truncated_box"),
@@ -196,7 +224,7 @@ fn verify_inner(response: &str, gold: &[&str], config: &Config) -> Verdict {
         budget: Budget::new(config.work_limit, config.time_limit, config.started),
     };
     let mut first_fail: Option<(Decision, String, String)> = None;
-    for g in &golds {
+    for g in golds {
         let (d, shown) = decide(&distinct, g, &mut cmp);
         let detail = |method: &str, shown: &str| {
             json!({
