@@ -71,10 +71,13 @@ pub struct Buffers {
 impl Buffers {
     /// Spare buffers kept at most (a record's responses, handed back together).
     const MAX_SPARE: usize = 16;
+    /// Larger buffers go back to the allocator (an outsize response should not stay resident).
+    const MAX_KEPT: usize = 1 << 20;
 
     /// Keep the memory of a string that is no longer needed, for the next long string.
     pub fn give_back(&mut self, s: String) {
-        if s.capacity() > SHORT && self.spare.len() < Self::MAX_SPARE {
+        let keep = (SHORT + 1..=Self::MAX_KEPT).contains(&s.capacity());
+        if keep && self.spare.len() < Self::MAX_SPARE {
             let mut bytes = s.into_bytes();
             bytes.clear();
             self.spare.push(bytes);
