@@ -1,10 +1,10 @@
 //! Reading JSONL records: serde_json's `from_slice` into a `Value` against `rlvr grade`'s
-//! fast path (`rlvr::grade::json::parse`; on a CPU with AVX-512 also its portable decoder,
-//! `parse_portable`, which other CPUs run), on the same lines, one thread, the file in memory.
+//! fast path (`rlvr::grade::json::parse_with`, with each string decoder this CPU runs:
+//! AVX2, portable), on the same lines, one thread, the file in memory.
 //!
 //!     cargo run --release --example grade_parse -- FILE.jsonl [LINES] [ROUNDS]
 //!
-//! Prints one row per reader: ns per line, MB/s, and checks that both give the same values.
+//! Prints one row per reader: ns per line, MB/s, and checks that all give the same values.
 
 use std::time::Instant;
 
@@ -26,12 +26,19 @@ fn main() {
         .take(max)
         .collect();
     let bytes: usize = lines.iter().map(|l| l.len()).sum();
-    // ONLY=fast, ONLY=portable or ONLY=serde times one reader and skips the check (for
-    // profiling).
+    // ONLY=serde, ONLY=avx2, ONLY=portable (or ONLY=fast: every decoder) times
+    // those readers only and skips the check (for profiling).
     let only = std::env::var("ONLY").unwrap_or_default();
     let mut answered = 0;
     for l in lines.iter().filter(|_| only.is_empty()) {
         let fast = rlvr::grade::json::parse(l);
+        for decoder in rlvr::grade::json::Decoder::all() {
+            assert_eq!(
+                rlvr::grade::json::parse_with(l, decoder),
+                fast,
+                "{decoder:?}"
+            );
+        }
         if fast.is_some() {
             answered += 1;
             assert_eq!(fast.ok_or(()), serde_json::from_slice(l).map_err(|_| ()));
@@ -64,15 +71,13 @@ fn main() {
             serde_json::from_slice(l).unwrap()
         });
     }
-    if runs("fast") {
-        time("rlvr::grade::json::parse", &|l| {
-            rlvr::grade::json::parse(l).unwrap_or_else(|| serde_json::from_slice(l).unwrap())
-        });
-    }
-    if runs("portable") {
-        time("... parse_portable", &|l| {
-            rlvr::grade::json::parse_portable(l)
-                .unwrap_or_else(|| serde_json::from_slice(l).unwrap())
-        });
+    for decoder in rlvr::grade::json::Decoder::all() {
+        let name = format!("{decoder:?}").to_lowercase();
+        if runs(&name) || runs("fast") {
+            time(&format!("rlvr json, {name}"), &|l| {
+                rlvr::grade::json::parse_with(l, decoder)
+                    .unwrap_or_else(|| serde_json::from_slice(l).unwrap())
+            });
+        }
     }
 }

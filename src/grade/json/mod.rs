@@ -3,9 +3,9 @@
 //! `rlvr grade` spent a seventh of its time turning lines into JSON, most of it in the one long
 //! string of a record, the response: 1-3 KB of prose and LaTeX with a backslash every few dozen
 //! bytes. serde_json stops at each backslash and copies the run before it through a scratch
-//! buffer. Here, on AVX-512, `simd::decode` copies 64 bytes at a time straight into the
-//! output and decodes the one-character escapes in place; elsewhere [`decode_portable`] finds
-//! the next stop eight bytes at a time and copies the run before it in one go.
+//! buffer. Here, on AVX2, `simd::decode` copies 32 bytes at a time straight into the output
+//! and decodes the one-character escapes in place; elsewhere [`decode_portable`] finds the
+//! next stop eight bytes at a time and copies the run before it in one go.
 //! [`parse`] reads a whole line into a [`Value`]; [`Parser`] lets `grade::record` take the
 //! usual record apart field by field without building one.
 //!
@@ -27,20 +27,53 @@ pub const MAX_DEPTH: usize = 64;
 
 /// `line` as JSON, when it is JSON this reader handles; `None` otherwise (see the module doc).
 pub fn parse(line: &[u8]) -> Option<Value> {
-    parse_in(Parser::new(line))
+    parse_with(line, Decoder::best())
 }
 
-/// [`parse`] with the portable decoder whatever the CPU has (for tests and benchmarks of the
-/// code other machines run).
-pub fn parse_portable(line: &[u8]) -> Option<Value> {
+/// [`parse`] with a given string decoder (one this CPU runs: [`Decoder::all`]), for tests and
+/// benchmarks of the code other machines run.
+pub fn parse_with(line: &[u8], decoder: Decoder) -> Option<Value> {
     let mut p = Parser::new(line);
-    p.simd = false;
-    parse_in(p)
-}
-
-fn parse_in(mut p: Parser) -> Option<Value> {
+    p.decoder = decoder;
     let value = p.value()?;
     p.end().then_some(value)
+}
+
+/// How strings are decoded: the same bytes whichever it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoder {
+    /// 32 bytes per step (`simd`).
+    Avx2,
+    /// Eight bytes per step in a `u64` ([`decode_portable`]).
+    Portable,
+}
+
+impl Decoder {
+    /// The fastest this CPU runs.
+    pub fn best() -> Decoder {
+        if simd::available() {
+            Decoder::Avx2
+        } else {
+            Decoder::Portable
+        }
+    }
+
+    /// Every decoder this CPU runs, fastest first.
+    pub fn all() -> Vec<Decoder> {
+        let mut all = vec![Decoder::Portable];
+        if simd::available() {
+            all.insert(0, Decoder::Avx2);
+        }
+        all
+    }
+
+    /// Decode the string body that starts at `b[*i]`, as [`decode_portable`] says.
+    pub fn decode(self, b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
+        match self {
+            Decoder::Avx2 => simd::decode(b, i, out),
+            Decoder::Portable => decode_portable(b, i, out),
+        }
+    }
 }
 
 /// A cursor over one line of JSON, for readers that take a record apart field by field
@@ -50,8 +83,7 @@ pub struct Parser<'a> {
     i: usize,
     depth: usize,
     bufs: Buffers,
-    /// Decode with [`simd::decode`] (the CPU has it) rather than [`decode_portable`].
-    simd: bool,
+    decoder: Decoder,
 }
 
 /// Strings up to this long are copied out of the scratch buffer into one of their own size.
@@ -97,7 +129,7 @@ impl<'a> Parser<'a> {
             i: 0,
             depth: 0,
             bufs,
-            simd: simd::available(),
+            decoder: Decoder::best(),
         }
     }
 
@@ -168,11 +200,8 @@ impl<'a> Parser<'a> {
     fn decode_to_scratch(&mut self) -> Option<bool> {
         self.i += 1;
         self.bufs.scratch.clear();
-        if self.simd {
-            simd::decode(self.b, &mut self.i, &mut self.bufs.scratch)
-        } else {
-            decode_portable(self.b, &mut self.i, &mut self.bufs.scratch)
-        }
+        self.decoder
+            .decode(self.b, &mut self.i, &mut self.bufs.scratch)
     }
 
     /// The string whose opening quote is at `self.i`.
@@ -286,7 +315,7 @@ impl<'a> Parser<'a> {
 /// serde_json rejects but invalid UTF-8: a control character, an unknown escape, a lone
 /// surrogate, no closing quote.
 ///
-/// Without SIMD instructions ([`simd::decode`] does the same on AVX-512): copy up to the next
+/// Without vector instructions (`simd::decode` does the same on AVX2): copy up to the next
 /// quote, backslash or control character (found eight bytes at a time), then decide.
 pub fn decode_portable(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
     let start = out.len();
