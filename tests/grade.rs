@@ -409,3 +409,69 @@ fn code_item_stop_at_first_failure() {
     );
     assert_eq!(got[1]["reward"], 0.8, "{}", got[1]);
 }
+
+/// `"elapsed_us":N` (the one field that varies from run to run) as `"elapsed_us":"*"`.
+fn mask_times(text: &str) -> String {
+    let key = "\"elapsed_us\":";
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(key) {
+        let after = &rest[at + key.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(&rest[..at + key.len()]);
+        out.push_str("\"*\"");
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The whole output of a run on `fixtures/grade/snapshot_in.jsonl` (math with one and several
+/// samples, logic, malformed lines, a blank line, an item without id): the verdict lines, the
+/// summary JSON and the table on stderr, times masked, against the files next to it, on one
+/// worker and on three, from a file and from stdin. `RLVR_BLESS=1` rewrites the snapshots.
+#[test]
+fn output_matches_the_snapshots() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/grade");
+    let input = fixtures.join("snapshot_in.jsonl");
+    let dir = tmpdir("snapshot");
+    let summary = dir.join("summary.json");
+    let run = |jobs: &str, stdin: bool| {
+        let text = std::fs::read_to_string(&input).unwrap();
+        let path = input.to_str().unwrap();
+        let source = if stdin { "-" } else { path };
+        let args = [
+            source,
+            "--jobs",
+            jobs,
+            "--summary-json",
+            summary.to_str().unwrap(),
+        ];
+        let out = grade(&args, stdin.then_some(text.as_str()));
+        assert_eq!(out.status.code(), Some(1), "four lines are malformed");
+        let table: String = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .filter(|l| !l.starts_with("graded "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let verdicts = mask_times(&String::from_utf8_lossy(&out.stdout));
+        (verdicts, std::fs::read_to_string(&summary).unwrap(), table)
+    };
+    let got = run("1", false);
+    let files = [
+        "snapshot_out.jsonl",
+        "snapshot_summary.json",
+        "snapshot_table.txt",
+    ];
+    if std::env::var_os("RLVR_BLESS").is_some() {
+        for (name, text) in files.iter().zip([&got.0, &got.1, &got.2]) {
+            std::fs::write(fixtures.join(name), text).unwrap();
+        }
+    }
+    for (name, text) in files.iter().zip([&got.0, &got.1, &got.2]) {
+        let want = std::fs::read_to_string(fixtures.join(name)).unwrap();
+        assert_eq!(text, &want, "{name} differs (RLVR_BLESS=1 rewrites it)");
+    }
+    assert_eq!(run("3", false), got, "three workers");
+    assert_eq!(run("2", true), got, "from stdin");
+}

@@ -177,8 +177,8 @@ impl Summary {
                 .map(|(k, v)| format!("@{k}={v:.4}"))
                 .collect();
             let get = |k: &str| s.verdicts.get(k).copied().unwrap_or(0);
-            out.push_str(&format!(
-                "{:<width$}  {:>8}  {:>8}  {:>7}  {:>9}  {:>7}  {:>6}  {:>9}  {}\n",
+            let row = format!(
+                "{:<width$}  {:>8}  {:>8}  {:>7}  {:>9}  {:>7}  {:>6}  {:>9}  {}",
                 name,
                 s.n,
                 s.samples,
@@ -188,7 +188,10 @@ impl Summary {
                 get("error"),
                 s.malformed,
                 pk.join(" ")
-            ));
+            );
+            // A group without pass@k (only malformed items) ends at its last number.
+            out.push_str(row.trim_end());
+            out.push('\n');
         }
         out
     }
