@@ -475,3 +475,45 @@ fn output_matches_the_snapshots() {
     assert_eq!(run("3", false), got, "three workers");
     assert_eq!(run("2", true), got, "from stdin");
 }
+
+/// gzip- and zstd-compressed JSONL (from a file whatever its name, or from stdin) grade as the
+/// plain file does.
+#[test]
+fn compressed_jsonl_is_read_decompressed() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/grade");
+    let text = std::fs::read(fixtures.join("snapshot_in.jsonl")).unwrap();
+    let want = std::fs::read_to_string(fixtures.join("snapshot_out.jsonl")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&text).unwrap();
+    let gz = gz.finish().unwrap();
+    let zst = zstd::stream::encode_all(&text[..], 3).unwrap();
+    let dir = tmpdir("compressed");
+    for (name, bytes) in [
+        ("in.jsonl.gz", &gz),
+        ("in.jsonl.zst", &zst),
+        ("in.jsonl", &gz),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let out = grade(&[path.to_str().unwrap(), "--quiet"], None);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert_eq!(
+            mask_times(&String::from_utf8_lossy(&out.stdout)),
+            want,
+            "{name}"
+        );
+    }
+    // From stdin (bytes that are not UTF-8: fed by hand).
+    let mut child = rlvr()
+        .args(["grade", "-", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(&zst));
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    assert_eq!(mask_times(&String::from_utf8_lossy(&out.stdout)), want);
+}

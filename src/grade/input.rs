@@ -25,7 +25,7 @@ pub enum Format {
 
 impl Format {
     /// Detect the format from the path: `.parquet`/`.pq` is Parquet, anything else (`.jsonl`,
-    /// `.json`, `.ndjson`, `-` for stdin) is JSONL.
+    /// `.json`, `.ndjson`, `-` for stdin, gzip- or zstd-compressed JSONL) is JSONL.
     pub fn detect(path: &str) -> Format {
         let lower = path.to_ascii_lowercase();
         if lower.ends_with(".parquet") || lower.ends_with(".pq") {
@@ -189,8 +189,10 @@ pub fn open(
                 (Box::new(f), len.map(|l| (l, Measure::Bytes)))
             };
             let bytes_read = Arc::new(AtomicU64::new(0));
-            let units = JsonlUnits::new(reader, pace, bytes_read.clone())
-                .map(|u| u.map(Unit::Lines).context("read error"));
+            // gzip or zstd is read decompressed; the progress counts the bytes of the file.
+            let reader = super::compressed::reader(reader, bytes_read.clone());
+            let units =
+                JsonlUnits::new(reader, pace).map(|u| u.map(Unit::Lines).context("read error"));
             Ok(Source {
                 units: Box::new(units),
                 total,

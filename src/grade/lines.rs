@@ -10,7 +10,6 @@
 use super::pace::Pace;
 use std::io::{ErrorKind, Read};
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Bytes asked of each `read`: one block.
@@ -85,21 +84,15 @@ pub struct JsonlUnits {
     carry: Vec<u8>,
     next_line: u64,
     eof: bool,
-    bytes_read: Arc<AtomicU64>,
     pool: Pool,
 }
 
 impl JsonlUnits {
-    pub fn new(reader: Box<dyn Read + Send>, pace: Pace, bytes_read: Arc<AtomicU64>) -> JsonlUnits {
-        JsonlUnits::with_block_size(reader, pace, BLOCK, bytes_read)
+    pub fn new(reader: Box<dyn Read + Send>, pace: Pace) -> JsonlUnits {
+        JsonlUnits::with_block_size(reader, pace, BLOCK)
     }
 
-    fn with_block_size(
-        reader: Box<dyn Read + Send>,
-        pace: Pace,
-        block_size: usize,
-        bytes_read: Arc<AtomicU64>,
-    ) -> JsonlUnits {
+    fn with_block_size(reader: Box<dyn Read + Send>, pace: Pace, block_size: usize) -> JsonlUnits {
         JsonlUnits {
             reader,
             pace,
@@ -108,7 +101,6 @@ impl JsonlUnits {
             carry: Vec::new(),
             next_line: 1,
             eof: false,
-            bytes_read,
             pool: Arc::default(),
         }
     }
@@ -153,7 +145,6 @@ impl JsonlUnits {
                 break;
             }
             filled += n;
-            self.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
             if filled < buf.len() {
                 newlines += memchr::memchr_iter(b'\n', &buf[scanned..filled]).count();
                 scanned = filled;
@@ -259,13 +250,7 @@ mod tests {
             at: 0,
             step,
         };
-        let bytes = Arc::new(AtomicU64::new(0));
-        let units = JsonlUnits::with_block_size(
-            Box::new(reader),
-            Pace::fixed(max_lines),
-            block,
-            bytes.clone(),
-        );
+        let units = JsonlUnits::with_block_size(Box::new(reader), Pace::fixed(max_lines), block);
         let mut lines = Vec::new();
         let mut sizes = Vec::new();
         for unit in units {
@@ -275,7 +260,6 @@ mod tests {
                 lines.push((n, String::from_utf8(b.to_vec()).unwrap()));
             }
         }
-        assert_eq!(bytes.load(Ordering::Relaxed), text.len() as u64);
         (lines, sizes)
     }
 
@@ -332,7 +316,7 @@ mod tests {
     #[test]
     fn take_first_walks_a_unit() {
         let reader = std::io::Cursor::new(b"a\nb\nc\n".to_vec());
-        let mut units = JsonlUnits::new(Box::new(reader), Pace::fixed(10), Arc::default());
+        let mut units = JsonlUnits::new(Box::new(reader), Pace::fixed(10));
         let mut unit = units.next().unwrap().unwrap();
         assert_eq!(unit.take_first(), Some((1, b"a".to_vec())));
         let rest: Vec<_> = unit.iter().map(|(n, b)| (n, b.to_vec())).collect();

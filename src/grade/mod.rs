@@ -7,6 +7,7 @@
 //! units in flight, leaving a valid output that `--resume` continues. Exit codes: 0 all graded,
 //! 1 some items malformed, 2 the run failed.
 
+mod compressed;
 pub(crate) mod input;
 pub mod json;
 mod lines;
