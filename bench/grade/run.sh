@@ -45,11 +45,18 @@ timed() {
     cat "$1" > /dev/null
     /usr/bin/time -f '%e %M %U %S' -o "$3" "$TARGET/rlvr" grade "$1" --quiet --out "$2"
 }
-rm -f "$OUT"/verifier1_*.json "$OUT"/verifierN_*.json "$OUT"/time_large_*.txt "$OUT"/time_small_*.txt
+rm -f "$OUT"/verifier1_*.json "$OUT"/verifier1after_*.json "$OUT"/verifierN_*.json \
+    "$OUT"/time_large_*.txt "$OUT"/time_small_*.txt
+verifier1() {
+    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 100 > "$1"
+}
+# Each round times the 1-thread verifier just before and just after the large set, which it
+# is compared with.
 for r in $(seq "$REPEAT"); do
-    "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads 1 --rounds 100 > "$OUT/verifier1_$r.json"
+    verifier1 "$OUT/verifier1_$r.json"
     "$TARGET/examples/math_bench" --input "$OUT/mix.jsonl" --threads "$CORES" --rounds 100 > "$OUT/verifierN_$r.json"
     timed "$OUT/items_large.jsonl" "$OUT/verdicts_large.jsonl" "$OUT/time_large_$r.txt"
+    verifier1 "$OUT/verifier1after_$r.json"
     timed "$OUT/items_small.jsonl" "$OUT/verdicts_small.jsonl" "$OUT/time_small_$r.txt"
 done
 
@@ -65,9 +72,11 @@ fi
 python3 - "$OUT" "$SMALL" "$N" "$CORES" "$REPEAT" <<'PY'
 import json, statistics, sys
 out, small, large, cores, repeat = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-rate = lambda name: statistics.median(
-    json.load(open(f"{out}/{name}_{r}.json"))["comparisons_per_s"] for r in range(1, repeat + 1))
-v1, vn = rate("verifier1"), rate("verifierN")
+def results(*names, key="comparisons_per_s"):
+    return [json.load(open(f"{out}/{name}_{r}.json"))[key]
+            for name in names for r in range(1, repeat + 1)]
+v1 = statistics.median(results("verifier1", "verifier1after"))
+vn = statistics.median(results("verifierN"))
 runs = {}
 for size in ("small", "large"):
     runs[size] = [open(f"{out}/time_{size}_{r}.txt").read().split() for r in range(1, repeat + 1)]
@@ -78,16 +87,15 @@ print(f"math verifier alone: {v1:,.0f}/s on 1 thread, {vn:,.0f}/s on {cores} thr
 print(f"target: 80% of 1-thread rate x {cores} cores = {0.8 * v1 * cores:,.0f} items/s")
 # The same comparison in CPU time, which a busy host moves less than wall time: the grader's
 # CPU (user + sys, every thread) per item against the verifier's per verification.
-v1_cpu = statistics.median(
-    json.load(open(f"{out}/verifier1_{r}.json"))["comparisons_per_cpu_s"] for r in range(1, repeat + 1))
+v1_cpu = statistics.median(results("verifier1", "verifier1after", key="comparisons_per_cpu_s"))
 grade_cpu = statistics.median((float(r[2]) + float(r[3])) / large for r in runs["large"])
 print(f"CPU per item: grade {grade_cpu * 1e6:.2f} us, verifier alone {1e6 / v1_cpu:.2f} us "
       f"(the target in these terms: grade <= {1.25e6 / v1_cpu:.2f} us; "
       f"{1 / v1_cpu / grade_cpu / 0.8:.0%} of it)")
-# Each round's large-set rate against the target from the verifier run just before it: the
-# machine's speed drifts between rounds, less within one.
-paired = [large / float(runs["large"][r][0])
-          / (0.8 * cores * json.load(open(f"{out}/verifier1_{r + 1}.json"))["comparisons_per_s"])
+# Each round's large-set rate against the target from the verifier runs just before and just
+# after it: the machine's speed drifts between rounds, less within one.
+before, after = results("verifier1"), results("verifier1after")
+paired = [large / float(runs["large"][r][0]) / (0.8 * cores * (before[r] + after[r]) / 2)
           for r in range(repeat)]
 print(f"each round vs its own target: {', '.join(f'{p:.0%}' for p in paired)}; "
       f"median {statistics.median(paired):.0%}\n")
