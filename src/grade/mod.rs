@@ -20,7 +20,7 @@ mod summary;
 
 pub use summary::{pass_at_k, Stats, Summary};
 
-use crate::reward::{Engine, Item, Scored, Verdict};
+use crate::reward::{Engine, GoldCache, Item, Scored, Verdict};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pipeline::Graded;
@@ -190,6 +190,9 @@ fn grade_unit(
     detail: bool,
     mut out: Graded,
 ) -> Graded {
+    // Consecutive records with the same math golds (a prompt's samples, one per line) read
+    // them once.
+    let mut golds = GoldCache::default();
     match unit {
         input::Unit::Lines(lines) => {
             // Without field-mapping flags the usual record is read straight into an item.
@@ -206,19 +209,20 @@ fn grade_unit(
                 // The usual record, read straight into an item; the rest through its JSON.
                 if direct {
                     if let Some(item) = reader.item(bytes, line) {
-                        grade_item(&mut out, engine, &item, None, detail);
+                        grade_item(&mut out, engine, &mut golds, &item, None, detail);
                         reader.recycle(item);
                         continue;
                     }
                 }
                 let value = input::parse_json_bytes(bytes);
-                grade_record(&mut out, engine, map, line, value, detail);
+                grade_record(&mut out, engine, &mut golds, map, line, value, detail);
             }
         }
         input::Unit::Records(records) => {
             for rec in records {
                 let line = rec.line;
-                grade_record(&mut out, engine, map, line, rec.into_value(), detail);
+                let value = rec.into_value();
+                grade_record(&mut out, engine, &mut golds, map, line, value, detail);
             }
         }
     }
@@ -229,6 +233,7 @@ fn grade_unit(
 fn grade_record(
     out: &mut Graded,
     engine: &Engine,
+    golds: &mut GoldCache,
     map: &mapping::Mapping,
     line: u64,
     value: Result<Value, String>,
@@ -240,7 +245,7 @@ fn grade_record(
             let value = map.apply(value, line);
             let group = map.group_of(&value);
             match Item::from_value_owned(value) {
-                Ok(item) => return grade_item(out, engine, &item, group, detail),
+                Ok(item) => return grade_item(out, engine, golds, &item, group, detail),
                 Err(e) => (error_line(e.id, line, e.reason), group),
             }
         }
@@ -252,11 +257,18 @@ fn grade_record(
 }
 
 /// Score an item into `out`, counted in `group` (by default the item's own).
-fn grade_item(out: &mut Graded, engine: &Engine, item: &Item, group: Option<String>, detail: bool) {
+fn grade_item(
+    out: &mut Graded,
+    engine: &Engine,
+    golds: &mut GoldCache,
+    item: &Item,
+    group: Option<String>,
+    detail: bool,
+) {
     let group = group.as_deref().unwrap_or_else(|| item.group_name());
     let mut samples = 0;
     // The math verifier formats its detail only when the output will carry it.
-    engine.score_each_with(item, detail, |s| {
+    engine.score_each_cached(item, detail, golds, |s| {
         output::encode(&mut out.encoded, &s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
         samples += 1;

@@ -3,9 +3,11 @@
 //! item gets the same verdict whichever door it came in by.
 
 mod code;
+mod golds;
 mod item;
 
 pub use code::{CodeEngine, SandboxRunner};
+pub use golds::GoldCache;
 pub use item::{Domain, Item, ItemError};
 pub use rlvr_verifiers::{Outcome, Verdict};
 
@@ -44,15 +46,15 @@ impl Engine {
     }
 
     /// [`Engine::score_response_with`], its time limit counted from `started` (the caller's
-    /// reading of the clock) instead of from a reading of its own, against the item's math
-    /// `golds` when the caller has read them already.
+    /// reading of the clock) instead of from a reading of its own, its math golds taken from
+    /// (or read into) `golds`.
     fn score_response_from(
         &self,
         item: &Item,
         response: &str,
         detail: bool,
         started: Option<Instant>,
-        golds: Option<&math::Golds>,
+        golds: Option<&mut GoldCache>,
     ) -> Verdict {
         match item.domain {
             Domain::Math => item.with_math_gold(|gold| {
@@ -67,7 +69,7 @@ impl Engine {
                     ..self.math.clone()
                 };
                 match golds {
-                    Some(golds) => math::verify_golds(response, golds, &cfg),
+                    Some(cache) => math::verify_golds(response, cache.get(gold), &cfg),
                     None => math::verify(response, gold, &cfg),
                 }
             }),
@@ -100,22 +102,33 @@ impl Engine {
     }
 
     /// [`Engine::score_item_with`], handing each response's verdict to `each` as it is made
-    /// instead of collecting them (the grader encodes them straight away).
-    pub fn score_each_with(&self, item: &Item, detail: bool, mut each: impl FnMut(Scored)) {
+    /// instead of collecting them. The samples of a math item read its golds once.
+    pub fn score_each_with(&self, item: &Item, detail: bool, each: impl FnMut(Scored)) {
+        self.score_each_cached(item, detail, &mut GoldCache::default(), each)
+    }
+
+    /// [`Engine::score_each_with`], keeping the math golds read in `golds` for the next items
+    /// (the grader's lines, where one prompt's samples often follow each other). A response's
+    /// `elapsed_us` includes reading the golds when it was the one that read them.
+    pub fn score_each_cached(
+        &self,
+        item: &Item,
+        detail: bool,
+        golds: &mut GoldCache,
+        mut each: impl FnMut(Scored),
+    ) {
         let many = item.responses.len() > 1 || item.multi_sample;
-        // The samples of a math prompt share its gold answers: they are read once (outside
-        // any one sample's time).
-        let golds = (item.domain == Domain::Math && item.responses.len() > 1)
-            .then(|| item.with_math_gold(|g| (!g.is_empty()).then(|| math::Golds::new(g))))
-            .flatten();
         for (i, r) in item.responses.iter().enumerate() {
             let start = Instant::now();
             // A verifier bug costs this response its verdict, not the caller's run (a
             // million-item `rlvr grade`, a training step).
             let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.score_response_from(item, r, detail, Some(start), golds.as_ref())
+                self.score_response_from(item, r, detail, Some(start), Some(&mut *golds))
             }))
-            .unwrap_or_else(|_| Verdict::error("internal_error: the verifier failed on this item"));
+            .unwrap_or_else(|_| {
+                *golds = GoldCache::default();
+                Verdict::error("internal_error: the verifier failed on this item")
+            });
             each(Scored {
                 id: item.id.clone(),
                 sample: many.then_some(i),
