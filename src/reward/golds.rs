@@ -64,7 +64,11 @@ mod tests {
         ];
         for (gold, response) in cases {
             let cached = math::verify_golds(response, cache.get(gold), &cfg);
-            assert_eq!(cached, math::verify(response, gold, &cfg), "{gold:?} {response}");
+            assert_eq!(
+                cached,
+                math::verify(response, gold, &cfg),
+                "{gold:?} {response}"
+            );
         }
     }
 }

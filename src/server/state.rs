@@ -4,7 +4,7 @@
 use super::error::ApiError;
 use super::metrics::{Metrics, DOMAINS, VERDICTS};
 use super::pool::{BatchOptions, Pool, Skip};
-use crate::reward::{Domain, Engine, Item, ItemError, Outcome, Scored, Verdict};
+use crate::reward::{Domain, Engine, GoldCache, Item, ItemError, Outcome, Scored, Verdict};
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -354,9 +354,19 @@ fn value_bytes(v: &Value) -> usize {
 /// One item's verdicts: (its index in the request, its domain index, one per response).
 type Out = (usize, usize, Vec<Scored>);
 
+thread_local! {
+    /// The last math golds this worker read: a batch's samples of one prompt (verl repeats
+    /// each prompt `n` times side by side) share them.
+    static GOLDS: std::cell::RefCell<GoldCache> = std::cell::RefCell::default();
+}
+
 fn score(engine: &Engine, (idx, p): &(usize, Prepared), detail: bool) -> Out {
     let mut scored = match &p.item {
-        Ok(item) => engine.score_item_with(item, detail),
+        Ok(item) => GOLDS.with_borrow_mut(|golds| {
+            let mut scored = Vec::with_capacity(item.responses.len());
+            engine.score_each_cached(item, detail, golds, |s| scored.push(s));
+            scored
+        }),
         Err(e) => vec![Scored {
             id: e.id.clone(),
             sample: None,
