@@ -34,7 +34,7 @@ use std::time::Instant;
 /// Arguments of `rlvr grade`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct GradeArgs {
-    /// Input file: `.jsonl` (or `-` for stdin) or `.parquet` (verl layout).
+    /// Input file: `.jsonl` (gzip or zstd too; `-` for stdin) or `.parquet` (verl layout).
     pub input: String,
     /// Write verdicts here instead of stdout.
     #[arg(long, short)]
