@@ -517,3 +517,54 @@ fn compressed_jsonl_is_read_decompressed() {
     feeder.join().unwrap().unwrap();
     assert_eq!(mask_times(&String::from_utf8_lossy(&out.stdout)), want);
 }
+
+/// A compressed input that breaks off: exit 2, an error that says how many items the output
+/// holds, the output a whole-line prefix of the full run's, and `--resume` on the whole file
+/// completes it.
+#[test]
+fn a_broken_input_stops_with_a_valid_prefix_that_resume_completes() {
+    let dir = tmpdir("broken");
+    let text = many_items(20_000);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let (whole, broken) = (dir.join("in.jsonl.gz"), dir.join("broken.jsonl.gz"));
+    std::fs::write(&whole, &gz).unwrap();
+    std::fs::write(&broken, &gz[..gz.len() / 2]).unwrap();
+    let full = dir.join("full.jsonl");
+    let out = grade(
+        &[
+            whole.to_str().unwrap(),
+            "--quiet",
+            "--out",
+            full.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_graded_all(&out);
+    let full = std::fs::read_to_string(&full).unwrap();
+
+    let partial = dir.join("partial.jsonl");
+    let p = partial.to_str().unwrap();
+    let out = grade(&[broken.to_str().unwrap(), "--quiet", "--out", p], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("stopped after") && err.contains("--resume"),
+        "{err}"
+    );
+    let got = std::fs::read_to_string(&partial).unwrap();
+    let n = got.lines().count();
+    assert!(got.ends_with('\n'));
+    assert_eq!(lines(got.as_bytes()), lines(full.as_bytes())[..n]);
+    assert!(n > 0 && n < 20_000, "{n} lines");
+    assert!(err.contains(&format!("stopped after {n} items")), "{err}");
+
+    let out = grade(
+        &[whole.to_str().unwrap(), "--quiet", "--resume", "--out", p],
+        None,
+    );
+    assert_graded_all(&out);
+    let resumed = std::fs::read_to_string(&partial).unwrap();
+    assert_eq!(lines(resumed.as_bytes()), lines(full.as_bytes()));
+}

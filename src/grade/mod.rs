@@ -140,7 +140,15 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     );
     bar.finish_and_clear();
     if let Some(e) = done.error {
-        return Err(e);
+        // What was graded before the failure is on the output, whole and in order.
+        let kept = resumed + done.records;
+        return Err(match &args.out {
+            Some(path) => e.context(format!(
+                "stopped after {kept} items, whose verdicts {} holds (--resume continues after them)",
+                path.display()
+            )),
+            None => e.context(format!("stopped after {kept} items")),
+        });
     }
     let summary = done.summary;
     let graded_items = resumed + done.records;
