@@ -208,6 +208,9 @@ pub fn open(
     }
 }
 
+/// Most rows in one Parquet unit.
+const PARQUET_UNIT: usize = 512;
+
 fn parquet_source(path: &Path, pace: Pace, fields: Option<&[&str]>) -> anyhow::Result<Source> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -236,7 +239,10 @@ fn parquet_source(path: &Path, pace: Pace, fields: Option<&[&str]>) -> anyhow::R
         }
     });
     let units = std::iter::from_fn(move || {
-        let batch: VecDeque<Record> = records.by_ref().take(pace.records()).collect();
+        // A decoded row owns its strings (a JSONL unit shares its block), so Parquet units are
+        // kept smaller: the units in flight hold less.
+        let n = pace.records().min(PARQUET_UNIT);
+        let batch: VecDeque<Record> = records.by_ref().take(n).collect();
         (!batch.is_empty()).then_some(Ok(Unit::Records(batch)))
     });
     Ok(Source {
