@@ -45,6 +45,17 @@ impl Engine {
         self.score_response_from(item, response, detail, None, None)
     }
 
+    /// [`Engine::score_response`], with the item's math golds taken from (or read into)
+    /// `golds`: a caller scoring one prompt's samples one by one reads them once.
+    pub fn score_response_cached(
+        &self,
+        item: &Item,
+        response: &str,
+        golds: &mut GoldCache,
+    ) -> Verdict {
+        self.score_response_from(item, response, self.math.detail, None, Some(golds))
+    }
+
     /// [`Engine::score_response_with`], its time limit counted from `started` (the caller's
     /// reading of the clock) instead of from a reading of its own, its math golds taken from
     /// (or read into) `golds`.

@@ -1,7 +1,7 @@
 //! Rewards for rollouts, scored by the same router as `rlvr grade` and `rlvr serve`
-//! ([`Engine::score_response`]) on a pool of CPU worker threads. The loop submits a chunk of
-//! responses as soon as it is generated and goes on generating the next chunk, so scoring
-//! overlaps generation instead of idling the model while verifiers run one by one.
+//! ([`Engine::score_response_cached`]) on a pool of CPU worker threads. The loop submits a
+//! chunk of responses as soon as it is generated and goes on generating the next chunk, so
+//! scoring overlaps generation instead of idling the model while verifiers run one by one.
 //!
 //! With `reward.server_url` the same responses go instead to an external rlvr server: a
 //! rollout round's responses in `POST /v1/rewards` batches (one item per response, its id the
@@ -11,7 +11,7 @@
 
 use super::config::RewardSection;
 use super::http::Client;
-use crate::reward::{Engine, Item, Outcome};
+use crate::reward::{Engine, GoldCache, Item, Outcome};
 use serde_json::Value;
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex};
@@ -216,6 +216,8 @@ impl LocalPool {
         let workers = (0..workers.max(1))
             .map(|_| {
                 let (rx, tx, engine) = (jobs_rx.clone(), done_tx.clone(), engine.clone());
+                // A group's samples share their prompt's math golds: read once per run of them.
+                let mut golds = GoldCache::default();
                 std::thread::spawn(move || loop {
                     let job = match rx.lock() {
                         Ok(guard) => guard.recv(),
@@ -223,7 +225,7 @@ impl LocalPool {
                     };
                     let Ok(job) = job else { return };
                     let start = Instant::now();
-                    let v = engine.score_response(&job.item, &job.response);
+                    let v = engine.score_response_cached(&job.item, &job.response, &mut golds);
                     let reward = if v.reward.is_finite() { v.reward } else { 0.0 };
                     let scored = Scored {
                         slot: job.slot,
