@@ -296,33 +296,36 @@ fn row_into_value(row: parquet::record::Row) -> Value {
 }
 
 /// Parquet's JSON view of a list column is `{"list": [{"element": x}, ...]}` or `{"list":
-/// [{"item": x}]}` in some writers' layouts; flatten those back into plain arrays.
-fn normalize_parquet(v: Value) -> Value {
+/// [{"item": x}]}` in some writers' layouts; flatten those back into plain arrays, in place
+/// (the rest of the row is left as it is, not rebuilt).
+fn normalize_parquet(mut v: Value) -> Value {
+    normalize_in_place(&mut v);
+    v
+}
+
+fn normalize_in_place(v: &mut Value) {
     match v {
-        Value::Object(mut map) => {
+        Value::Object(map) => {
             if map.len() == 1 && matches!(map.get("list"), Some(Value::Array(_))) {
                 if let Some(Value::Array(items)) = map.remove("list") {
-                    return Value::Array(
-                        items
-                            .into_iter()
-                            .map(|it| match it {
-                                Value::Object(o) if o.len() == 1 => normalize_parquet(
-                                    o.into_iter().next().map_or(Value::Null, |(_, v)| v),
-                                ),
-                                other => normalize_parquet(other),
-                            })
-                            .collect(),
-                    );
+                    let flat = items.into_iter().map(|item| {
+                        let mut x = match item {
+                            Value::Object(o) if o.len() == 1 => {
+                                o.into_iter().next().map_or(Value::Null, |(_, v)| v)
+                            }
+                            other => other,
+                        };
+                        normalize_in_place(&mut x);
+                        x
+                    });
+                    *v = Value::Array(flat.collect());
+                    return;
                 }
             }
-            Value::Object(
-                map.into_iter()
-                    .map(|(k, v)| (k, normalize_parquet(v)))
-                    .collect(),
-            )
+            map.values_mut().for_each(normalize_in_place);
         }
-        Value::Array(xs) => Value::Array(xs.into_iter().map(normalize_parquet).collect()),
-        other => other,
+        Value::Array(xs) => xs.iter_mut().for_each(normalize_in_place),
+        _ => {}
     }
 }
 
@@ -383,5 +386,82 @@ mod tests {
         assert!(with_prompt.iter().all(|v| v.get("prompt").is_some()));
         assert!(with_prompt.iter().all(|v| v.get("reward_model").is_none()));
         assert_eq!(read(Some(&["nothing"])), all);
+    }
+    /// The old rebuilding normalization, the reference for the in-place one.
+    fn normalize_rebuilt(v: Value) -> Value {
+        match v {
+            Value::Object(mut map) => {
+                if map.len() == 1 && matches!(map.get("list"), Some(Value::Array(_))) {
+                    if let Some(Value::Array(items)) = map.remove("list") {
+                        return Value::Array(
+                            items
+                                .into_iter()
+                                .map(|it| match it {
+                                    Value::Object(o) if o.len() == 1 => normalize_rebuilt(
+                                        o.into_iter().next().map_or(Value::Null, |(_, v)| v),
+                                    ),
+                                    other => normalize_rebuilt(other),
+                                })
+                                .collect(),
+                        );
+                    }
+                }
+                Value::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, normalize_rebuilt(v)))
+                        .collect(),
+                )
+            }
+            Value::Array(xs) => Value::Array(xs.into_iter().map(normalize_rebuilt).collect()),
+            other => other,
+        }
+    }
+
+    /// Random trees of objects, arrays and `{"list": [...]}` shapes: the in-place
+    /// normalization gives what rebuilding the tree gave.
+    #[test]
+    fn normalizing_in_place_equals_rebuilding() {
+        let mut rng = rlvr_verifiers::logic::rng::Rng::new(7);
+        fn tree(rng: &mut rlvr_verifiers::logic::rng::Rng, depth: u32) -> Value {
+            let pick = if depth == 0 { 0 } else { rng.below(6) };
+            match pick {
+                0 => [Value::Null, Value::from(3), Value::from("s")][rng.below(3) as usize].clone(),
+                1 => Value::Array((0..rng.below(4)).map(|_| tree(rng, depth - 1)).collect()),
+                2 => {
+                    let items = (0..rng.below(4)).map(|_| {
+                        let key = ["element", "item", "list"][rng.below(3) as usize];
+                        let inner = tree(rng, depth - 1);
+                        match rng.below(3) {
+                            0 => inner,
+                            1 => serde_json::json!({ key: inner }),
+                            _ => serde_json::json!({ key: inner, "other": 1 }),
+                        }
+                    });
+                    serde_json::json!({ "list": items.collect::<Vec<_>>() })
+                }
+                3 => serde_json::json!({ "list": tree(rng, depth - 1) }),
+                _ => {
+                    let keys = ["a", "list", "prompt", "b"];
+                    Value::Object(
+                        (0..rng.below(4))
+                            .map(|_| {
+                                (
+                                    keys[rng.below(4) as usize].to_string(),
+                                    tree(rng, depth - 1),
+                                )
+                            })
+                            .collect(),
+                    )
+                }
+            }
+        }
+        for _ in 0..5000 {
+            let v = tree(&mut rng, 4);
+            assert_eq!(
+                normalize_parquet(v.clone()),
+                normalize_rebuilt(v.clone()),
+                "{v}"
+            );
+        }
     }
 }
