@@ -276,7 +276,7 @@ fn grade_item(
     let group = group.as_deref().unwrap_or_else(|| item.group_name());
     let mut samples = 0;
     // The math verifier formats its detail only when the output will carry it.
-    engine.score_each_cached(item, detail, golds, |s| {
+    engine.score_each(item, detail, golds, |s| {
         output::encode(&mut out.encoded, &s, None, detail);
         out.samples.push((s.verdict.reward, s.verdict.verdict));
         samples += 1;

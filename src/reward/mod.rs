@@ -34,38 +34,22 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Score one response of an item.
-    pub fn score_response(&self, item: &Item, response: &str) -> Verdict {
-        self.score_response_with(item, response, self.math.detail)
+    /// Score one response of an item, its math golds taken from (or read into) `golds`: a
+    /// caller scoring one prompt's samples one by one reads them once.
+    pub fn score_response(&self, item: &Item, response: &str, golds: &mut GoldCache) -> Verdict {
+        self.score_response_from(item, response, self.math.detail, None, golds)
     }
 
-    /// [`Engine::score_response`], with the math verifier's detail on or off for this call
-    /// (other domains always attach theirs).
-    pub fn score_response_with(&self, item: &Item, response: &str, detail: bool) -> Verdict {
-        self.score_response_from(item, response, detail, None, None)
-    }
-
-    /// [`Engine::score_response`], with the item's math golds taken from (or read into)
-    /// `golds`: a caller scoring one prompt's samples one by one reads them once.
-    pub fn score_response_cached(
-        &self,
-        item: &Item,
-        response: &str,
-        golds: &mut GoldCache,
-    ) -> Verdict {
-        self.score_response_from(item, response, self.math.detail, None, Some(golds))
-    }
-
-    /// [`Engine::score_response_with`], its time limit counted from `started` (the caller's
-    /// reading of the clock) instead of from a reading of its own, its math golds taken from
-    /// (or read into) `golds`.
+    /// [`Engine::score_response`] with the math verifier's detail on or off (other domains
+    /// always attach theirs), its time limit counted from `started` (the caller's reading of
+    /// the clock) instead of from a reading of its own.
     fn score_response_from(
         &self,
         item: &Item,
         response: &str,
         detail: bool,
         started: Option<Instant>,
-        golds: Option<&mut GoldCache>,
+        golds: &mut GoldCache,
     ) -> Verdict {
         match item.domain {
             Domain::Math => item.with_math_gold(|gold| {
@@ -79,10 +63,7 @@ impl Engine {
                     started,
                     ..self.math.clone()
                 };
-                match golds {
-                    Some(cache) => math::verify_golds(response, cache.get(gold), &cfg),
-                    None => math::verify(response, gold, &cfg),
-                }
+                math::verify_golds(response, golds.get(gold), &cfg)
             }),
             Domain::Logic => {
                 let task = item.task.as_deref().unwrap_or_default();
@@ -100,28 +81,12 @@ impl Engine {
         }
     }
 
-    /// Score every response of an item (one for `response`, several for `responses`).
-    pub fn score_item(&self, item: &Item) -> Vec<Scored> {
-        self.score_item_with(item, self.math.detail)
-    }
-
-    /// [`Engine::score_item`], with the math verifier's detail on or off for this call.
-    pub fn score_item_with(&self, item: &Item, detail: bool) -> Vec<Scored> {
-        let mut scored = Vec::with_capacity(item.responses.len());
-        self.score_each_with(item, detail, |s| scored.push(s));
-        scored
-    }
-
-    /// [`Engine::score_item_with`], handing each response's verdict to `each` as it is made
-    /// instead of collecting them. The samples of a math item read its golds once.
-    pub fn score_each_with(&self, item: &Item, detail: bool, each: impl FnMut(Scored)) {
-        self.score_each_cached(item, detail, &mut GoldCache::default(), each)
-    }
-
-    /// [`Engine::score_each_with`], keeping the math golds read in `golds` for the next items
-    /// (the grader's lines, where one prompt's samples often follow each other). A response's
-    /// `elapsed_us` includes reading the golds when it was the one that read them.
-    pub fn score_each_cached(
+    /// Score every response of an item (one for `response`, several for `responses`),
+    /// handing each verdict to `each` as it is made; `detail` turns the math verifier's detail
+    /// on or off. The math golds read are kept in `golds` for the next items (one prompt's
+    /// samples often follow each other). A response's `elapsed_us` includes reading the golds
+    /// when it was the one that read them.
+    pub fn score_each(
         &self,
         item: &Item,
         detail: bool,
@@ -134,7 +99,7 @@ impl Engine {
             // A verifier bug costs this response its verdict, not the caller's run (a
             // million-item `rlvr grade`, a training step).
             let verdict = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                self.score_response_from(item, r, detail, Some(start), Some(&mut *golds))
+                self.score_response_from(item, r, detail, Some(start), golds)
             }))
             .unwrap_or_else(|_| {
                 *golds = GoldCache::default();
@@ -146,19 +111,6 @@ impl Engine {
                 verdict,
                 elapsed_us: start.elapsed().as_micros() as u64,
             });
-        }
-    }
-
-    /// Parse a JSON value as an item and score it; a malformed item becomes one `error` verdict.
-    pub fn score_value(&self, value: &serde_json::Value) -> Vec<Scored> {
-        match Item::from_value(value) {
-            Ok(item) => self.score_item(&item),
-            Err(e) => vec![Scored {
-                id: e.id.clone(),
-                sample: None,
-                verdict: Verdict::error(e.reason.clone()),
-                elapsed_us: 0,
-            }],
         }
     }
 }

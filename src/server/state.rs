@@ -364,7 +364,7 @@ fn score(engine: &Engine, (idx, p): &(usize, Prepared), detail: bool) -> Out {
     let mut scored = match &p.item {
         Ok(item) => GOLDS.with_borrow_mut(|golds| {
             let mut scored = Vec::with_capacity(item.responses.len());
-            engine.score_each_cached(item, detail, golds, |s| scored.push(s));
+            engine.score_each(item, detail, golds, |s| scored.push(s));
             scored
         }),
         Err(e) => vec![Scored {

@@ -1,5 +1,5 @@
 //! Rewards for rollouts, scored by the same router as `rlvr grade` and `rlvr serve`
-//! ([`Engine::score_response_cached`]) on a pool of CPU worker threads. The loop submits a
+//! ([`Engine::score_response`]) on a pool of CPU worker threads. The loop submits a
 //! chunk of responses as soon as it is generated and goes on generating the next chunk, so
 //! scoring overlaps generation instead of idling the model while verifiers run one by one.
 //!
@@ -225,7 +225,7 @@ impl LocalPool {
                     };
                     let Ok(job) = job else { return };
                     let start = Instant::now();
-                    let v = engine.score_response_cached(&job.item, &job.response, &mut golds);
+                    let v = engine.score_response(&job.item, &job.response, &mut golds);
                     let reward = if v.reward.is_finite() { v.reward } else { 0.0 };
                     let scored = Scored {
                         slot: job.slot,
