@@ -380,17 +380,20 @@ fn after_stop(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<bool> {
 
 /// Decode the escape at `b[*i]` (a backslash) into `out`.
 fn escape(b: &[u8], i: &mut usize, out: &mut Vec<u8>) -> Option<()> {
-    let c = *b.get(*i + 1)?;
-    if c == b'u' {
+    if b.get(*i + 1) == Some(&b'u') {
         return unicode_escape(b, i, out);
     }
-    match SIMPLE_ESCAPES[c as usize] {
-        0 => None,
-        byte => {
-            out.push(byte);
-            *i += 2;
-            Some(())
-        }
+    out.push(simple_escape(b, *i)?);
+    *i += 2;
+    Some(())
+}
+
+/// The byte a one-character escape (`\\`, `\n`, ...) at `b[at]` stands for, if one is there
+/// whole.
+fn simple_escape(b: &[u8], at: usize) -> Option<u8> {
+    match (b.get(at), b.get(at + 1)) {
+        (Some(b'\\'), Some(&c)) => Some(SIMPLE_ESCAPES[c as usize]).filter(|&byte| byte != 0),
+        _ => None,
     }
 }
 

@@ -145,7 +145,7 @@ unsafe fn copy_to_stop(src: &[u8], dst: *mut u8) -> Step {
         high |= highs & ((1u32 << n) - 1);
         read += n;
         written += n;
-        match simple_escape(src, read) {
+        match super::simple_escape(src, read) {
             // SAFETY: `written < read < src.len()`: inside `dst`'s guaranteed extent.
             Some(byte) => unsafe { *dst.add(written) = byte },
             None => return step(read, written, high == 0),
@@ -156,7 +156,7 @@ unsafe fn copy_to_stop(src: &[u8], dst: *mut u8) -> Step {
     // The last bytes of the piece, fewer than a step.
     while let Some(&c) = src.get(read) {
         if c == b'"' || c == b'\\' || c < 0x20 {
-            match simple_escape(src, read) {
+            match super::simple_escape(src, read) {
                 // SAFETY: as above.
                 Some(byte) => unsafe { *dst.add(written) = byte },
                 None => return step(read, written, high == 0),
@@ -171,16 +171,6 @@ unsafe fn copy_to_stop(src: &[u8], dst: *mut u8) -> Step {
         written += 1;
     }
     step(read, written, high == 0)
-}
-
-#[cfg(target_arch = "x86_64")]
-/// The byte a one-character escape (`\\`, `\n`, ...) at `src[at]` stands for, if one is there
-/// whole.
-fn simple_escape(src: &[u8], at: usize) -> Option<u8> {
-    match (src.get(at), src.get(at + 1)) {
-        (Some(b'\\'), Some(&c)) => Some(super::SIMPLE_ESCAPES[c as usize]).filter(|&b| b != 0),
-        _ => None,
-    }
 }
 
 #[cfg(target_arch = "x86_64")]
