@@ -387,6 +387,7 @@ mod tests {
         assert!(with_prompt.iter().all(|v| v.get("reward_model").is_none()));
         assert_eq!(read(Some(&["nothing"])), all);
     }
+
     /// The old rebuilding normalization, the reference for the in-place one.
     fn normalize_rebuilt(v: Value) -> Value {
         match v {

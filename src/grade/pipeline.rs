@@ -576,19 +576,8 @@ mod tests {
 
     #[test]
     fn a_read_error_ends_the_run_after_what_came_before_it() {
-        let units: Units = Box::new(
-            (0..5u64)
-                .map(|i| {
-                    Ok(Unit::Records(
-                        [Record {
-                            line: i,
-                            body: Body::Unreadable(String::new()),
-                        }]
-                        .into(),
-                    ))
-                })
-                .chain(std::iter::once(Err(anyhow::anyhow!("disk on fire")))),
-        );
+        let units: Units =
+            Box::new(units(5).chain(std::iter::once(Err(anyhow::anyhow!("disk on fire")))));
         let path = std::env::temp_dir().join(format!("rlvr-pipeline-err-{}", std::process::id()));
         let sink = Sink::create(&path).unwrap();
         let stop = AtomicBool::new(false);
