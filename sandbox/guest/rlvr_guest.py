@@ -71,6 +71,106 @@ def _exit_now(n, /):
 os._exit = _exit_now
 sys.modules["posix"]._exit = _exit_now
 
+def _install_threads():
+    """Threads without threads: WASI has none, so `Thread.start()` runs the target at once, on
+    the calling thread, and `join()` returns. This is the pattern competitive programmers use
+    for a deeper stack (`threading.stack_size(...)`, `Thread(target=main).start()`, `join()`),
+    and any program whose threads do not wait on each other; a `ThreadPoolExecutor` runs each
+    task as it is submitted. A thread that waits for another (a producer/consumer pair, an
+    `Event` nobody sets) would wait forever: CPython for WASI stops the run with a trap.
+    As in CPython, an exception ends only its thread: it is printed to stderr by
+    `threading.excepthook` and the program goes on; `SystemExit` ends the thread quietly. A
+    `MemoryError` ends the run, as it would in the main thread here.
+    """
+    import _thread
+    import threading
+
+    def start(self):
+        if not self._initialized:
+            raise RuntimeError("thread.__init__() not called")
+        if self._started.is_set():
+            raise RuntimeError("threads can only be started once")
+        self._started.set()
+        try:
+            self.run()
+        except SystemExit:
+            pass
+        except MemoryError:
+            raise
+        except BaseException:
+            hook = getattr(self, "_invoke_excepthook", None)
+            if hook is not None:
+                hook(self)
+            else:
+                traceback.print_exc()
+        finally:
+            self._rlvr_finished = True
+
+    def join(self, timeout=None):
+        if not self._initialized:
+            raise RuntimeError("Thread.__init__() not called")
+        if not self._started.is_set():
+            raise RuntimeError("cannot join thread before it is started")
+
+    def is_alive(self):
+        return self._started.is_set() and not getattr(self, "_rlvr_finished", False)
+
+    stack = [0]
+
+    def stack_size(size=0, /):
+        size = operator.index(size)
+        if size != 0 and size < 32768:
+            raise ValueError(f"size not valid: {size} bytes")
+        old, stack[0] = stack[0], size
+        return old
+
+    def start_new_thread(function, args, kwargs=None, /):
+        try:
+            function(*args, **(kwargs or {}))
+        except SystemExit:
+            pass
+        except MemoryError:
+            raise
+        except BaseException:
+            traceback.print_exc()
+        return _thread.get_ident()
+
+    # A thread pool runs each task when it is submitted: its idle workers would otherwise
+    # wait for work forever.
+    import concurrent.futures
+    import concurrent.futures.thread
+
+    def submit(self, fn, /, *args, **kwargs):
+        if self._shutdown:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future = concurrent.futures.Future()
+        try:
+            result = fn(*args, **kwargs)
+        except MemoryError:
+            raise
+        except BaseException as exc:
+            future.set_exception(exc)
+        else:
+            future.set_result(result)
+        return future
+
+    def shutdown(self, wait=True, *, cancel_futures=False):
+        self._shutdown = True
+
+    concurrent.futures.ThreadPoolExecutor.submit = submit
+    concurrent.futures.ThreadPoolExecutor.shutdown = shutdown
+
+    threading.Thread.start = start
+    threading.Thread.join = join
+    threading.Thread.is_alive = is_alive
+    threading.stack_size = stack_size
+    _thread.stack_size = stack_size
+    _thread.start_new_thread = start_new_thread
+    _thread.start_new = start_new_thread
+
+
+_install_threads()
+
 # Only the standard library is importable at run time: the build-time paths (the app
 # directory, the builder's site-packages) do not exist in a run.
 sys.path[:] = [STDLIB]

@@ -321,6 +321,7 @@ impl Sandbox {
         let memory_limit = usize::try_from(limits.memory_bytes).unwrap_or(usize::MAX);
         let state = RunState::new(wasi, &self.runtime, memory_limit)?;
         let start = Instant::now();
+        let cpu_start = thread_cpu_time();
         let deadline = start + limits.wall_time;
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.memory);
@@ -345,6 +346,9 @@ impl Sandbox {
             tokio::time::timeout(limits.wall_time, call).await
         });
         let elapsed = start.elapsed();
+        let cpu_time = thread_cpu_time()
+            .zip(cpu_start)
+            .map(|(end, begin)| end.saturating_sub(begin));
         let memory_hit = store.data().memory.hit;
         let exit_now = store.data().exit_now;
         drop(store);
@@ -364,6 +368,7 @@ impl Sandbox {
             stdout: stdout.take(),
             stderr: stderr.take(),
             elapsed,
+            cpu_time,
         })
     }
 
@@ -398,6 +403,15 @@ impl Sandbox {
             })
             .collect()
     }
+}
+
+/// This thread's time on a core so far (Linux: the first field of
+/// `/proc/thread-self/schedstat`, nanoseconds); `None` elsewhere. The guest runs on the thread
+/// that calls [`Sandbox::run`], so the difference over a run is the run's CPU time.
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = text.split_whitespace().next()?.parse::<u64>().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 /// The host side of the guest's `exit-now` import (`os._exit(code)`): record the status and

@@ -27,7 +27,22 @@ pub use limits::{Limits, MAX_MEMORY_BYTES};
 pub use outcome::{Job, Outcome, RunOutput};
 pub use runtime::cache_dir;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+
+/// Runs at once of the process-wide sandbox, when set before its creation (0: the default).
+static SHARED_MAX_CONCURRENT: AtomicUsize = AtomicUsize::new(0);
+
+/// Set how many programs the process-wide sandbox ([`shared`]) runs at once, instead of
+/// [`SandboxConfig::new`]'s default of twice the cores. Takes effect when the shared sandbox is
+/// created, so call it first (`rlvr serve` does, from `--sandbox-workers`); returns false
+/// when the sandbox already exists and the call changed nothing.
+pub fn set_shared_max_concurrent(runs: usize) -> bool {
+    SHARED_MAX_CONCURRENT.store(runs.max(1), Ordering::SeqCst);
+    !SHARED_CREATED.load(Ordering::SeqCst)
+}
+
+static SHARED_CREATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Failures of the host (never of the program under test, which gets an [`Outcome`]).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -49,9 +64,13 @@ pub fn shared() -> Result<Arc<Sandbox>, Error> {
     if let Some(s) = slot.as_ref() {
         return Ok(s.clone());
     }
-    let sandbox = Arc::new(Sandbox::new(&SandboxConfig::new()?, &|line| {
-        eprintln!("{line}")
-    })?);
+    let mut config = SandboxConfig::new()?;
+    match SHARED_MAX_CONCURRENT.load(Ordering::SeqCst) {
+        0 => {}
+        n => config.max_concurrent = n,
+    }
+    let sandbox = Arc::new(Sandbox::new(&config, &|line| eprintln!("{line}"))?);
+    SHARED_CREATED.store(true, Ordering::SeqCst);
     *slot = Some(sandbox.clone());
     Ok(sandbox)
 }

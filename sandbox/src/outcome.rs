@@ -49,6 +49,10 @@ pub struct RunOutput {
     pub stderr_truncated: bool,
     /// Wall time of the run: instantiation plus the program.
     pub elapsed: Duration,
+    /// CPU time the run got (its thread's time on a core, from the kernel's scheduler
+    /// statistics); `None` where the platform does not say. Far below `elapsed` for a
+    /// compute-bound program means it waited for a core: more runs at once than cores.
+    pub cpu_time: Option<Duration>,
 }
 
 /// One program to run: its source and its stdin.

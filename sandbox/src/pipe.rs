@@ -11,9 +11,9 @@ use std::task::{Context, Poll};
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamError};
 
-/// How much the guest may write per `check-write`: writes come in large chunks and the cap
-/// is enforced on every write, so a guest never waits for room that will not come.
-const WRITE_PERMIT: usize = 1 << 20;
+/// The smallest permit `check-write` grants: a guest's write is never cut short below the
+/// cap, and a write that reaches past the cap is let through far enough to overflow it.
+const MIN_WRITE_PERMIT: usize = 1 << 16;
 
 /// The host's handle on one output stream of one run. Clones share the buffer.
 #[derive(Clone)]
@@ -45,6 +45,23 @@ impl CappedPipe {
         false
     }
 
+    /// How much the next write may carry: everything up to the cap and one byte beyond it.
+    /// wasi-libc writes at most the permit and returns a short count, and a program (or
+    /// CPython's `os.write`) need not retry; so the permit is never the reason a write comes
+    /// up short. Either the whole write fits, or it overflows the cap and the run ends with
+    /// the output limit's outcome.
+    fn permit(&self) -> usize {
+        let len = self
+            .buf
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        self.cap
+            .saturating_sub(len)
+            .saturating_add(1)
+            .max(MIN_WRITE_PERMIT)
+    }
+
     pub(crate) fn overflowed(&self) -> bool {
         self.overflowed.load(Ordering::SeqCst)
     }
@@ -73,7 +90,7 @@ impl OutputStream for CappedPipe {
     }
 
     fn check_write(&mut self) -> Result<usize, StreamError> {
-        Ok(WRITE_PERMIT)
+        Ok(self.permit())
     }
 }
 
@@ -127,5 +144,15 @@ mod tests {
         assert!(!p.push(b"defg"));
         assert!(p.overflowed());
         assert_eq!(p.take(), b"abcde");
+    }
+
+    #[test]
+    fn the_permit_reaches_past_the_cap() {
+        let p = CappedPipe::new(4 << 20);
+        assert!(p.permit() > 4 << 20);
+        assert!(p.push(&vec![b'x'; 3 << 20]));
+        assert!(p.permit() > 1 << 20);
+        let small = CappedPipe::new(10);
+        assert!(small.permit() > 10);
     }
 }

@@ -44,6 +44,9 @@ fn every_case_gets_its_verdict() {
             });
             bad |= &got != want;
         }
+        if let Some(want) = case["reason"].as_str() {
+            bad |= v.reason != want;
+        }
         if bad {
             failures.push(format!(
                 "cases.jsonl:{line} {name}: got reward {} {} ({}), want {want_reward} {want_verdict}; detail {}",

@@ -54,6 +54,63 @@ fn stdin_is_a_real_byte_stream() {
     );
 }
 
+/// One write larger than any internal chunk arrives whole (it was cut at 1 MiB with exit 0);
+/// one past the output cap ends with the cap's outcome, never a silent cut.
+#[test]
+fn a_single_large_write_is_never_cut_short() {
+    let out = run("import sys\nsys.stdout.write('x' * 2_000_000)", "");
+    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout.len(), 2_000_000);
+    assert!(!out.stdout_truncated);
+    let out = run(
+        "import os\nn = os.write(1, b'y' * 1_500_000)\nos.write(2, str(n).encode())",
+        "",
+    );
+    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout.len(), 1_500_000);
+    assert_eq!(text(&out.stderr), "1500000");
+    let out = run("import sys\nsys.stdout.write('z' * 5_000_000)", "");
+    assert_eq!(out.outcome, Outcome::OutputLimit);
+    assert!(out.stdout_truncated);
+    assert_eq!(out.stdout.len(), Limits::default().stdout_bytes);
+}
+
+/// The Codeforces habit: a deeper stack through a thread. `start()` runs the target on the
+/// calling thread (WASI has no threads), so the recursion and the output are the program's.
+#[test]
+fn a_thread_for_a_deeper_stack_runs_its_target() {
+    let code = "import sys, threading\n\
+                sys.setrecursionlimit(10 ** 6)\n\
+                threading.stack_size(2 ** 27)\n\
+                def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\n\
+                def main():\n    n = int(sys.stdin.readline())\n    print(depth(n))\n\
+                t = threading.Thread(target=main)\nt.start()\nt.join()\n\
+                print('alive', t.is_alive())\n";
+    let out = run(code, "50000\n");
+    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "50000\nalive False\n");
+    // As in CPython, an exception ends its thread only; SystemExit ends it quietly.
+    let code = "import threading\n\
+                def bad():\n    raise ValueError('boom')\n\
+                def quits():\n    raise SystemExit(3)\n\
+                threading.Thread(target=bad).start()\n\
+                threading.Thread(target=quits).start()\n\
+                print('after')\n";
+    let out = run(code, "");
+    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "after\n");
+    assert!(
+        text(&out.stderr).contains("ValueError: boom"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        "import threading\nt = threading.Thread(target=print)\nt.join()",
+        "",
+    );
+    assert!(text(&out.stderr).contains("cannot join thread before it is started"));
+}
+
 #[test]
 fn exit_statuses() {
     assert_eq!(
