@@ -13,8 +13,10 @@
 pub mod code;
 pub mod logic;
 pub mod math;
+mod special_tokens;
 mod verdict;
 
+pub use special_tokens::strip_trailing_special_tokens;
 pub use verdict::{Outcome, Verdict};
 
 /// Infrastructure failures of this crate (a malformed reference, an unknown family).

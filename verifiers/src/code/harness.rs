@@ -26,8 +26,12 @@ pub enum Check {
     /// Stdout must match `expected` under `mode`, and the program must exit 0.
     Stdout { expected: String, mode: CompareMode },
     /// The last line must be `sentinel` followed by the JSON return value, which must equal
-    /// `expected` (see [`super::values_match`]).
-    Return { sentinel: String, expected: Value },
+    /// `expected` (see [`super::values_match`]; `exact`: without the APPS unwrapping).
+    Return {
+        sentinel: String,
+        expected: Value,
+        exact: bool,
+    },
     /// The last line must be exactly `sentinel`.
     Completed { sentinel: String },
 }
@@ -75,7 +79,11 @@ pub fn plan(code: &str, suite: &Suite) -> Vec<TestRun> {
                 },
             })
             .collect(),
-        Suite::Call { fn_name, cases } => cases
+        Suite::Call {
+            fn_name,
+            cases,
+            exact,
+        } => cases
             .iter()
             .enumerate()
             .map(|(i, (args, expected))| {
@@ -86,6 +94,7 @@ pub fn plan(code: &str, suite: &Suite) -> Vec<TestRun> {
                     check: Check::Return {
                         sentinel: s,
                         expected: expected.clone(),
+                        exact: *exact,
                     },
                 }
             })

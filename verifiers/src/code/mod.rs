@@ -90,7 +90,11 @@ pub fn judge(run: &TestRun, ended: &Ended, stdout: &str) -> (TestStatus, Option<
             Some(l) if l == sentinel && status == 0 => (TestStatus::Passed, None),
             _ => not_finished(status),
         },
-        Check::Return { sentinel, expected } => {
+        Check::Return {
+            sentinel,
+            expected,
+            exact,
+        } => {
             let Some(value) = last_line(stdout).and_then(|l| l.strip_prefix(sentinel.as_str()))
             else {
                 return not_finished(status);
@@ -102,7 +106,7 @@ pub fn judge(run: &TestRun, ended: &Ended, stdout: &str) -> (TestStatus, Option<
                 );
             }
             match serde_json::from_str::<Value>(value) {
-                Ok(got) if values_match(&got, expected) => (TestStatus::Passed, None),
+                Ok(got) if values_match(&got, expected, *exact) => (TestStatus::Passed, None),
                 Ok(got) => (
                     TestStatus::WrongAnswer,
                     Some(format!("expected {}, got {}", clip(expected), clip(&got))),
@@ -149,13 +153,14 @@ fn clip(v: &Value) -> String {
 /// Return-value equality for call-based tests: JSON equality with numbers compared with
 /// [`floats_close`] when either side is a float, tuples already lists; and, as APPS's own
 /// checker does, a non-empty expected list also matches its first element (datasets store
-/// `[answer]` for a function returning `answer`).
-pub fn values_match(got: &Value, want: &Value) -> bool {
+/// `[answer]` for a function returning `answer`) unless `exact` (verl's rows store the value
+/// itself, and there `[1, 2]` must not accept `1`).
+pub fn values_match(got: &Value, want: &Value, exact: bool) -> bool {
     if json_eq(got, want) {
         return true;
     }
     match want {
-        Value::Array(w) if !w.is_empty() => json_eq(got, &w[0]),
+        Value::Array(w) if !exact && !w.is_empty() => json_eq(got, &w[0]),
         _ => false,
     }
 }

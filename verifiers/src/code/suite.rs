@@ -3,7 +3,12 @@
 //!
 //! - stdio: `{"tests": [{"stdin": "..", "stdout": ".."}]}` (`input`/`output` also accepted);
 //! - APPS/TACO: `{"inputs": [..], "outputs": [..]}` (stdio), or with `"fn_name"` call-based:
-//!   each input is the JSON list of arguments, each output the expected return value;
+//!   each input is the JSON list of arguments, each output the expected return value (or that
+//!   value wrapped in a one-element list, as APPS stores it);
+//! - verl's call-based rows (prime_code, sandbox_fusion): `"fn_name"` with every input a
+//!   *string* holding one JSON value per line (one line per argument) and every output a
+//!   string holding the JSON return value. Told apart from APPS by every input being a string
+//!   of JSON lines; such outputs are compared exactly (no one-element-list unwrapping).
 //! - HumanEval: `{"test": "def check(candidate): ..", "entry_point": "f"}`;
 //! - MBPP: `{"test_list": ["assert f(1) == 2", ..]}` (with optional `test_setup_code`,
 //!   `test_imports`).
@@ -25,7 +30,11 @@ pub enum Suite {
     /// A function called with JSON arguments; its return value is compared.
     Call {
         fn_name: String,
+        /// (arguments, expected return value) per test; a list of arguments is spread.
         cases: Vec<(Value, Value)>,
+        /// The expected value is the return value as it is: no APPS one-element-list
+        /// unwrapping (verl's line-encoded rows).
+        exact: bool,
     },
     /// HumanEval: `check(entry_point)` must run to the end.
     HumanEval { test: String, entry_point: String },
@@ -148,6 +157,13 @@ pub fn parse_suite(ground_truth: &Value) -> Result<Suite, Error> {
             if !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
                 return Err(bad(format!("fn_name '{name}' is not an identifier")));
             }
+            if let Some(cases) = line_encoded(inputs, outputs) {
+                return non_empty(Suite::Call {
+                    fn_name: name.to_string(),
+                    cases,
+                    exact: true,
+                });
+            }
             let cases = inputs
                 .iter()
                 .cloned()
@@ -156,6 +172,7 @@ pub fn parse_suite(ground_truth: &Value) -> Result<Suite, Error> {
             return non_empty(Suite::Call {
                 fn_name: name.to_string(),
                 cases,
+                exact: false,
             });
         }
         let tests = inputs
@@ -209,6 +226,37 @@ pub fn parse_suite(ground_truth: &Value) -> Result<Suite, Error> {
     Err(bad(
         "unknown test format: expected tests, inputs/outputs, test/entry_point or test_list",
     ))
+}
+
+/// verl's call-based cases, when every input is a string whose every non-blank line is one
+/// JSON value (one line per argument); `None` for anything else (an APPS row, whose string
+/// input is the one argument).
+fn line_encoded(inputs: &[Value], outputs: &[Value]) -> Option<Vec<(Value, Value)>> {
+    if inputs.is_empty() {
+        return None;
+    }
+    inputs
+        .iter()
+        .zip(outputs)
+        .map(|(input, output)| {
+            let args = input
+                .as_str()?
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|line| serde_json::from_str(line).ok())
+                .collect::<Option<Vec<Value>>>()?;
+            Some((Value::Array(args), json_text(output)))
+        })
+        .collect()
+}
+
+/// verl's call-based output: the JSON text of the return value; text that is not JSON is the
+/// string itself.
+fn json_text(output: &Value) -> Value {
+    match output {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| output.clone()),
+        other => other.clone(),
+    }
 }
 
 fn non_empty(s: Suite) -> Result<Suite, Error> {

@@ -101,6 +101,7 @@ pub fn verify(
     let mut passed = 0usize;
     let mut first_failure: Option<(usize, TestStatus)> = None;
     let mut not_run = 0usize;
+    let mut missing = None;
     for (i, run) in runs.iter().enumerate() {
         let Some(result) = results.get(i) else {
             // Only under `stop_at_first_failure`, after a failed test (which is the first
@@ -118,8 +119,9 @@ pub fn verify(
         let (status, why) = judge(run, &exec.ended, &exec.stdout);
         if status == TestStatus::Passed {
             passed += 1;
-        } else {
-            first_failure.get_or_insert((i, status.clone()));
+        } else if first_failure.is_none() {
+            first_failure = Some((i, status.clone()));
+            missing = missing_module(&exec.stderr);
         }
         let mut t = json!({
             "status": status.as_str(),
@@ -145,12 +147,29 @@ pub fn verify(
     let (outcome, reason) = match first_failure {
         None => (Outcome::Correct, format!("all {total} tests passed")),
         Some((i, TestStatus::Timeout)) => (Outcome::Timeout, format!("timeout on test {}", i + 1)),
-        Some((i, s)) => (
-            Outcome::Incorrect,
-            format!("{} on test {}", s.as_str(), i + 1),
-        ),
+        Some((i, s)) => {
+            let mut reason = format!("{} on test {}", s.as_str(), i + 1);
+            if let Some(module) = missing {
+                reason.push_str(&format!(
+                    ": no module named '{module}' (the sandbox has the standard library only)"
+                ));
+            }
+            (Outcome::Incorrect, reason)
+        }
     };
     Verdict::new(reward, outcome, reason, Some(code)).with_detail(detail)
+}
+
+/// The module a program failed to import, from the last `ModuleNotFoundError` line of its
+/// stderr: third-party packages (numpy, sortedcontainers, ...) are not in the sandbox, and the
+/// verdict says so rather than leaving a bare runtime error.
+fn missing_module(stderr: &str) -> Option<String> {
+    let line = stderr.lines().rev().find_map(|l| {
+        l.trim()
+            .strip_prefix("ModuleNotFoundError: No module named ")
+    })?;
+    let name = line.trim().trim_matches(['\'', '"']);
+    (!name.is_empty()).then(|| name.chars().take(100).collect())
 }
 
 #[cfg(test)]
@@ -232,5 +251,13 @@ mod tests {
         let v = verify("x", &suite(), &runner, &Options::default());
         assert_eq!(v.reward, 0.8);
         assert_eq!(runner.ran.load(Ordering::SeqCst), 5);
+    }
+
+    #[test]
+    fn a_missing_module_is_named_in_the_reason() {
+        let err = "Traceback (most recent call last):\n  File \"main.py\", line 1\n\
+                   ModuleNotFoundError: No module named 'numpy'\n";
+        assert_eq!(missing_module(err).as_deref(), Some("numpy"));
+        assert_eq!(missing_module("ValueError: x\n"), None);
     }
 }
