@@ -372,6 +372,40 @@ fn openrlhf_get_reward() {
     assert_eq!(r.status, 400);
 }
 
+/// OpenRLHF decodes with `skip_special_tokens=False`: the end-of-turn token after an answer
+/// must not cost the reward, on `/get_reward` and on `/v1/rewards` alike, in every domain.
+#[test]
+fn trailing_special_tokens_are_not_part_of_the_answer() {
+    let s = default_server();
+    let prompt = "<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n";
+    let answers = [
+        ("The answer is 42.<|im_end|>", "42", 1.0),
+        ("#### 72<|im_end|>", "72", 1.0),
+        ("The answer is 42.<|endoftext|>", "42", 1.0),
+        ("The answer is 42.</s>", "42", 1.0),
+        ("The answer is 42.<|eot_id|>", "42", 1.0),
+        ("The answer is 42.<｜end▁of▁sentence｜>", "42", 1.0),
+        ("The answer is 41.<|im_end|>", "42", 0.0),
+    ];
+    let req = json!({
+        "query": answers.iter().map(|(a, _, _)| format!("{prompt}{a}")).collect::<Vec<_>>(),
+        "prompts": answers.iter().map(|_| prompt).collect::<Vec<_>>(),
+        "labels": answers.iter().map(|(_, g, _)| g).collect::<Vec<_>>(),
+    });
+    let v = post(s.addr, "/get_reward", &req).json();
+    let want: Vec<f64> = answers.iter().map(|(_, _, r)| *r).collect();
+    assert_eq!(v["rewards"], json!(want), "{v}");
+    let code = "```python\nprint(int(input()) * 2)\n```<|im_end|>";
+    let items = json!({"items": [
+        {"id": 1, "response": code, "domain": "code",
+         "ground_truth": {"inputs": ["2\n"], "outputs": ["4\n"]}},
+        {"id": 2, "response": "The answer is 42.<|im_end|>", "ground_truth": "42"},
+    ]});
+    let v = post(s.addr, "/v1/rewards", &items).json();
+    assert_eq!(v["results"][0]["reward"], 1.0, "{v}");
+    assert_eq!(v["results"][1]["reward"], 1.0, "{v}");
+}
+
 #[test]
 fn metrics_and_routing_errors() {
     let s = default_server();

@@ -221,3 +221,50 @@ fn concurrent_clients_all_answered() {
         t.join().unwrap();
     }
 }
+
+/// A `/run_code` program that cannot get a sandbox slot within `--run-queue-timeout-s` is not
+/// run: 504 `queue_timeout` with `Retry-After` (verl's client retries 504s), never a silent
+/// failure; the busy slot's own program is unaffected and the retry succeeds once it is free.
+#[test]
+fn run_code_past_its_queue_budget_is_504_and_a_retry_runs_it() {
+    let s = spawn(Config {
+        sandbox_workers: 1,
+        limits: Limits {
+            run_queue_timeout: Duration::from_millis(1500),
+            ..Limits::default()
+        },
+        ..Config::default()
+    });
+    // Warm the sandbox so the first run does not spend the budget loading it.
+    let warm = post(s.addr, "/run_code", &json!({"code": "print(1)"}));
+    assert_eq!(warm.json()["status"], "Success", "{}", warm.text());
+    let addr = s.addr;
+    let looping = std::thread::spawn(move || {
+        post(
+            addr,
+            "/run_code",
+            &json!({"code": "while True: pass", "run_timeout": 4}),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let square = json!({"code": "print(int(input()) ** 2)", "stdin": "7\n"});
+    let r = post(s.addr, "/run_code", &square);
+    assert_eq!(r.status, 504, "{}", r.text());
+    assert_eq!(r.error_code(), "queue_timeout");
+    assert_eq!(r.header("retry-after"), Some("1"));
+    let looped = looping.join().unwrap().json();
+    assert_eq!(
+        looped["run_result"]["status"], "TimeLimitExceeded",
+        "{looped}"
+    );
+    // The abandoned program never ran; the retry does.
+    let r = post(s.addr, "/run_code", &square);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["run_result"]["stdout"], "49\n");
+    let metrics = get(s.addr, "/metrics").text();
+    assert!(
+        metrics.contains("rlvr_rejections_total{code=\"queue_timeout\"} 1"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("rlvr_run_queue_wait_seconds_count{route=\"/run_code\"} 3"));
+}

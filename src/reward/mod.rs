@@ -51,6 +51,8 @@ impl Engine {
         started: Option<Instant>,
         golds: &mut GoldCache,
     ) -> Verdict {
+        // `...\boxed{42}<|im_end|>`: the turn's end token is not part of the answer.
+        let response = rlvr_verifiers::strip_trailing_special_tokens(response);
         match item.domain {
             Domain::Math => item.with_math_gold(|gold| {
                 if gold.is_empty() {

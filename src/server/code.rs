@@ -7,6 +7,12 @@
 //! python only; `files`/`fetch_files` must be empty (the sandbox has no host files);
 //! `run_timeout` is capped by `--max-run-timeout-s`; `status` is `Success` (exit 0), `Failed`
 //! (non-zero exit or time limit) or `SandboxError` (the program could not be run).
+//!
+//! A `/run_code` program waits for a sandbox slot at most `--run-queue-timeout-s`; one that has
+//! not started by then is never started, and the answer is 504 `queue_timeout` with
+//! `Retry-After`, which verl's SandboxFusion client retries (it retries 504 only). A queue
+//! can therefore delay a program or make its client retry, but it cannot turn a correct
+//! program into a time-out or a zero reward without an error the client sees.
 
 use super::error::ApiError;
 use super::pool::{BatchOptions, Skip};
@@ -16,7 +22,7 @@ use crate::reward::Domain;
 use axum::extract::{Request, State};
 use rlvr_sandbox::{Job, Limits, Outcome, MAX_MEMORY_BYTES};
 use serde_json::{json, Map, Value};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -76,7 +82,16 @@ pub struct ProgramRun {
     pub time: Duration,
     /// `None`: the sandbox's default.
     pub memory_mb: Option<u64>,
+    /// [`QUEUED`], then [`STARTED`] by the pool thread or [`ABANDONED`] by the handler at the
+    /// queue deadline, whichever comes first.
+    pub state: Arc<AtomicU8>,
+    /// When the program was handed to the pool.
+    pub queued_at: Instant,
 }
+
+const QUEUED: u8 = 0;
+const STARTED: u8 = 1;
+const ABANDONED: u8 = 2;
 
 /// What happened to a program, in SandboxFusion's vocabulary.
 #[derive(Debug, Clone)]
@@ -155,6 +170,8 @@ fn parse_run_code(v: Value, max_time: Duration) -> Result<ProgramRun, ApiError> 
         stdin,
         time,
         memory_mb,
+        state: Arc::new(AtomicU8::new(QUEUED)),
+        queued_at: Instant::now(),
     })
 }
 
@@ -168,22 +185,57 @@ pub async fn run_code(State(st): State<AppState>, req: Request) -> ApiResult {
         deadline: Instant::now() + st.limits().deadline,
         cancel: Arc::new(AtomicBool::new(false)),
     };
+    let state = run.state.clone();
+    let app = st.clone();
+    let batch = st.0.sandbox.run_batch(
+        vec![run],
+        opts,
+        move |run: &ProgramRun| {
+            let waited = run.queued_at.elapsed();
+            let report = execute(run);
+            if report.status != ABANDONED_STATUS {
+                app.0
+                    .metrics
+                    .run_queue_wait
+                    .observe_us(waited.as_micros() as u64);
+            }
+            report
+        },
+        |_, why| RunReport {
+            status: "Error",
+            execution_time: 0.0,
+            return_code: None,
+            stdout: String::new(),
+            stderr: match why {
+                Skip::Deadline => "the server's request deadline passed before the run started",
+                Skip::Cancelled => "cancelled",
+                Skip::Panicked => "internal error in the sandbox",
+            }
+            .into(),
+        },
+    );
+    tokio::pin!(batch);
+    let queue_deadline = tokio::time::sleep(st.limits().run_queue_timeout);
+    let out = tokio::select! {
+        out = &mut batch => out,
+        () = queue_deadline => {
+            if state
+                .compare_exchange(QUEUED, ABANDONED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                return Err(ApiError::queue_timeout(format!(
+                    "the program waited {:.0} s for a sandbox slot and was not started \
+                     (--sandbox-workers {} are busy); retry",
+                    st.limits().run_queue_timeout.as_secs_f64(),
+                    st.0.sandbox.workers(),
+                )));
+            }
+            // It started just in time: its result is coming.
+            batch.await
+        }
+    };
     let mut out =
-        st.0.sandbox
-            .run_batch(vec![run], opts, execute, |_, why| RunReport {
-                status: "Error",
-                execution_time: 0.0,
-                return_code: None,
-                stdout: String::new(),
-                stderr: match why {
-                    Skip::Deadline => "the server's queue deadline passed before the run started",
-                    Skip::Cancelled => "cancelled",
-                    Skip::Panicked => "internal error in the sandbox",
-                }
-                .into(),
-            })
-            .await
-            .map_err(|_| ApiError::overloaded("the sandbox queue is full; retry shortly"))?;
+        out.map_err(|_| ApiError::overloaded("the sandbox queue is full; retry shortly"))?;
     let r = out
         .pop()
         .ok_or_else(|| ApiError::internal("empty run result"))?;
@@ -213,8 +265,25 @@ pub async fn run_code(State(st): State<AppState>, req: Request) -> ApiResult {
     })))
 }
 
-/// Run one program in the sandbox. Blocking; called on a sandbox pool thread.
+/// The status of a report for a program its handler gave up on before it started.
+const ABANDONED_STATUS: &str = "Abandoned";
+
+/// Run one program in the sandbox, unless its handler already answered `queue_timeout`.
+/// Blocking; called on a sandbox pool thread.
 fn execute(run: &ProgramRun) -> RunReport {
+    if run
+        .state
+        .compare_exchange(QUEUED, STARTED, Ordering::SeqCst, Ordering::SeqCst)
+        .is_err()
+    {
+        return RunReport {
+            status: ABANDONED_STATUS,
+            execution_time: 0.0,
+            return_code: None,
+            stdout: String::new(),
+            stderr: String::new(),
+        };
+    }
     let failed = |why: String| RunReport {
         status: "Error",
         execution_time: 0.0,
@@ -247,7 +316,19 @@ fn execute(run: &ProgramRun) -> RunReport {
     // say why on stderr.
     let (status, return_code) = match out.outcome {
         Outcome::Exited(c) => ("Finished", Some(i64::from(c))),
-        Outcome::Timeout => ("TimeLimitExceeded", None),
+        Outcome::Timeout => {
+            // A time limit is wall-clock (as in SandboxFusion); a run that got less than half
+            // of it on a core was slowed by other runs, and the client is told so.
+            if let Some(cpu) = out.cpu_time.filter(|c| *c * 2 < limits.wall_time) {
+                stderr.push_str(&format!(
+                    "\n[rlvr sandbox] time limit ({:.1} s wall) reached after {:.1} s of CPU \
+                     time: the sandbox was running more programs than it has cores\n",
+                    limits.wall_time.as_secs_f64(),
+                    cpu.as_secs_f64()
+                ));
+            }
+            ("TimeLimitExceeded", None)
+        }
         Outcome::MemoryLimit => {
             stderr.push_str("\n[rlvr sandbox] memory limit exceeded\n");
             ("Finished", Some(1))

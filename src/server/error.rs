@@ -39,6 +39,15 @@ impl ApiError {
         }
     }
 
+    /// 504 + `Retry-After`: the request waited for capacity past its budget and was not
+    /// started (verl's SandboxFusion client retries a 504, not a 503).
+    pub fn queue_timeout(message: impl Into<String>) -> Self {
+        ApiError {
+            retry_after: Some(1),
+            ..Self::new(StatusCode::GATEWAY_TIMEOUT, "queue_timeout", message)
+        }
+    }
+
     /// 500 with a generic body; `cause` is logged, not sent.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         super::log::error(format_args!("internal error: {cause}"));

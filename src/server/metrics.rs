@@ -29,8 +29,8 @@ pub const VERDICTS: &[&str] = &["correct", "incorrect", "no_answer", "timeout", 
 
 /// Upper bounds (seconds) of the latency histogram buckets.
 const BUCKETS: &[f64] = &[
-    0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-    30.0, 60.0,
+    0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 7.5,
+    10.0, 15.0, 20.0, 30.0, 60.0,
 ];
 
 /// A fixed-bucket histogram; `observe` is lock-free.
@@ -78,6 +78,8 @@ pub struct Metrics {
     items: Vec<AtomicU64>,
     item_latency: Vec<Histogram>,
     rejections: Mutex<BTreeMap<&'static str, u64>>,
+    /// How long `/run_code` programs waited for a sandbox slot (started ones only).
+    pub run_queue_wait: Histogram,
     /// Kept by the accept loop and the connection tasks (`conn.rs`).
     pub conns: Connections,
 }
@@ -114,6 +116,7 @@ impl Default for Metrics {
                 .collect(),
             item_latency: DOMAINS.iter().map(|_| Histogram::new()).collect(),
             rejections: Mutex::new(BTreeMap::new()),
+            run_queue_wait: Histogram::new(),
             conns: Connections::default(),
         }
     }
@@ -240,6 +243,9 @@ impl Metrics {
                 n.load(Ordering::Relaxed)
             );
         }
+        o.push_str("# HELP rlvr_run_queue_wait_seconds Time a /run_code program waited for a sandbox slot before it started.\n# TYPE rlvr_run_queue_wait_seconds histogram\n");
+        self.run_queue_wait
+            .render(&mut o, "rlvr_run_queue_wait_seconds", "route=\"/run_code\"");
         o.push_str("# HELP rlvr_pending_items Items admitted to a scoring pool and not finished.\n# TYPE rlvr_pending_items gauge\n");
         for (pool, n) in g.pending_items {
             let _ = writeln!(o, "rlvr_pending_items{{pool=\"{pool}\"}} {n}");

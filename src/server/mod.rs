@@ -48,7 +48,10 @@ pub struct ServeArgs {
     /// Threads verifying math and logic [default: the number of cores].
     #[arg(long, env = "RLVR_WORKERS")]
     pub workers: Option<usize>,
-    /// Sandbox runs at once (code items, /run_code) [default: the number of cores].
+    /// Programs running at once in the sandbox (code items, /run_code); more wait, see
+    /// --run-queue-timeout-s. A time limit is wall-clock and a looping program holds its slot
+    /// for all of it, so the default runs more programs than cores; runs share the cores,
+    /// which slows CPU-heavy programs [default: 8 per core].
     #[arg(long, env = "RLVR_SANDBOX_WORKERS")]
     pub sandbox_workers: Option<usize>,
     /// Threads of the async runtime (HTTP and JSON) [default: the number of cores, at most 4].
@@ -91,6 +94,10 @@ pub struct ServeArgs {
     /// Cap on the run time a /run_code request may ask for, seconds.
     #[arg(long, env = "RLVR_MAX_RUN_TIMEOUT_S", default_value_t = 60.0)]
     pub max_run_timeout_s: f64,
+    /// Seconds a /run_code program may wait for a sandbox slot; one not started by then gets
+    /// 504 queue_timeout with Retry-After (verl retries 504s), never a silent zero.
+    #[arg(long, env = "RLVR_RUN_QUEUE_TIMEOUT_S", default_value_t = 15.0)]
+    pub run_queue_timeout_s: f64,
     /// Seconds to let in-flight requests finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "RLVR_SHUTDOWN_TIMEOUT_S", default_value_t = 30.0)]
     pub shutdown_timeout_s: f64,
@@ -128,6 +135,7 @@ impl ServeArgs {
                 max_pending_items: self.max_pending_items.max(1),
                 max_pending_runs: self.max_pending_runs.max(1),
                 max_run_timeout: secs("max-run-timeout-s", self.max_run_timeout_s)?,
+                run_queue_timeout: secs("run-queue-timeout-s", self.run_queue_timeout_s)?,
             },
             workers: self.workers.unwrap_or(d.workers).max(1),
             sandbox_workers: self.sandbox_workers.unwrap_or(d.sandbox_workers).max(1),
@@ -278,6 +286,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .thread_name("rlvr-io")
         .enable_all()
         .build()?;
+    // `--sandbox-workers` is the number of programs running at once, everywhere: the pool's
+    // threads and the sandbox's own slots.
+    rlvr_sandbox::set_shared_max_concurrent(config.sandbox_workers);
     if args.warm_sandbox {
         warm_sandbox();
     }

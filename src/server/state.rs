@@ -55,6 +55,12 @@ pub struct Limits {
     pub max_pending_runs: usize,
     /// Upper bound on the run time a `/run_code` request may ask for. Default 60 s.
     pub max_run_timeout: Duration,
+    /// How long a `/run_code` program may wait for a sandbox slot. A program not started by
+    /// then is not run: 504 `queue_timeout` with `Retry-After: 1`, which verl's client retries
+    /// (twice, after 1 s and 2 s). Default 15 s: with verl's defaults (`run_timeout` 10 s, a
+    /// client timeout of compile + run + 10 = 30 s) a program that starts in time finishes
+    /// inside the client's timeout.
+    pub run_queue_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -72,9 +78,13 @@ impl Default for Limits {
             max_pending_items: 262_144,
             max_pending_runs: 4096,
             max_run_timeout: Duration::from_secs(60),
+            run_queue_timeout: Duration::from_secs(15),
         }
     }
 }
+
+/// The default of [`Config::sandbox_workers`], per core.
+pub const SANDBOX_RUNS_PER_CORE: usize = 8;
 
 /// Everything a server is built from.
 #[derive(Debug, Clone)]
@@ -82,7 +92,11 @@ pub struct Config {
     pub limits: Limits,
     /// Threads verifying math and logic. Default: the number of cores.
     pub workers: usize,
-    /// Sandbox runs at once (code items, `/run_code`). Default: the number of cores.
+    /// Programs running in the sandbox at once (code items, `/run_code`). Default: 8 per
+    /// core. A time limit is wall-clock and a program that loops holds its slot for all of
+    /// it; with slots for only as many programs as cores, a handful of loops would hold every
+    /// slot and the correct programs behind them would wait out their clients' timeouts.
+    /// Runs past the cores share them, which slows CPU-heavy programs (see docs/code.md).
     pub sandbox_workers: usize,
     /// Log one line per request (otherwise only refusals, 5xx and slow requests).
     pub log_requests: bool,
@@ -94,7 +108,7 @@ impl Default for Config {
         Config {
             limits: Limits::default(),
             workers: cores,
-            sandbox_workers: cores,
+            sandbox_workers: cores * SANDBOX_RUNS_PER_CORE,
             log_requests: false,
         }
     }
