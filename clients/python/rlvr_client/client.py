@@ -126,6 +126,17 @@ class Client:
     def close(self) -> None:
         self._drop_conn()
 
+    # Picklable, so reward functions holding a client can be sent to other processes: the
+    # per-thread connections stay behind and are reopened on first use.
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_local"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
     # -- API -------------------------------------------------------------------------------
 
     def rewards(self, items: Sequence[dict], detail: bool = False) -> list[dict]:

@@ -1,11 +1,16 @@
 """verl adapter: `compute_score` for verl's reward managers, scored by `rlvr serve`.
 
-Point verl at this file (no install needed):
+Point verl at this file (no install needed); verl 0.9.1's keys:
 
-    custom_reward_function.path=/path/to/clients/python/rlvr_client/verl.py
-    custom_reward_function.name=compute_score          # naive/prime reward manager
-    # or, with reward_model.reward_manager=batch:
-    custom_reward_function.name=compute_score_batch
+    reward.custom_reward_function.path=/path/to/clients/python/rlvr_client/verl.py
+    reward.custom_reward_function.name=compute_score
+
+verl 0.9.1's reward loop (default manager `naive`) calls `compute_score(data_source=...,
+solution_str=..., ground_truth=..., extra_info=...)` once per sample, from a thread pool, with
+`reward.custom_reward_function.reward_kwargs` merged in (extra keywords are accepted and
+ignored). Its reward loop has no batch manager; `compute_score_batch` is for older verl
+releases that had one (`reward_model.reward_manager=batch`). The older top-level keys
+`custom_reward_function.{path,name}` are still migrated to `reward.*` by verl 0.9.1.
 
 verl loads the file by path (not as a package), so the import below falls back to putting
 clients/python on sys.path. The server is $RLVR_URL (default http://127.0.0.1:8000).
@@ -53,7 +58,8 @@ def compute_score_batch(
     extra_infos: Sequence[Any] | None = None,
     **kwargs,
 ) -> list[float]:
-    """verl's BatchRewardManager signature: the whole batch in one request (or a few)."""
+    """The batch signature of older verl releases' BatchRewardManager: the whole batch in one
+    request (or a few). verl 0.9.1 has no batch manager: use compute_score there."""
     extra = list(extra_infos) if extra_infos is not None else [None] * len(solution_strs)
     items = [_item(d, s, g, e) for d, s, g, e in zip(data_sources, solution_strs, ground_truths, extra)]
     return default_client().score(items)

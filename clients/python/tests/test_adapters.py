@@ -91,6 +91,54 @@ def test_trl(ready):
     print("TRL reward function:", out)
 
 
+def test_trl_tools_names_pickle(ready):
+    import pickle
+
+    from rlvr_client.trl import RewardFunc, completion_text, make_reward_func, rlvr_code, rlvr_logic, rlvr_math, rlvr_reward
+
+    # A tool-calling rollout as GRPOTrainer passes it: only the assistant's last message counts,
+    # never the tool's output.
+    call = {"type": "function", "function": {"name": "calculator", "arguments": {"expression": "6*7"}}}
+
+    def rollout(final):
+        return [
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "name": "calculator", "content": "42"},
+            {"role": "assistant", "content": final},
+        ]
+
+    assert completion_text(rollout("I could not finish.")) == "I could not finish."
+    assert completion_text(rollout("")) == ""
+    assert completion_text(rollout("x"), messages="assistant") == "x"
+    assert completion_text([{"role": "assistant", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}]) == "ab"
+    prompts = [[{"role": "user", "content": "6*7? Use the calculator."}]] * 2
+    out = rlvr_reward(
+        prompts=prompts,
+        completions=[rollout("I could not finish."), rollout("The answer is \\boxed{42}")],
+        completion_ids=[[1], [2]],
+        trainer_state=None,
+        answer=["42", "42"],
+    )
+    assert isinstance(out, list) and len(out) == 2 and all(isinstance(x, float) for x in out), out
+    if ready:
+        assert out == [0.0, 1.0], out
+
+    # One name per domain (TRL names reward columns by __name__), picklable, still scoring.
+    funcs = [rlvr_reward, rlvr_math, rlvr_code, rlvr_logic]
+    assert [f.__name__ for f in funcs] == ["rlvr_reward", "rlvr_math", "rlvr_code", "rlvr_logic"]
+    assert make_reward_func(domain="code").__name__ == "rlvr_code"
+    assert make_reward_func(name="mine").__name__ == "mine"
+    for f in funcs + [make_reward_func(gold_column="final", domain="math")]:
+        g = pickle.loads(pickle.dumps(f))
+        assert isinstance(g, RewardFunc) and (g.__name__, g.domain, g.gold_column) == (f.__name__, f.domain, f.gold_column)
+    from rlvr_client import Client
+
+    g = pickle.loads(pickle.dumps(make_reward_func(gold_column="final", client=Client(URL))))
+    out = g(prompts=["6*7?"], completions=["\\boxed{42}"], final=["42"])
+    assert len(out) == 1 and (out == [1.0] or not ready), out
+    print("TRL tools / names / pickling:", out)
+
+
 def test_client_errors(client):
     from rlvr_client import Client, RlvrError
 
@@ -122,6 +170,7 @@ def main():
     ready = math_ready(client)
     test_verl(client, ready)
     test_trl(ready)
+    test_trl_tools_names_pickle(ready)
     test_client_errors(client)
     for p in PENDING:
         print("NOT CHECKED YET:", p)
