@@ -568,3 +568,26 @@ fn a_broken_input_stops_with_a_valid_prefix_that_resume_completes() {
     let resumed = std::fs::read_to_string(&partial).unwrap();
     assert_eq!(lines(resumed.as_bytes()), lines(full.as_bytes()));
 }
+
+/// A response with no explicit answer is `no_answer` by default; `--lenient` (or an item's
+/// own `lenient`) reads its last number, for evaluating base models.
+#[test]
+fn the_last_number_counts_only_when_lenient() {
+    let rows = [
+        math(1, "so we divide and get 12 apples", "12"),
+        r#"{"id":2,"response":"so we divide and get 12 apples","ground_truth":"12","lenient":true}"#
+            .to_string(),
+        math(3, "copying the prompt's \\boxed{} ... The final answer is 7.", "7"),
+    ]
+    .join("\n");
+    let verdicts = |out: &Output| -> Vec<String> {
+        lines(&out.stdout)
+            .iter()
+            .map(|v| v["verdict"].as_str().unwrap_or("?").to_string())
+            .collect()
+    };
+    let strict = grade(&["-", "-q"], Some(&rows));
+    assert_eq!(verdicts(&strict), ["no_answer", "correct", "correct"]);
+    let lenient = grade(&["-", "-q", "--lenient"], Some(&rows));
+    assert_eq!(verdicts(&lenient), ["correct", "correct", "correct"]);
+}

@@ -54,6 +54,11 @@ pub struct GradeArgs {
     /// Include each verifier's detail (normalized forms, per-test results) in the output.
     #[arg(long)]
     pub detail: bool,
+    /// Math: when a response states no explicit answer (box, answer tag, "the answer is",
+    /// `####`), read its last number, bold text or trailing math instead of `no_answer`. For
+    /// evaluating base models; an item's own `lenient` field wins.
+    #[arg(long)]
+    pub lenient: bool,
     /// Take the response (a string, or a list of samples) from this field (dotted path).
     #[arg(long)]
     pub response_field: Option<String>,
@@ -79,7 +84,8 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
             .map(|n| n.get())
             .unwrap_or(1)
     });
-    let engine = Engine::default();
+    let mut engine = Engine::default();
+    engine.math.lenient = args.lenient;
     let map = mapping::Mapping::from_args(&args);
 
     let format = input::Format::detect(&args.input);

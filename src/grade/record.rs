@@ -110,6 +110,7 @@ fn finish(f: Fields, responses: Vec<String>, multi_sample: bool, number: u64) ->
         metadata: Value::Null,
         limits: None,
         stop_at_first_failure: None,
+        lenient: None,
         data_source,
     })
 }

@@ -57,6 +57,9 @@ pub struct Item {
     /// Code only: stop at the first failing test (the rest are reported `not_run`); `None`
     /// leaves the engine's default.
     pub stop_at_first_failure: Option<bool>,
+    /// Math only: also read answers by the weak rules (last number, bold, trailing math);
+    /// `None` leaves the engine's default (off).
+    pub lenient: Option<bool>,
     /// `data_source` (verl) if present; used for grouping in reports.
     pub data_source: Option<String>,
 }
@@ -77,6 +80,8 @@ pub struct ItemOut<'a> {
     limits: Option<&'a Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     stop_at_first_failure: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lenient: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data_source: Option<&'a str>,
 }
@@ -151,6 +156,7 @@ impl Item {
         "metadata",
         "limits",
         "stop_at_first_failure",
+        "lenient",
     ];
 
     pub fn from_value(v: &Value) -> Result<Item, ItemError> {
@@ -210,6 +216,11 @@ impl Item {
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => return Err(err(&id, "'stop_at_first_failure' must be true or false")),
         };
+        let lenient = match obj.get("lenient") {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => return Err(err(&id, "'lenient' must be true or false")),
+        };
 
         let domain = match obj.get("domain") {
             Some(Value::String(d)) => match Domain::parse(d) {
@@ -240,6 +251,7 @@ impl Item {
             metadata,
             limits,
             stop_at_first_failure,
+            lenient,
             data_source,
         };
         // A logic item may name its family through verl's data_source.
@@ -271,6 +283,7 @@ impl Item {
             metadata: Some(&self.metadata).filter(|m| !m.is_null()),
             limits: self.limits.as_ref(),
             stop_at_first_failure: self.stop_at_first_failure,
+            lenient: self.lenient,
             data_source: self.data_source.as_deref(),
         }
     }

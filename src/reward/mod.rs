@@ -63,6 +63,7 @@ impl Engine {
                 let cfg = math::Config {
                     detail,
                     started,
+                    lenient: item.lenient.unwrap_or(self.math.lenient),
                     ..self.math.clone()
                 };
                 math::verify_golds(response, golds.get(gold), &cfg)

@@ -101,6 +101,11 @@ pub struct ServeArgs {
     /// Seconds to let in-flight requests finish after Ctrl-C or SIGTERM.
     #[arg(long, env = "RLVR_SHUTDOWN_TIMEOUT_S", default_value_t = 30.0)]
     pub shutdown_timeout_s: f64,
+    /// Math: when a response states no explicit answer (box, answer tag, "the answer is",
+    /// ####), read its last number, bold text or trailing math instead of no_answer. For
+    /// evaluating base models; an item's own `lenient` field wins.
+    #[arg(long, env = "RLVR_MATH_LENIENT")]
+    pub math_lenient: bool,
     /// Log one line per request (default: only refusals, errors and slow requests).
     #[arg(long, env = "RLVR_LOG_REQUESTS")]
     pub log_requests: bool,
@@ -140,6 +145,7 @@ impl ServeArgs {
             workers: self.workers.unwrap_or(d.workers).max(1),
             sandbox_workers: self.sandbox_workers.unwrap_or(d.sandbox_workers).max(1),
             log_requests: self.log_requests,
+            math_lenient: self.math_lenient,
         })
     }
 }
@@ -330,7 +336,9 @@ async fn serve(addr: SocketAddr, config: Config, grace: Duration) -> anyhow::Res
     })?;
     let local = listener.local_addr()?;
     let (workers, sandbox_workers) = (config.workers, config.sandbox_workers);
-    let state = AppState::new(Engine::default(), config)?;
+    let mut engine = Engine::default();
+    engine.math.lenient = config.math_lenient;
+    let state = AppState::new(engine, config)?;
     log::info(format_args!(
         "msg=listening addr=http://{local} workers={workers} sandbox_workers={sandbox_workers}"
     ));

@@ -100,6 +100,9 @@ pub struct Config {
     pub sandbox_workers: usize,
     /// Log one line per request (otherwise only refusals, 5xx and slow requests).
     pub log_requests: bool,
+    /// Math: the weak extraction rules (last number, bold, trailing math) for items that do
+    /// not say (`lenient`). Default false.
+    pub math_lenient: bool,
 }
 
 impl Default for Config {
@@ -110,6 +113,7 @@ impl Default for Config {
             workers: cores,
             sandbox_workers: cores * SANDBOX_RUNS_PER_CORE,
             log_requests: false,
+            math_lenient: false,
         }
     }
 }

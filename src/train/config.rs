@@ -209,6 +209,11 @@ pub struct RewardSection {
     /// Retries after a refused connection, a 5xx or a 429, with exponential backoff (default 3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_retries: Option<u32>,
+    /// Math: read the last number (bold text, trailing math) of a response that states no
+    /// explicit answer, instead of scoring it `no_answer` (default false: in RL a policy learns
+    /// to end with numbers copied from the prompt). An item's own `lenient` field wins.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub math_lenient: bool,
 }
 
 impl Default for RewardSection {
@@ -218,6 +223,7 @@ impl Default for RewardSection {
             server_url: None,
             server_timeout_s: None,
             server_retries: None,
+            math_lenient: false,
         }
     }
 }

@@ -57,6 +57,7 @@ impl RewardPool {
                 // Rewards are all the trainer reads from a verdict.
                 let mut engine = Engine::default();
                 engine.math.detail = false;
+                engine.math.lenient = cfg.math_lenient;
                 RewardPool::Local(LocalPool::new(engine, cfg.workers))
             }
         })

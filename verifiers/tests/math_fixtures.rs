@@ -1,7 +1,8 @@
 //! Walks every labelled case in `fixtures/math/*.jsonl` through `math::verify`.
 //!
 //! One case per line: `{"response": .., "gold": "..." or [..], "expect": "correct" |
-//! "incorrect" | "no_answer" | "error" | "timeout", "note": .., "strict": bool (optional)}`.
+//! "incorrect" | "no_answer" | "error" | "timeout", "note": .., "strict": bool (optional),
+//! "lenient": bool (optional: the weak extraction rules on)}`.
 //! A failure names `file:line`. The suite also enforces the acceptance floor of 600 cases and
 //! reports any false positive (a wrong answer scored correct) first.
 
@@ -58,6 +59,9 @@ fn math_fixtures_pass() {
             };
             if case["strict"].as_bool() == Some(true) {
                 cfg.strict = true;
+            }
+            if case["lenient"].as_bool() == Some(true) {
+                cfg.lenient = true;
             }
             if let Some(t) = case["rel_tol"].as_f64() {
                 cfg.rel_tol = t;

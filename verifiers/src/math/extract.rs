@@ -1,25 +1,49 @@
 //! Finding the final answer in a model's response, in linear time.
 //!
 //! Rules, first that fires wins (its name goes into the verdict's detail):
-//! 1. `boxed`: every complete `\boxed{..}` / `\boxed x` / `\fbox{..}` (brace-balanced, nested);
-//!    a last box left open (a truncated response) means no answer;
+//! 1. `boxed`: every complete, non-empty `\boxed{..}` / `\boxed x` / `\fbox{..}`
+//!    (brace-balanced, nested); a last box left open (a truncated response) means no answer.
+//!    The boxes that end the response *together* (nothing between them but a short gap on
+//!    one line without a sentence end, as in `\boxed{3} or \boxed{4}` or `x=\boxed{1},
+//!    y=\boxed{2}`) are the final answer; earlier boxes are working a model may correct
+//!    ("wait, I forgot the carry"). Empty boxes (`\boxed{}` copied from the prompt) are no
+//!    answer and hide nothing: with only empty boxes the rules below still apply;
 //! 2. `answer_tag`: `<answer>..</answer>`;
 //! 3. `anchor`: the text after the last "the final answer is", "answer is", "answer:",
 //!    "correct option is", "答案是" or "####", to the end of its sentence (Minerva's
-//!    "I hope it is correct." and trailing clauses such as ", which ..." are dropped);
+//!    "I hope it is correct." and trailing clauses such as ", which ..." are dropped).
+//!
+//! Only in lenient mode ([`Mode::Lenient`], for evaluating base models that do not follow an
+//! answer format), when none of the above fires:
 //! 4. `bold`: the last markdown `**..**`;
 //! 5. `trailing_math`: a `$..$`, `$$..$$`, `\[..\]` or `\(..\)` that ends the response;
 //! 6. `last_number`: the last number in the response.
+//!
+//! By default these weak rules are off: in RL a policy rewarded for its last number learns to
+//! end with numbers copied from the prompt, so a response with no explicit answer is
+//! `no_answer`.
 //!
 //! When the response has a `</think>`, only the text after it is searched; when it opens a
 //! `<think>` that never closes (cut off mid-thought), only boxes count. No rule uses a
 //! backtracking regular expression; each scans the text a bounded number of times.
 
+/// Which rules extraction may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Explicit answers only: boxes, answer tags, answer phrases (the default).
+    #[default]
+    Explicit,
+    /// Also the weak rules: the last bold text, trailing math, the last number.
+    Lenient,
+}
+
 /// What extraction found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Extracted {
-    /// One or more answers (several only for several boxes) and the rule that fired.
-    Found(Vec<String>, &'static str),
+    /// One or more answers (several only for several boxes), the rule that fired, and the
+    /// index of the first answer of the final group (the boxes that end the response
+    /// together; 0 when there is one answer).
+    Found(Vec<String>, &'static str, usize),
     /// The response ends inside an unclosed box or answer tag.
     Truncated,
     /// Nothing that looks like an answer.
@@ -27,21 +51,28 @@ pub enum Extracted {
 }
 
 /// Finds the answer in `response`.
-pub fn extract(response: &str) -> Extracted {
+pub fn extract(response: &str, mode: Mode) -> Extracted {
     let region = match rfind_fast(response, "</think>") {
         Some(k) => &response[k + "</think>".len()..],
         None => response,
     };
     match boxes(region) {
-        Some(Ok(mut found)) if !found.is_empty() => {
-            // An empty box (`put the answer in \boxed{}`) is not an answer when others exist.
-            if found.iter().any(|f| !f.is_empty()) {
-                found.retain(|f| !f.is_empty());
+        Some(Ok(found)) => {
+            // An empty box (`put the answer in \boxed{}`) is no answer.
+            let found: Vec<Boxed> = found.into_iter().filter(|b| !b.text.is_empty()).collect();
+            if let Some(last) = found.last() {
+                let mut first = found.len() - 1;
+                let mut start = last.start;
+                while first > 0 && together(&region[found[first - 1].end..start]) {
+                    first -= 1;
+                    start = found[first].start;
+                }
+                let answers = found.into_iter().map(|b| box_answer(&b.text)).collect();
+                return Extracted::Found(answers, "boxed", first);
             }
-            return Extracted::Found(found, "boxed");
         }
         Some(Err(())) => return Extracted::Truncated,
-        _ => {}
+        None => {}
     }
     // Thinking that never ended (`<think>` without `</think>`, cut off by the token limit)
     // has no final answer beyond its boxes: no anchors, no last number.
@@ -62,6 +93,9 @@ pub fn extract(response: &str) -> Extracted {
     if let Some(a) = anchor(region) {
         return non_empty(a, "anchor");
     }
+    if mode == Mode::Explicit {
+        return Extracted::Nothing;
+    }
     if let Some(b) = bold(region) {
         return non_empty(b.to_string(), "bold");
     }
@@ -69,9 +103,62 @@ pub fn extract(response: &str) -> Extracted {
         return non_empty(m.to_string(), "trailing_math");
     }
     match last_number(region) {
-        Some(n) => Extracted::Found(vec![n], "last_number"),
+        Some(n) => Extracted::Found(vec![n], "last_number", 0),
         None => Extracted::Nothing,
     }
+}
+
+/// A box's answer: its contents with full-width forms folded (`（1，2）` is `(1,2)`), and
+/// an answer phrase inside it read as one (`\boxed{\text{The answer is } 7}` is `7`).
+fn box_answer(inner: &str) -> String {
+    let folded = fold_fullwidth(inner);
+    if folded.contains("\\text") {
+        let plain = unwrap_text(&folded);
+        if let Some(a) = anchor(&plain) {
+            return a;
+        }
+    }
+    folded
+}
+
+/// Full-width ASCII forms (U+FF01..U+FF5E), the ideographic space and the CJK full stop and
+/// comma as their ASCII counterparts: Chinese and Japanese answers write `，`, `：`, `（`.
+pub(super) fn fold_fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '。' => '.',
+            '、' => ',',
+            _ => c,
+        })
+        .collect()
+}
+
+/// `s` with each `\text{..}`, `\textbf{..}`, `\mathrm{..}` or `\mbox{..}` replaced by its
+/// contents.
+fn unwrap_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(k) = rest.find('\\') {
+        out.push_str(&rest[..k]);
+        let after = &rest[k..];
+        let cmd = ["\\textbf{", "\\text{", "\\mathrm{", "\\mbox{"]
+            .into_iter()
+            .find(|c| after.starts_with(c));
+        match cmd.and_then(|c| close_brace(&after[c.len()..]).map(|e| (c, e))) {
+            Some((c, e)) => {
+                out.push_str(&after[c.len()..c.len() + e]);
+                rest = &after[c.len() + e + 1..];
+            }
+            None => {
+                out.push('\\');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn non_empty(s: String, rule: &'static str) -> Extracted {
@@ -79,12 +166,41 @@ fn non_empty(s: String, rule: &'static str) -> Extracted {
     if t.is_empty() {
         Extracted::Nothing
     } else {
-        Extracted::Found(vec![t.to_string()], rule)
+        Extracted::Found(vec![t.to_string()], rule, 0)
     }
 }
 
-/// All complete boxes, in order; `Err` if the last one is not closed; `None` if there are none.
-fn boxes(text: &str) -> Option<Result<Vec<String>, ()>> {
+/// The longest gap between two boxes offered together as one final answer.
+const TOGETHER_GAP: usize = 48;
+
+/// Whether the text between two boxes joins them into one final answer (`\boxed{3} or
+/// \boxed{4}`, `$x = \boxed{1}$, $y = \boxed{2}$`) rather than separating working from a
+/// later answer (`\boxed{3}. Wait, ...`): short, on one line, no sentence end.
+fn together(gap: &str) -> bool {
+    if gap.len() > TOGETHER_GAP || gap.contains('\n') {
+        return false;
+    }
+    let b = gap.as_bytes();
+    let sentence_end = b
+        .windows(2)
+        .any(|w| matches!(w[0], b'.' | b'!' | b'?') && w[1] == b' ')
+        || gap.contains('。')
+        || gap.contains('！')
+        || gap.contains('？');
+    !sentence_end
+}
+
+/// One complete box: its contents and where it stands in the text (from the command to the
+/// byte after its end).
+struct Boxed {
+    text: String,
+    start: usize,
+    end: usize,
+}
+
+/// All complete boxes, in order (at most the last 65); `Err` if the last one is not closed;
+/// `None` if there are none.
+fn boxes(text: &str) -> Option<Result<Vec<Boxed>, ()>> {
     let mut found = Vec::new();
     let mut pos = 0;
     let mut any = false;
@@ -130,8 +246,13 @@ fn boxes(text: &str) -> Option<Result<Vec<String>, ()>> {
                             _ => break,
                         }
                     }
-                    found.push(inner);
-                    pos = text.len() - body.len() + end + 1;
+                    let box_end = text.len() - body.len() + end + 1;
+                    found.push(Boxed {
+                        text: inner,
+                        start: pos + k,
+                        end: box_end,
+                    });
+                    pos = box_end;
                 }
                 None => return Some(Err(())),
             }
@@ -147,8 +268,13 @@ fn boxes(text: &str) -> Option<Result<Vec<String>, ()>> {
             if v.is_empty() {
                 return Some(Err(()));
             }
-            found.push(v.to_string());
-            pos = text.len() - trimmed.len() + end;
+            let box_end = text.len() - trimmed.len() + end;
+            found.push(Boxed {
+                text: v.to_string(),
+                start: pos + k,
+                end: box_end,
+            });
+            pos = box_end;
         }
     }
     if any {
@@ -188,6 +314,9 @@ const ANCHORS: &[&str] = &[
     "correct option is",
     "correct choice is",
     "答案是",
+    "答案为",
+    "答案:",
+    "答案：",
     "####",
 ];
 
@@ -204,7 +333,19 @@ fn anchor(text: &str) -> Option<String> {
         }
     }
     let (_, end) = best?;
-    let mut tail = text[end..].trim_start_matches([':', ' ', '\t', '\n', '*']);
+    // The answer's first line (or math span), full-width forms folded (`答案是：42。`).
+    let rest = text[end..].trim_start_matches([':', '：', ' ', '\u{3000}', '\t', '\n', '*']);
+    let line = if rest.starts_with('$') || rest.starts_with("\\[") || rest.starts_with("\\(") {
+        // The span with its delimiters (each closing one as long as its opening one).
+        math_span(rest).map_or(rest, |m| {
+            let open = m.as_ptr() as usize - rest.as_ptr() as usize;
+            &rest[..(2 * open + m.len()).min(rest.len())]
+        })
+    } else {
+        &rest[..rest.find('\n').unwrap_or(rest.len())]
+    };
+    let rest = fold_fullwidth(line);
+    let mut tail = rest.trim_start_matches([':', ' ', '\t', '\n', '*']);
     if let Some(k) = tail.to_ascii_lowercase().find("i hope it is correct") {
         tail = &tail[..k];
     }

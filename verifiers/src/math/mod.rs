@@ -50,6 +50,11 @@ pub struct Config {
     /// unless a request asks, the trainer) set `false` and skip formatting it, about 6% of a
     /// verification.
     pub detail: bool,
+    /// Read answers with the weak extraction rules too (the last bold text, trailing math,
+    /// the last number) when the response states none explicitly. Default `false`: for RL,
+    /// a response without a box, an answer tag or an answer phrase is `no_answer`. Turn it on
+    /// to evaluate base models that do not follow an answer format.
+    pub lenient: bool,
     /// When the time limit starts counting: a caller that already read the clock for this
     /// call (the reward engine times every response) passes that reading instead of having it
     /// read again. `None` (the default): when the comparison starts.
@@ -64,6 +69,7 @@ impl Default for Config {
             time_limit: Duration::from_millis(50),
             work_limit: 10_000_000,
             detail: true,
+            lenient: false,
             started: None,
         }
     }
@@ -135,8 +141,11 @@ fn unsupported_notation(s: &str) -> bool {
 
 fn prepare_gold(raw: &str) -> Result<Gold, String> {
     // A gold written as `\boxed{..}`: its box is the gold (read once, not recursively).
-    let boxed = match raw.contains("\\boxed").then(|| extract::extract(raw)) {
-        Some(Extracted::Found(mut v, _)) => v.pop(),
+    let boxed = match raw
+        .contains("\\boxed")
+        .then(|| extract::extract(raw, extract::Mode::Explicit))
+    {
+        Some(Extracted::Found(mut v, ..)) => v.pop(),
         _ => None,
     };
     let mut s = boxed.as_deref().unwrap_or(raw).trim();
@@ -200,24 +209,20 @@ fn prepare_golds(gold: &[&str]) -> Result<Vec<Gold>, Verdict> {
 }
 
 fn verify_inner(response: &str, golds: &[Gold], config: &Config) -> Verdict {
-    let (answers, rule) = match extract::extract(response) {
-        Extracted::Found(a, rule) => (a, rule),
+    let mode = if config.lenient {
+        extract::Mode::Lenient
+    } else {
+        extract::Mode::Explicit
+    };
+    let (answers, rule, final_start) = match extract::extract(response, mode) {
+        Extracted::Found(a, rule, first) => (a, rule, first),
         Extracted::Truncated => return Verdict::no_answer("truncated_box"),
         Extracted::Nothing => return Verdict::no_answer("no_answer"),
     };
-    let mut distinct: Vec<String> = Vec::new();
-    let mut seen: Vec<String> = Vec::new();
-    for a in &answers {
-        let c = if a.len() > MAX_ANSWER_BYTES {
-            a.clone()
-        } else {
-            canon(a)
-        };
-        if !seen.contains(&c) {
-            seen.push(c);
-            distinct.push(a.clone());
-        }
-    }
+    // The final answer: the boxes that end the response together. All the boxes matter only
+    // when together they form a gold's list (`\boxed{2}` ... `\boxed{3}` for roots `2, 3`).
+    let all = dedup(&answers);
+    let distinct = dedup(&answers[final_start.min(answers.len())..]);
     let extracted = distinct.join(", ");
     let mut cmp = Cmp {
         cfg: config,
@@ -225,7 +230,10 @@ fn verify_inner(response: &str, golds: &[Gold], config: &Config) -> Verdict {
     };
     let mut first_fail: Option<(Decision, String, String)> = None;
     for g in golds {
-        let (d, shown) = decide(&distinct, g, &mut cmp);
+        let (d, shown) = match decide_all(&all, &distinct, g, &mut cmp) {
+            Some(whole_list) => whole_list,
+            None => decide(&distinct, g, &mut cmp),
+        };
         let detail = |method: &str, shown: &str| {
             json!({
                 "rule": rule,
@@ -275,6 +283,46 @@ fn verify_inner(response: &str, golds: &[Gold], config: &Config) -> Verdict {
         "gold_normalized": gold_norm,
         "gold": golds.first().map(|g| g.raw.clone()),
     }))
+}
+
+/// `answers` without repeats (compared in canonical form), in order of first appearance.
+fn dedup(answers: &[String]) -> Vec<String> {
+    let mut distinct: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for a in answers {
+        let c = if a.len() > MAX_ANSWER_BYTES {
+            a.clone()
+        } else {
+            canon(a)
+        };
+        if !seen.contains(&c) {
+            seen.push(c);
+            distinct.push(a.clone());
+        }
+    }
+    distinct
+}
+
+/// Every box of the response (`all`, more than the final group `last`) taken together as the
+/// gold's list: `Some` only when the gold has several elements and the boxes form it.
+fn decide_all(
+    all: &[String],
+    last: &[String],
+    g: &Gold,
+    cmp: &mut Cmp<'_>,
+) -> Option<(Decision, String)> {
+    let multi =
+        matches!(&g.node, Node::List(v, _) | Node::Set(v) | Node::Tuple(v, ..) if v.len() > 1);
+    if !multi || g.opaque || all.len() <= last.len() {
+        return None;
+    }
+    let nodes = all
+        .iter()
+        .map(|a| parse_answer(a).ok())
+        .collect::<Option<Vec<Node>>>()?;
+    let list = Node::List(nodes, Sep::Comma);
+    let d = cmp.compare(&list, &g.node);
+    d.is_equal().then(|| (d, normalized(cmp.cfg, &list)))
 }
 
 /// A normalized form for the verdict's detail, formatted only when the caller keeps it.
