@@ -14,6 +14,7 @@ pub mod code;
 pub mod logic;
 pub mod math;
 mod special_tokens;
+pub mod units;
 mod verdict;
 
 pub use special_tokens::strip_trailing_special_tokens;
