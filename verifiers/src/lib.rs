@@ -11,6 +11,7 @@
 //! - the same inputs give the same verdict on every run, thread and platform.
 
 pub mod code;
+pub mod ifeval;
 pub mod logic;
 pub mod math;
 mod special_tokens;

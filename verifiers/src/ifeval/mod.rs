@@ -1,0 +1,229 @@
+//! Instruction-following rewards: IFEval's verifiable instructions, scored without Python.
+//!
+//! RL recipes for instruction following (open-instruct / Tülu 3, ProRL's Llama-Nemotron data,
+//! NeMo Gym) reward a response by the constraints its prompt carried: "at most 120 words",
+//! "no commas", "wrap it in JSON", "end with P.S.". The checkers people run are Google's IFEval
+//! code, which downloads nltk data at run time, detects languages at random and fills missing
+//! arguments with random values. This module is the same predicates as pure, deterministic
+//! Rust: Punkt sentence splitting with the English parameters embedded, nltk's word tokenizer,
+//! a deterministic language identifier, Python string and `json` semantics where the
+//! reference depends on them, and a failed check instead of a random argument.
+//!
+//! # API
+//!
+//! ```text
+//! Options { reward: RewardMode /* Fraction (default) | All | Loose */, compat: bool }
+//! row_from_item(&Map<String, Value>) -> Result<Row, crate::Error>
+//! looks_like_ifeval(&Map<String, Value>) -> bool
+//! verify(response: &str, row: &Row, opts: &Options) -> crate::Verdict
+//! supported_ids() -> impl Iterator<Item = &'static str>
+//! generate(seed: u64, count: usize) -> Vec<Value>
+//! ```
+//!
+//! - [`row_from_item`] reads the row shapes of IFEval (`instruction_id_list` + `kwargs` +
+//!   `prompt`, top level or inside `ground_truth` as an object, a JSON string or a Python
+//!   literal string as open-instruct stores it), Llama-Nemotron (`args.instruction_id_list` +
+//!   `args.instruction_kwargs`), verl's `reward_model.ground_truth` and Tülu 3's `func_name`
+//!   rows (their own checkers, under their own ids).
+//! - [`verify`] scores the text after the last `</think>`. Each instruction gets a strict
+//!   result (`strip(response)` non-empty and the check passes) and a loose one (the check
+//!   passes on any of the reference's 8 variants: first/last line dropped, `*` removed).
+//!   `detail.instructions` lists `{"id", "strict", "loose"}` in row order (repeated ids stay
+//!   separate). The reward is the strict fraction ([`RewardMode::Fraction`], open-instruct's
+//!   and ProRL's), 1/0 when all pass strictly ([`RewardMode::All`], NeMo Gym's), or the loose
+//!   fraction ([`RewardMode::Loose`]). The verdict is `correct` when every instruction passes
+//!   under the chosen rule, `incorrect` otherwise (the fractional reward is the documented
+//!   shaping).
+//! - Fail closed: an unknown id, a missing or ill-typed argument, an unknown relation or a
+//!   row without instructions is an `error` verdict with the reason, never a pass.
+//! - `compat: true` reproduces reference quirks that the default fixes: keyword arguments
+//!   used as regexes, `NaN`/`Infinity` accepted as JSON, text without letters passing the
+//!   language checks. `docs/ifeval.md` lists every difference.
+//!
+//! Work per call is linear in the response (plus the Punkt contexts around each `.?!`);
+//! argument patterns are size-limited and compiled by a linear-time engine.
+
+mod format;
+pub mod generate;
+mod keywords;
+mod kwargs;
+mod langid;
+mod length;
+mod misc;
+mod punkt;
+mod pyjson;
+mod pyliteral;
+pub mod pystr;
+mod registry;
+mod rows;
+mod tulu;
+mod wordtok;
+
+pub use generate::generate;
+pub use rows::{looks_like_ifeval, row_from_item};
+
+use crate::{Outcome, Verdict};
+use serde_json::{json, Map, Value};
+
+/// How the per-instruction results become one reward.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RewardMode {
+    /// Fraction of instructions satisfied under the strict rule (open-instruct, ProRL).
+    #[default]
+    Fraction,
+    /// 1 when every instruction is satisfied under the strict rule, else 0 (NeMo Gym).
+    All,
+    /// Fraction of instructions satisfied under the loose rule (IFBench reports loose).
+    Loose,
+}
+
+/// Scoring options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub reward: RewardMode,
+    /// Reproduce the reference's quirks where the default fixes them (see the module doc).
+    pub compat: bool,
+}
+
+/// One instruction of a row: its id as the dataset spells it and its arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instruction {
+    pub id: String,
+    /// Arguments with `null` values removed.
+    pub kwargs: Map<String, Value>,
+}
+
+/// The constraints of one prompt, in the row's order.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Row {
+    pub instructions: Vec<Instruction>,
+    /// The prompt, when the row carries one.
+    pub prompt: Option<String>,
+}
+
+/// What a checker builder sees besides the arguments.
+pub struct Ctx<'a> {
+    pub compat: bool,
+    pub prompt: Option<&'a str>,
+}
+
+/// A built checker: the reference's `check_following`.
+pub type Check = Box<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Every instruction id this module scores (IFEval, IFEvalG, IFBench, Tülu 3 `func_name`s).
+pub fn supported_ids() -> impl Iterator<Item = &'static str> {
+    registry::ids()
+}
+
+/// The text that is scored: after the last `</think>`, when there is one.
+pub fn answer_text(response: &str) -> &str {
+    match response.rfind("</think>") {
+        Some(i) => &response[i + "</think>".len()..],
+        None => response,
+    }
+}
+
+/// The loose variants of the reference (`evaluation_lib`), duplicates removed.
+fn loose_variants(r: &str) -> Vec<String> {
+    let lines: Vec<&str> = r.split('\n').collect();
+    let n = lines.len();
+    let join = |a: usize, b: usize| -> String {
+        if a >= b {
+            String::new()
+        } else {
+            pystr::strip(&lines[a..b].join("\n")).to_string()
+        }
+    };
+    let first = join(1, n);
+    let last = join(0, n.saturating_sub(1));
+    let both = join(1, n.saturating_sub(1));
+    let mut out: Vec<String> = Vec::with_capacity(8);
+    for v in [
+        r.to_string(),
+        r.replace('*', ""),
+        first.clone(),
+        last.clone(),
+        both.clone(),
+        first.replace('*', ""),
+        last.replace('*', ""),
+        both.replace('*', ""),
+    ] {
+        if !pystr::strip(&v).is_empty() && !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Score `response` against the row's instructions. See the module doc.
+pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
+    let text = answer_text(response);
+    if row.instructions.is_empty() {
+        return Verdict::error("ifeval row has no instructions");
+    }
+    let ctx = Ctx {
+        compat: opts.compat,
+        prompt: row.prompt.as_deref(),
+    };
+    let mut checks = Vec::with_capacity(row.instructions.len());
+    for ins in &row.instructions {
+        match registry::build(&ins.id, &ins.kwargs, &ctx) {
+            Ok(c) => checks.push(c),
+            Err(e) => return Verdict::error(format!("instruction {}: {e}", ins.id)),
+        }
+    }
+    let nonempty = !pystr::strip(text).is_empty();
+    let variants = if nonempty {
+        loose_variants(text)
+    } else {
+        Vec::new()
+    };
+    let mut entries = Vec::with_capacity(checks.len());
+    let (mut n_strict, mut n_loose) = (0usize, 0usize);
+    let mut first_failed: Option<&str> = None;
+    for (ins, check) in row.instructions.iter().zip(&checks) {
+        let strict = nonempty && check(text);
+        let loose = strict || variants.iter().skip(1).any(|v| check(v));
+        n_strict += usize::from(strict);
+        n_loose += usize::from(loose);
+        let ok = if opts.reward == RewardMode::Loose {
+            loose
+        } else {
+            strict
+        };
+        if !ok && first_failed.is_none() {
+            first_failed = Some(&ins.id);
+        }
+        entries.push(json!({"id": ins.id, "strict": strict, "loose": loose}));
+    }
+    let n = checks.len();
+    let frac = |k: usize| k as f64 / n as f64;
+    let reward = match opts.reward {
+        RewardMode::Fraction => frac(n_strict),
+        RewardMode::All => f64::from(u8::from(n_strict == n)),
+        RewardMode::Loose => frac(n_loose),
+    };
+    let (outcome, reason) = match first_failed {
+        None => (Outcome::Correct, format!("all {n} instructions followed")),
+        Some(id) => {
+            let k = if opts.reward == RewardMode::Loose {
+                n_loose
+            } else {
+                n_strict
+            };
+            let reason = if nonempty {
+                format!("{k} of {n} instructions followed; first not followed: {id}")
+            } else {
+                "empty response".to_string()
+            };
+            (Outcome::Incorrect, reason)
+        }
+    };
+    Verdict::new(reward, outcome, reason, None).with_detail(json!({
+        "instructions": entries,
+        "strict_fraction": frac(n_strict),
+        "loose_fraction": frac(n_loose),
+        "strict_all": n_strict == n,
+        "loose_all": n_loose == n,
+    }))
+}
