@@ -13,11 +13,12 @@ use super::numeric::{self, Numeric};
 use super::poly::{normal_form, PolyErr};
 use super::Config;
 
+mod forms;
 mod structure;
 mod tolerance;
 
 use num_integer::Integer;
-use num_traits::{One, Signed};
+use num_traits::{One, Signed, Zero};
 use structure::{
     difference, eq_value, expand_pm_items, intervals_of, name_of, pm_alternatives,
     relation_intersection, relation_union, to_intervals, union_of_sets, vector,
@@ -61,6 +62,12 @@ impl Cmp<'_> {
         if r == g {
             return Decision::Equal("identical");
         }
+        if let Some(f) = forms::rewrite(r) {
+            return self.compare(&f, g);
+        }
+        if let Some(f) = forms::rewrite(g) {
+            return self.compare(r, &f);
+        }
         if let Some(set) = union_of_sets(r) {
             return self.compare(&set, g);
         }
@@ -84,6 +91,26 @@ impl Cmp<'_> {
             (_, Node::List(v, _) | Node::Set(v)) if v.len() == 1 => self.compare(r, &v[0]),
             (Node::Text(a), Node::Text(b)) => text_eq(a, b),
             (Node::Based(a), Node::Based(b)) => bool_dec(a == b, "exact", "value_mismatch"),
+            // `101_2` and `101`: the same digits, with and without the base (a question that
+            // asks for base 2); never the numeral's decimal value (`5`).
+            (
+                Node::Based(b),
+                Node::Num {
+                    val,
+                    decimal: false,
+                },
+            )
+            | (
+                Node::Num {
+                    val,
+                    decimal: false,
+                },
+                Node::Based(b),
+            ) => {
+                let digits = b.split('_').next().unwrap_or_default();
+                let same = val.is_integer() && !val.is_negative() && val.to_string() == digits;
+                bool_dec(same, "same_digits", "value_mismatch")
+            }
             (Node::Empty, Node::Empty) => Decision::Equal("structure"),
             (Node::Matrix(a), Node::Matrix(b)) => {
                 if a.len() != b.len() || a.first().map(Vec::len) != b.first().map(Vec::len) {
@@ -317,6 +344,34 @@ impl Cmp<'_> {
         }
     }
 
+    /// Whether `n` has a rational value.
+    fn rational(&mut self, n: &Node) -> bool {
+        normal_form(n, &mut self.budget).is_ok_and(|f| f.as_rational().is_some())
+    }
+
+    /// Whether `n` is `f(q)` for a rational `q` where `f(q)` is transcendental, hence never
+    /// equal to a rational, however close doubles say it is (`\sin(10^{-20})` vs
+    /// `10^{-20}`): by Lindemann-Weierstrass, sin, cos, tan, exp, sinh, cosh, tanh, arcsin and
+    /// arctan of a nonzero algebraic number, and the logarithm of a positive rational other
+    /// than 1, are transcendental.
+    fn transcendental(&mut self, n: &Node) -> bool {
+        use super::node::Func::*;
+        let Node::Func(f, arg) = n else {
+            return false;
+        };
+        let Ok(q) = normal_form(arg, &mut self.budget) else {
+            return false;
+        };
+        let Some(q) = q.as_rational() else {
+            return false;
+        };
+        match f {
+            Sin | Cos | Tan | Exp | Sinh | Cosh | Tanh | Asin | Atan => !q.is_zero(),
+            Ln => q.is_positive() && !q.is_one(),
+            _ => false,
+        }
+    }
+
     /// The tolerance policy. Exact vs exact: exactly equal. A decimal on either side: relative
     /// `rel_tol`. Never an absolute epsilon.
     fn scalar_core(&mut self, r: &Node, g: &Node) -> Decision {
@@ -355,6 +410,12 @@ impl Cmp<'_> {
                 return Decision::Undecided("budget_exhausted")
             }
             _ => {}
+        }
+        if !decimal
+            && ((self.rational(r) && self.transcendental(g))
+                || (self.rational(g) && self.transcendental(r)))
+        {
+            return Decision::NotEqual("transcendental_vs_rational");
         }
         match numeric::identical(r, g, tol, !decimal, &mut self.budget) {
             Ok(Numeric::Equal) => Decision::Equal(if decimal { "tolerance" } else { "numeric" }),

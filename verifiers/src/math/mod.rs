@@ -20,6 +20,7 @@ mod numeric;
 mod parse;
 mod poly;
 mod q;
+mod rewrite;
 mod words;
 
 use crate::Verdict;
@@ -167,7 +168,7 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
     let full = s;
     let s = value.as_deref().unwrap_or(s);
     let mut opaque = false;
-    let node = match parse::parse(s) {
+    let node = match parse::parse(&rewrite::rewrite(s)) {
         Ok(n) => n,
         Err(_) if unsupported_notation(s) => {
             opaque = true;
@@ -390,7 +391,7 @@ fn parse_answer(a: &str) -> Result<Node, String> {
         Some(k) if k > 0 => &a[..k],
         _ => a,
     };
-    parse::parse(a)
+    parse::parse(&rewrite::rewrite(a))
 }
 
 fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {

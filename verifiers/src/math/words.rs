@@ -326,6 +326,46 @@ pub fn scale(word: &str) -> Option<u64> {
     })
 }
 
+/// The denominator an ordinal names in a fraction (`half`, `thirds`, `quarter`, `eighths`).
+fn denominator(word: &str) -> Option<u64> {
+    let w = word.strip_suffix('s').unwrap_or(word);
+    Some(match w {
+        "half" | "halve" => 2,
+        "third" => 3,
+        "quarter" | "fourth" => 4,
+        "fifth" => 5,
+        "sixth" => 6,
+        "seventh" => 7,
+        "eighth" => 8,
+        "ninth" => 9,
+        "tenth" => 10,
+        "twelfth" => 12,
+        "hundredth" => 100,
+        "thousandth" => 1000,
+        _ => return None,
+    })
+}
+
+/// Reads a fraction in words (`one half`, `a third`, `three quarters`, `two-thirds`,
+/// `five eighths`): numerator and denominator.
+pub fn fraction_phrase(phrase: &str) -> Option<(u64, u64)> {
+    let lower = phrase.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (last, head) = words.split_last()?;
+    let d = denominator(last)?;
+    let n = match head {
+        [] => return None,
+        ["a"] | ["an"] | ["one"] => 1,
+        _ => number_phrase(&head.join(" "))?,
+    };
+    // `one thirds` is not English; `two third` neither: the plural must agree.
+    let plural = last.ends_with('s') && !last.ends_with("ss");
+    ((n == 1) != plural || *last == "half").then_some((n, d))
+}
+
 /// Reads a whole phrase of number words (`twenty-one`, `three hundred five`, `two million`).
 pub fn number_phrase(phrase: &str) -> Option<u64> {
     let lower = phrase.to_ascii_lowercase();

@@ -53,11 +53,56 @@ fn decimal_digits(x: &BigRational) -> Option<u32> {
     d.is_one().then_some(a.max(b))
 }
 
-/// `|x - y| <= tol * max(|x|, |y|)`, in exact arithmetic.
+/// `|x - y| <= tol * max(|x|, |y|)`, in exact arithmetic: the boundary is inclusive, and
+/// `tol` is read as the decimal it is written as (`1e-6` is exactly one millionth, not the
+/// double nearest to it, which is a little less), so a value exactly at the tolerance passes.
 pub(super) fn rational_close(x: &BigRational, y: &BigRational, tol: f64) -> bool {
-    let Some(t) = BigRational::from_float(tol) else {
+    let Some(t) = decimal_of(tol) else {
         return false;
     };
     let scale = x.abs().max(y.abs());
     (x - y).abs() <= t * scale
+}
+
+/// The shortest decimal that reads back as `v` (Rust's `{:e}` formatting), exactly.
+fn decimal_of(v: f64) -> Option<BigRational> {
+    if !v.is_finite() {
+        return None;
+    }
+    let text = format!("{v:e}");
+    let (mantissa, exp) = text.split_once('e')?;
+    let exp: i32 = exp.parse().ok()?;
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits: BigInt = format!("{int}{frac}").parse().ok()?;
+    let shift = exp - i32::try_from(frac.len()).ok()?;
+    let ten = BigInt::from(10);
+    let mut r = if shift >= 0 {
+        BigRational::from_integer(digits * ten.pow(shift.unsigned_abs()))
+    } else {
+        BigRational::new(digits, ten.pow(shift.unsigned_abs()))
+    };
+    if neg {
+        r = -r;
+    }
+    Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerances_are_read_as_written() {
+        let millionth = BigRational::new(BigInt::from(1), BigInt::from(1_000_000));
+        assert_eq!(decimal_of(1e-6), Some(millionth));
+        assert_eq!(
+            decimal_of(0.25),
+            Some(BigRational::new(BigInt::from(1), BigInt::from(4)))
+        );
+        assert_eq!(decimal_of(f64::NAN), None);
+    }
 }

@@ -96,6 +96,12 @@ pub(super) fn as_text(toks: &[Tok]) -> Option<Node> {
             decimal: false,
         });
     }
+    if let Some((n, d)) = words::fraction_phrase(&phrase) {
+        return Some(Node::Num {
+            val: num_rational::BigRational::new(n.into(), d.into()),
+            decimal: false,
+        });
+    }
     Some(Node::Text(phrase))
 }
 
