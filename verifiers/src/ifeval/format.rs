@@ -31,7 +31,10 @@ use std::sync::OnceLock;
 /// Python's `\s` as a Rust class body.
 const PS: &str = r"\s\x1c-\x1f";
 
-fn cached(cell: &'static OnceLock<Option<Regex>>, pat: impl FnOnce() -> String) -> Option<&'static Regex> {
+fn cached(
+    cell: &'static OnceLock<Option<Regex>>,
+    pat: impl FnOnce() -> String,
+) -> Option<&'static Regex> {
     cell.get_or_init(|| Regex::new(&pat()).ok()).as_ref()
 }
 
@@ -77,9 +80,13 @@ pub fn number_bullet_lists(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 pub fn constrained_response(_kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     Ok(Box::new(|v: &str| {
         let s = pystr::strip(v);
-        ["My answer is yes.", "My answer is no.", "My answer is maybe."]
-            .iter()
-            .any(|o| s.contains(o))
+        [
+            "My answer is yes.",
+            "My answer is no.",
+            "My answer is maybe.",
+        ]
+        .iter()
+        .any(|o| s.contains(o))
     }))
 }
 

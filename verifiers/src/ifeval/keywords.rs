@@ -39,9 +39,17 @@ pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Regex, String> {
         .map_err(|e| format!("keyword {word:?} is not a usable pattern: {e}"))
 }
 
+/// A list argument that must not be empty (the reference draws random words for `[]`).
+fn non_empty<'a>(kw: &Kwargs<'a>, key: &str) -> Result<Vec<&'a str>, String> {
+    let list = kw.str_list(key)?;
+    if list.is_empty() {
+        return Err(format!("argument `{key}` is empty"));
+    }
+    Ok(list)
+}
+
 pub fn existence(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
-    let res = kw
-        .str_list("keywords")?
+    let res = non_empty(kw, "keywords")?
         .into_iter()
         .map(|w| keyword_regex(w, ctx))
         .collect::<Result<Vec<_>, _>>()?;
@@ -78,25 +86,30 @@ pub fn has_bounded(re: &Regex, v: &str) -> bool {
 }
 
 pub fn forbidden_words(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
-    let res = kw
-        .str_list("forbidden_words")?
+    let res = non_empty(kw, "forbidden_words")?
         .into_iter()
         .map(|w| keyword_regex(w, ctx))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Box::new(move |v: &str| !res.iter().any(|r| has_bounded(r, v))))
+    Ok(Box::new(move |v: &str| {
+        !res.iter().any(|r| has_bounded(r, v))
+    }))
 }
 
 pub fn letter_frequency(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let letter = pystr::lower(pystr::strip(kw.str("letter")?));
     let mut it = letter.chars();
     let (Some(c), None) = (it.next(), it.next()) else {
-        return Err(format!("argument `letter` must be one character, got {letter:?}"));
+        return Err(format!(
+            "argument `letter` must be one character, got {letter:?}"
+        ));
     };
     let n = kw.int("let_frequency")?;
     let rel = kw.relation("let_relation")?;
     Ok(Box::new(move |v: &str| {
         let count = if v.is_ascii() {
-            v.bytes().filter(|b| b.to_ascii_lowercase() as char == c).count()
+            v.bytes()
+                .filter(|b| b.to_ascii_lowercase() as char == c)
+                .count()
         } else {
             pystr::lower(v).chars().filter(|&x| x == c).count()
         };

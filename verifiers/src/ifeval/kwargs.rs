@@ -36,11 +36,15 @@ impl<'a> Kwargs<'a> {
     }
 
     pub fn int(&self, key: &str) -> Result<i64, String> {
-        let v = self.get(key).ok_or_else(|| format!("missing argument `{key}`"))?;
+        let v = self
+            .get(key)
+            .ok_or_else(|| format!("missing argument `{key}`"))?;
         let n = match v {
-            Value::Number(n) => n
-                .as_i64()
-                .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 1e15).map(|f| f as i64)),
+            Value::Number(n) => n.as_i64().or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                    .map(|f| f as i64)
+            }),
             _ => None,
         };
         match n {
@@ -51,7 +55,9 @@ impl<'a> Kwargs<'a> {
     }
 
     pub fn str(&self, key: &str) -> Result<&'a str, String> {
-        let v = self.get(key).ok_or_else(|| format!("missing argument `{key}`"))?;
+        let v = self
+            .get(key)
+            .ok_or_else(|| format!("missing argument `{key}`"))?;
         let s = v
             .as_str()
             .ok_or_else(|| format!("argument `{key}` is not a string: {v}"))?;
@@ -62,7 +68,9 @@ impl<'a> Kwargs<'a> {
     }
 
     pub fn str_list(&self, key: &str) -> Result<Vec<&'a str>, String> {
-        let v = self.get(key).ok_or_else(|| format!("missing argument `{key}`"))?;
+        let v = self
+            .get(key)
+            .ok_or_else(|| format!("missing argument `{key}`"))?;
         let arr = v
             .as_array()
             .ok_or_else(|| format!("argument `{key}` is not a list: {v}"))?;

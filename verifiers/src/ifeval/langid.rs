@@ -163,6 +163,10 @@ fn latin(text: &str) -> &'static str {
             best = i;
         }
     }
+    if scores[best] == 0.0 {
+        // No frequent word and no distinctive letter: too little to tell ("ok", "YES").
+        return "und";
+    }
     LATIN_WORDS[best].0
 }
 
@@ -178,7 +182,10 @@ fn is_mark_like(c: char) -> bool {
 }
 
 fn is_punct(c: char) -> bool {
-    matches!(c, '،' | '؛' | '؟' | '।' | '॥' | '۔' | '“' | '”' | '«' | '»' | '—' | '–')
+    matches!(
+        c,
+        '،' | '؛' | '؟' | '।' | '॥' | '۔' | '“' | '”' | '«' | '»' | '—' | '–'
+    )
 }
 
 fn arabic(text: &str) -> &'static str {
@@ -218,16 +225,27 @@ fn cyrillic(text: &str) -> &'static str {
         "mk"
     } else if uk > ru {
         "uk"
-    } else if ru > 0 {
-        "ru"
-    } else if bg > 0 {
-        "bg"
     } else {
-        "ru"
+        let ru_words = word_hits(
+            text,
+            "что это не он она они мы вы как после очень сегодня был была было будет его её который которые если только уже",
+        );
+        let bg_words = word_hits(
+            text,
+            "е ще са това които след днес във със към му ги съм си бях беше която който но",
+        );
+        if ru * 2 + ru_words >= bg * 2 + bg_words && (ru + ru_words) > 0 {
+            "ru"
+        } else if bg + bg_words > 0 {
+            "bg"
+        } else {
+            "ru"
+        }
     }
 }
 
-/// The language of `text` as a langdetect code, or `None` when it has no letters.
+/// The language of `text` as a langdetect code (`und` for Latin-script text with no evidence
+/// of any language), or `None` when it has no letters.
 pub fn detect(text: &str) -> Option<&'static str> {
     let lower = pystr::lower(text);
     let mut counts = [0usize; 20];
@@ -290,14 +308,35 @@ mod tests {
 
     #[test]
     fn languages() {
-        assert_eq!(detect("The quick brown fox jumps over the lazy dog."), Some("en"));
-        assert_eq!(detect("THIS IS ALL IN CAPITAL LETTERS AND IT IS ENGLISH"), Some("en"));
+        assert_eq!(
+            detect("The quick brown fox jumps over the lazy dog."),
+            Some("en")
+        );
+        assert_eq!(
+            detect("THIS IS ALL IN CAPITAL LETTERS AND IT IS ENGLISH"),
+            Some("en")
+        );
         assert_eq!(detect("El perro come la comida en la casa."), Some("es"));
-        assert_eq!(detect("Le chat est sur la table avec les enfants."), Some("fr"));
-        assert_eq!(detect("Der Hund ist in dem Haus und die Katze auch."), Some("de"));
-        assert_eq!(detect("Habari yako? Mimi ni mwalimu na ninaishi katika mji wa Nairobi."), Some("sw"));
-        assert_eq!(detect("Это очень хорошая книга, и мы её прочитали."), Some("ru"));
-        assert_eq!(detect("Це дуже гарна книга, і ми її прочитали."), Some("uk"));
+        assert_eq!(
+            detect("Le chat est sur la table avec les enfants."),
+            Some("fr")
+        );
+        assert_eq!(
+            detect("Der Hund ist in dem Haus und die Katze auch."),
+            Some("de")
+        );
+        assert_eq!(
+            detect("Habari yako? Mimi ni mwalimu na ninaishi katika mji wa Nairobi."),
+            Some("sw")
+        );
+        assert_eq!(
+            detect("Это очень хорошая книга, и мы её прочитали."),
+            Some("ru")
+        );
+        assert_eq!(
+            detect("Це дуже гарна книга, і ми її прочитали."),
+            Some("uk")
+        );
         assert_eq!(detect("これは日本語の文章です。"), Some("ja"));
         assert_eq!(detect("यह एक अच्छी किताब है और मैं इसे पढ़ रहा हूँ।"), Some("hi"));
         assert_eq!(detect("12345 !!! 😀"), None);

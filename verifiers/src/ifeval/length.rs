@@ -25,7 +25,9 @@ use std::sync::OnceLock;
 pub fn number_sentences(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let n = kw.int("num_sentences")?;
     let rel = kw.relation("relation")?;
-    Ok(Box::new(move |v: &str| rel.holds(punkt::count_sentences(v), n)))
+    Ok(Box::new(move |v: &str| {
+        rel.holds(punkt::count_sentences(v), n)
+    }))
 }
 
 fn paragraph_divider() -> Option<&'static Regex> {

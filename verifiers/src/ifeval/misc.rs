@@ -27,8 +27,8 @@ use super::{langid, pystr, wordtok, Check, Ctx};
 
 /// IFEval's language codes (`instructions_util.LANGUAGE_CODES`).
 pub const LANGUAGES: [&str; 30] = [
-    "en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta",
-    "te", "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi",
+    "en", "es", "pt", "ar", "hi", "fr", "ru", "de", "ja", "it", "bn", "uk", "th", "ur", "ta", "te",
+    "bg", "ko", "pl", "he", "fa", "vi", "ne", "sw", "kn", "mr", "gu", "pa", "ml", "fi",
 ];
 
 /// The language test shared by the three ids: `None` from the detector (no letters) is a
@@ -53,9 +53,6 @@ pub fn response_language(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
 pub fn english_capital(_kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     let compat = ctx.compat;
     Ok(Box::new(move |v: &str| {
-        if compat && langid::detect(v).is_none() {
-            return true;
-        }
         pystr::is_upper(v) && language_is(v, "en", compat)
     }))
 }
@@ -63,9 +60,6 @@ pub fn english_capital(_kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
 pub fn english_lowercase(_kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     let compat = ctx.compat;
     Ok(Box::new(move |v: &str| {
-        if compat && langid::detect(v).is_none() {
-            return true;
-        }
         pystr::is_lower(v) && language_is(v, "en", compat)
     }))
 }
@@ -73,7 +67,9 @@ pub fn english_lowercase(_kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
 pub fn capital_word_frequency(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let n = kw.int("capital_frequency")?;
     let rel = kw.relation("capital_relation")?;
-    Ok(Box::new(move |v: &str| rel.holds(wordtok::count_upper_tokens(v), n)))
+    Ok(Box::new(move |v: &str| {
+        rel.holds(wordtok::count_upper_tokens(v), n)
+    }))
 }
 
 pub fn no_comma(_kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {

@@ -86,7 +86,21 @@ fn is_non_word(c: char) -> bool {
 fn is_word_start(c: char) -> bool {
     !matches!(
         c,
-        '(' | '"' | '`' | '{' | '[' | ':' | ';' | '&' | '#' | '*' | '@' | ')' | '}' | ']' | '-' | ','
+        '(' | '"'
+            | '`'
+            | '{'
+            | '['
+            | ':'
+            | ';'
+            | '&'
+            | '#'
+            | '*'
+            | '@'
+            | ')'
+            | '}'
+            | ']'
+            | '-'
+            | ','
     )
 }
 
@@ -546,7 +560,10 @@ mod tests {
     use super::*;
 
     fn sents(t: &str) -> Vec<&str> {
-        sentence_spans(t).into_iter().map(|(a, b)| &t[a..b]).collect()
+        sentence_spans(t)
+            .into_iter()
+            .map(|(a, b)| &t[a..b])
+            .collect()
     }
 
     #[test]

@@ -215,14 +215,36 @@ mod tests {
 
     #[test]
     fn python_json_loads() {
-        for ok in ["{}", " [1, 2.5e3, -0, \"a\\u00e9\"] ", "\"x\"", "1e400", "{\"a\":1,\"a\":2}"] {
+        for ok in [
+            "{}",
+            " [1, 2.5e3, -0, \"a\\u00e9\"] ",
+            "\"x\"",
+            "1e400",
+            "{\"a\":1,\"a\":2}",
+        ] {
             assert!(is_json(ok, false), "{ok}");
         }
-        for bad in ["", "[1,]", "{'a': 1}", "\u{feff}{}", "01", "[1 2]", "\"a\nb\"", "{\"a\"}"] {
+        for bad in [
+            "",
+            "[1,]",
+            "{'a': 1}",
+            "\u{feff}{}",
+            "01",
+            "[1 2]",
+            "\"a\nb\"",
+            "{\"a\"}",
+        ] {
             assert!(!is_json(bad, true), "{bad:?}");
         }
         assert!(is_json("[NaN, -Infinity]", true));
         assert!(!is_json("[NaN]", false));
-        assert!(is_json(&"[".repeat(100_000).to_string().chars().chain("]".repeat(100_000).chars()).collect::<String>(), false));
+        assert!(is_json(
+            &"[".repeat(100_000)
+                .to_string()
+                .chars()
+                .chain("]".repeat(100_000).chars())
+                .collect::<String>(),
+            false
+        ));
     }
 }

@@ -181,7 +181,10 @@ impl P {
         {
             self.i += 1;
         }
-        let s: String = self.c[start..self.i].iter().filter(|&&c| c != '_').collect();
+        let s: String = self.c[start..self.i]
+            .iter()
+            .filter(|&&c| c != '_')
+            .collect();
         if let Ok(n) = s.parse::<i64>() {
             return Some(Value::Number(n.into()));
         }
@@ -200,7 +203,9 @@ mod tests {
         let v = parse("[{'instruction_id': ['a:b', \"c:d\"], 'kwargs': [None, {'n': 3, 'x': 'it\\'s', 'f': 1.5, 't': True}]}]");
         assert_eq!(
             v,
-            Some(json!([{"instruction_id": ["a:b", "c:d"], "kwargs": [null, {"n": 3, "x": "it's", "f": 1.5, "t": true}]}]))
+            Some(
+                json!([{"instruction_id": ["a:b", "c:d"], "kwargs": [null, {"n": 3, "x": "it's", "f": 1.5, "t": true}]}])
+            )
         );
         assert_eq!(parse("(1, 2)"), Some(json!([1, 2])));
         assert_eq!(parse("[1, 2"), None);

@@ -55,7 +55,9 @@ fn value_has_row(v: &Value, depth: usize) -> bool {
 pub fn looks_like_ifeval(item: &Map<String, Value>) -> bool {
     ids_field(item).is_some()
         || item.get("args").is_some_and(|a| value_has_row(a, 1))
-        || item.get("ground_truth").is_some_and(|g| value_has_row(g, 1))
+        || item
+            .get("ground_truth")
+            .is_some_and(|g| value_has_row(g, 1))
         || item
             .get("reward_model")
             .and_then(|r| r.get("ground_truth"))

@@ -121,7 +121,11 @@ fn regex_sentence_count(text: &str) -> usize {
         {
             continue;
         }
-        if i >= 3 && chars[i - 3].is_ascii_uppercase() && chars[i - 2].is_ascii_lowercase() && chars[i - 1] == '.' {
+        if i >= 3
+            && chars[i - 3].is_ascii_uppercase()
+            && chars[i - 2].is_ascii_lowercase()
+            && chars[i - 1] == '.'
+        {
             continue;
         }
         n += 1;
@@ -132,7 +136,11 @@ fn regex_sentence_count(text: &str) -> usize {
 pub fn build(name: &str, kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let c: Check = match name {
         "verify_keywords" => {
-            let list: Vec<String> = kw.str_list("keyword_list")?.iter().map(|k| pystr::lower(k)).collect();
+            let list: Vec<String> = kw
+                .str_list("keyword_list")?
+                .iter()
+                .map(|k| pystr::lower(k))
+                .collect();
             Box::new(move |t: &str| {
                 let l = pystr::lower(t);
                 list.iter().all(|k| l.contains(k.as_str()))
@@ -148,7 +156,11 @@ pub fn build(name: &str, kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             })
         }
         "validate_forbidden_words" => {
-            let list: Vec<String> = kw.str_list("forbidden_words")?.iter().map(|k| pystr::lower(k)).collect();
+            let list: Vec<String> = kw
+                .str_list("forbidden_words")?
+                .iter()
+                .map(|k| pystr::lower(k))
+                .collect();
             Box::new(move |t: &str| {
                 let l = pystr::lower(t);
                 !list.iter().any(|k| l.contains(k.as_str()))
@@ -160,7 +172,9 @@ pub fn build(name: &str, kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
                 return Err("parameter `letter` must be a single character".into());
             }
             let n = kw.int("N")?;
-            Box::new(move |t: &str| i64::try_from(t.matches(letter.as_str()).count()).is_ok_and(|c| c == n))
+            Box::new(move |t: &str| {
+                i64::try_from(t.matches(letter.as_str()).count()).is_ok_and(|c| c == n)
+            })
         }
         "validate_response_language" => {
             let lang = kw.str("language")?.to_string();
@@ -235,7 +249,10 @@ pub fn build(name: &str, kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             // A list is matched item by item; a string (as some rows store it) is iterated
             // character by character, as Python's `for option in options` does.
             let opts: Vec<String> = match kw.0.get("options") {
-                Some(Value::Array(a)) => a.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string)).collect(),
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .collect(),
                 Some(Value::String(s)) => s.chars().map(String::from).collect(),
                 _ => return Err("missing parameter `options`".into()),
             };
@@ -252,10 +269,13 @@ pub fn build(name: &str, kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         "validate_sections" => {
             let n = kw.int("N")?;
             let sp = kw.str("section_splitter")?;
-            let re = regex::RegexBuilder::new(&format!(r"[\s\x1c-\x1f]?{}[\s\x1c-\x1f]?\d+[\s\x1c-\x1f]?", regex::escape(sp)))
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| e.to_string())?;
+            let re = regex::RegexBuilder::new(&format!(
+                r"[\s\x1c-\x1f]?{}[\s\x1c-\x1f]?\d+[\s\x1c-\x1f]?",
+                regex::escape(sp)
+            ))
+            .case_insensitive(true)
+            .build()
+            .map_err(|e| e.to_string())?;
             Box::new(move |t: &str| i64::try_from(re.find_iter(t).count()).is_ok_and(|c| c >= n))
         }
         "validate_json_format" => Box::new(|t: &str| super::pyjson::is_json(t, true)),

@@ -66,9 +66,7 @@ fn tail() -> &'static Tail {
             ("\"", " '' "),
             (r"\s+", " "),
             (r"([^' ])('[sS]|'[mM]|'[dD]|') ", "${1} ${2} "),
-            (r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ",
-                "${1} ${2} ",
-            ),
+            (r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", "${1} ${2} "),
             // CONTRACTIONS2, CONTRACTIONS3
             (r"(?i)\b(can)(not)\b", " ${1} ${2} "),
             (r"(?i)\b(d)('ye)\b", " ${1} ${2} "),
