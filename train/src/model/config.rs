@@ -54,6 +54,97 @@ fn get_f32(v: &Value, key: &str) -> Result<Option<f32>> {
     }
 }
 
+/// RoPE's base frequency: the top-level `rope_theta` (transformers 4) or
+/// `rope_parameters.rope_theta` (transformers 5); both present must agree. Default 10,000
+/// only when neither says (the Llama/Qwen2 default).
+fn rope_theta(v: &Value) -> Result<f32> {
+    let top = get_f32(v, "rope_theta")?;
+    let nested = match v.get("rope_parameters") {
+        Some(p) if p.is_object() => get_f32(p, "rope_theta").map_err(|_| {
+            TrainError::Config("`rope_parameters.rope_theta` is not a number".into())
+        })?,
+        _ => None,
+    };
+    match (top, nested) {
+        (Some(a), Some(b)) if a != b => Err(TrainError::Config(format!(
+            "`rope_theta` ({a}) and `rope_parameters.rope_theta` ({b}) disagree"
+        ))),
+        (Some(a), _) | (None, Some(a)) => Ok(a),
+        (None, None) => Ok(10000.0),
+    }
+}
+
+/// Config keys that change what the model computes and that this crate does not implement:
+/// an error naming the key, never a silent default. RoPE scaling (`rope_scaling`, or a
+/// `rope_parameters.rope_type` other than `default`: Llama 3's `llama3`, `linear`,
+/// `dynamic`, `yarn`, ...), sliding-window attention, an activation other than SiLU, MLP
+/// bias, logit soft-capping and the Granite-style multipliers.
+fn refuse_unsupported(v: &Value) -> Result<()> {
+    let refuse = |key: &str, why: &str| {
+        Err(TrainError::Config(format!(
+            "`{key}` {why}: this model would compute something else than its config says \
+             (not supported yet)"
+        )))
+    };
+    let set = |x: Option<&Value>| x.is_some_and(|x| !x.is_null() && x != &Value::Bool(false));
+    if set(v.get("rope_scaling")) {
+        let kind = v["rope_scaling"]
+            .get("rope_type")
+            .or_else(|| v["rope_scaling"].get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or("?");
+        if kind != "default" {
+            return refuse("rope_scaling", &format!("asks for `{kind}` RoPE scaling"));
+        }
+    }
+    if let Some(p) = v.get("rope_parameters").filter(|p| p.is_object()) {
+        let kind = p
+            .get("rope_type")
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        if kind != "default" {
+            return refuse(
+                "rope_parameters.rope_type",
+                &format!("asks for `{kind}` RoPE scaling"),
+            );
+        }
+        if let Some(f) = p.get("partial_rotary_factor").and_then(Value::as_f64) {
+            if f != 1.0 {
+                return refuse("rope_parameters.partial_rotary_factor", "is not 1");
+            }
+        }
+    }
+    if let Some(f) = v.get("partial_rotary_factor").and_then(Value::as_f64) {
+        if f != 1.0 {
+            return refuse("partial_rotary_factor", "is not 1");
+        }
+    }
+    if v.get("mlp_bias").and_then(Value::as_bool) == Some(true) {
+        return refuse("mlp_bias", "is true");
+    }
+    if v.get("use_sliding_window").and_then(Value::as_bool) == Some(true) {
+        return refuse("use_sliding_window", "is true");
+    }
+    if let Some(act) = v.get("hidden_act").and_then(Value::as_str) {
+        if act != "silu" && act != "swish" {
+            return refuse("hidden_act", &format!("is `{act}`, not silu"));
+        }
+    }
+    for key in [
+        "final_logit_softcapping",
+        "attn_logit_softcapping",
+        "embedding_multiplier",
+        "residual_multiplier",
+        "attention_multiplier",
+        "logits_scaling",
+    ] {
+        if set(v.get(key)) {
+            return refuse(key, "is set");
+        }
+    }
+    Ok(())
+}
+
 impl ModelConfig {
     /// Parses a `config.json` value.
     pub fn from_json(v: Value) -> Result<Self> {
@@ -66,12 +157,7 @@ impl ModelConfig {
                 "model_type `{model_type}` is not supported"
             )));
         }
-        if v.get("rope_scaling").is_some_and(|r| !r.is_null()) {
-            return Err(TrainError::Config("rope_scaling is not supported".into()));
-        }
-        if v.get("mlp_bias").and_then(Value::as_bool) == Some(true) {
-            return Err(TrainError::Config("mlp_bias is not supported".into()));
-        }
+        refuse_unsupported(&v)?;
         let hidden_size = need_usize(&v, "hidden_size")?;
         let num_heads = need_usize(&v, "num_attention_heads")?;
         let qkv_bias = match v.get("attention_bias").and_then(Value::as_bool) {
@@ -96,7 +182,7 @@ impl ModelConfig {
             num_kv_heads: get_usize(&v, "num_key_value_heads")?.unwrap_or(num_heads),
             head_dim: get_usize(&v, "head_dim")?.unwrap_or(hidden_size / num_heads.max(1)),
             rms_norm_eps: get_f32(&v, "rms_norm_eps")?.unwrap_or(1e-6),
-            rope_theta: get_f32(&v, "rope_theta")?.unwrap_or(10000.0),
+            rope_theta: rope_theta(&v)?,
             qkv_bias,
             tie_word_embeddings: v
                 .get("tie_word_embeddings")
@@ -203,5 +289,86 @@ impl ModelConfig {
     /// k/v projection width (kv heads · head_dim).
     pub fn kv_dim(&self) -> usize {
         self.num_kv_heads * self.head_dim
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Value {
+        json!({
+            "model_type": "llama", "vocab_size": 64, "hidden_size": 16,
+            "intermediate_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
+        })
+    }
+
+    fn with(extra: Value) -> Result<ModelConfig> {
+        let mut v = base();
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        ModelConfig::from_json(v)
+    }
+
+    fn error_of(extra: Value) -> String {
+        with(extra).unwrap_err().to_string()
+    }
+
+    /// transformers 5 writes RoPE's base under `rope_parameters`; it was read as 10,000.
+    #[test]
+    fn rope_theta_is_read_from_either_layout() {
+        let t5 = json!({"rope_parameters": {"rope_theta": 100000.0, "rope_type": "default"}});
+        assert_eq!(with(t5).unwrap().rope_theta, 100000.0);
+        assert_eq!(
+            with(json!({"rope_theta": 100000.0})).unwrap().rope_theta,
+            100000.0
+        );
+        assert_eq!(ModelConfig::from_json(base()).unwrap().rope_theta, 10000.0);
+        let both = json!({"rope_theta": 5e5, "rope_parameters": {"rope_theta": 5e5}});
+        assert_eq!(with(both).unwrap().rope_theta, 5e5);
+        let clash = error_of(json!({"rope_theta": 1e4, "rope_parameters": {"rope_theta": 1e5}}));
+        assert!(clash.contains("disagree"), "{clash}");
+    }
+
+    #[test]
+    fn keys_that_change_the_model_are_errors_naming_the_key() {
+        let cases = [
+            (
+                json!({"rope_parameters": {"rope_theta": 5e5, "rope_type": "llama3", "factor": 32.0}}),
+                "rope_parameters.rope_type",
+            ),
+            (
+                json!({"rope_scaling": {"type": "linear", "factor": 2.0}}),
+                "rope_scaling",
+            ),
+            (
+                json!({"rope_scaling": {"rope_type": "yarn"}}),
+                "rope_scaling",
+            ),
+            (json!({"hidden_act": "gelu"}), "hidden_act"),
+            (json!({"use_sliding_window": true}), "use_sliding_window"),
+            (json!({"mlp_bias": true}), "mlp_bias"),
+            (
+                json!({"final_logit_softcapping": 30.0}),
+                "final_logit_softcapping",
+            ),
+            (
+                json!({"partial_rotary_factor": 0.5}),
+                "partial_rotary_factor",
+            ),
+        ];
+        for (extra, key) in cases {
+            let e = error_of(extra.clone());
+            assert!(e.contains(&format!("`{key}`")), "{extra}: {e}");
+        }
+        // Harmless or off: accepted.
+        for ok in [
+            json!({"rope_scaling": null}),
+            json!({"use_sliding_window": false, "sliding_window": 4096}),
+            json!({"hidden_act": "silu", "mlp_bias": false, "pretraining_tp": 1}),
+        ] {
+            assert!(with(ok.clone()).is_ok(), "{ok}");
+        }
     }
 }
