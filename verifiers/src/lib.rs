@@ -15,6 +15,7 @@ pub mod ifeval;
 pub mod logic;
 pub mod math;
 mod special_tokens;
+pub mod stem;
 pub mod units;
 mod verdict;
 

@@ -391,7 +391,14 @@ fn lex(s: &str, out: &mut Vec<Tok>, depth: usize) -> Option<()> {
                     "cdot" | "times" | "bullet" | "ast" => out.push(Tok::Mul),
                     "div" => out.push(Tok::Div),
                     "circ" | "degree" => out.push(Tok::Word("°".into())),
-                    "Omega" | "ohm" => out.push(Tok::Word("Ω".into())),
+                    "Omega" | "ohm" => {
+                        // `k\Omega`: a prefix written just before the symbol joins it.
+                        let joined = i > 1 + n && b[i - 2 - n].is_ascii_alphabetic();
+                        match out.last_mut() {
+                            Some(Tok::Word(w)) if joined => w.push('Ω'),
+                            _ => out.push(Tok::Word("Ω".into())),
+                        }
+                    }
                     "mu" | "micro" => {
                         // `\mu m`, `\mu\text{m}`: a prefix joined to the next word.
                         let rest = s[i..].trim_start_matches([' ', '{']);
