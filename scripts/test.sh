@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # The project's test command (the README's second command; .ci/run calls it).
-# Installs what the tests need, then runs every test of the workspace and the upstream-client
-# check.
+# Installs what the tests need, checks what we promise (formatting, clippy with warnings as
+# errors, every path README.md and docs/ name exists), then runs every test of the workspace
+# and the upstream-client check.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rlvr/target}"
+echo "== cargo fmt --all --check"
+cargo fmt --all --check
+echo "== README and docs name only paths that exist"
+python3 scripts/check_doc_paths.py
+echo "== cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+echo "== cargo test --workspace --all-targets"
 cargo test --workspace --all-targets
 # The real upstream clients (verl, OpenRLHF, TRL, sandbox-fusion, pinned) against the debug
 # `rlvr serve` the line above built; docs/integrations.md.
+echo "== tests/clients/run.sh"
 tests/clients/run.sh
