@@ -165,13 +165,8 @@ fn compact(s: &str) -> Option<String> {
                 }
             }
             '}' | '$' => {}
-            ',' => {
-                if prev_digit && next_digits(i + 1) {
-                    out.push('_');
-                } else {
-                    return None;
-                }
-            }
+            ',' if prev_digit && next_digits(i + 1) => out.push('_'),
+            ',' => return None,
             ' ' | '~' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '\t' => {
                 let next = s[i + c.len_utf8()..].trim_start();
                 if prev_digit && next_digits(i + c.len_utf8()) {
