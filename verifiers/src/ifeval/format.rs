@@ -24,8 +24,8 @@
 //! `{"num_bullets": 2}` passes `"* a\n* b"`; `json_format` passes "```json\n{\"a\": 1}\n```".
 
 use super::kwargs::Kwargs;
-use super::{pyjson, pystr, Check, Ctx};
-use regex::{Regex, RegexBuilder};
+use super::{pyjson, pystr, recache, Check, Ctx};
+use regex::Regex;
 use std::sync::OnceLock;
 
 /// Python's `\s` as a Rust class body.
@@ -59,10 +59,7 @@ pub fn postscript(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
         m if ctx.compat => pystr::lower(m),
         m => regex::escape(&pystr::lower(m)),
     };
-    let re = RegexBuilder::new(&pat)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| format!("postscript marker {marker:?} is not a usable pattern: {e}"))?;
+    let re = recache::get(&pat, false).map_err(|e| format!("postscript marker {marker:?} is not a usable pattern: {e}"))?;
     Ok(Box::new(move |v: &str| re.is_match(&pystr::lower(v))))
 }
 
@@ -123,10 +120,7 @@ pub fn multiple_sections(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     } else {
         regex::escape(spliter)
     };
-    let re = RegexBuilder::new(&format!(r"[{PS}]?(?:{body})[{PS}]?\d+[{PS}]?"))
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| format!("section_spliter {spliter:?} is not a usable pattern: {e}"))?;
+    let re = recache::get(&format!(r"[{PS}]?(?:{body})[{PS}]?\d+[{PS}]?"), false).map_err(|e| format!("section_spliter {spliter:?} is not a usable pattern: {e}"))?;
     Ok(Box::new(move |v: &str| {
         i64::try_from(re.find_iter(v).count()).is_ok_and(|c| c >= n)
     }))

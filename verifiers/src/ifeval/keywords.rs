@@ -21,8 +21,8 @@
 //! "Cat-like reflexes" and passes "two cats".
 
 use super::kwargs::Kwargs;
-use super::{pystr, Check, Ctx};
-use regex::{Regex, RegexBuilder};
+use super::{pystr, recache, Check, Ctx};
+use regex::Regex;
 
 /// A keyword argument turned into a case-insensitive matcher.
 pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Regex, String> {
@@ -31,12 +31,7 @@ pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Regex, String> {
     } else {
         regex::escape(word)
     };
-    RegexBuilder::new(&pat)
-        .case_insensitive(true)
-        .size_limit(1 << 20)
-        .dfa_size_limit(1 << 20)
-        .build()
-        .map_err(|e| format!("keyword {word:?} is not a usable pattern: {e}"))
+    recache::get(&pat, true).map_err(|e| format!("keyword {word:?} is not a usable pattern: {e}"))
 }
 
 /// A list argument that must not be empty (the reference draws random words for `[]`).

@@ -13,6 +13,8 @@
 //! Turkish, Romanian, Indonesian, Czech, Hungarian, Catalan, Greek, Chinese, ...).
 
 use super::pystr;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Script {
@@ -132,15 +134,29 @@ fn latin_letter_hint(c: char) -> Option<&'static str> {
     })
 }
 
+/// Word -> bit set of the languages that list it, built once.
+fn latin_index() -> &'static HashMap<&'static str, u32> {
+    static I: OnceLock<HashMap<&'static str, u32>> = OnceLock::new();
+    I.get_or_init(|| {
+        let mut m: HashMap<&'static str, u32> = HashMap::new();
+        for (i, (_, list)) in LATIN_WORDS.iter().enumerate() {
+            for w in list.split(' ') {
+                *m.entry(w).or_insert(0) |= 1 << i;
+            }
+        }
+        m
+    })
+}
+
 fn latin(text: &str) -> &'static str {
     let mut scores = [0f64; 20];
+    let index = latin_index();
     for w in text.split(|c: char| !c.is_alphabetic() && c != '\'') {
-        if w.is_empty() {
-            continue;
-        }
-        for (i, (_, list)) in LATIN_WORDS.iter().enumerate() {
-            if list.split(' ').any(|s| s == w) {
-                scores[i] += 1.0;
+        if let Some(&bits) = index.get(w) {
+            for (i, s) in scores.iter_mut().enumerate() {
+                if bits & (1 << i) != 0 {
+                    *s += 1.0;
+                }
             }
         }
     }

@@ -54,6 +54,7 @@ mod punkt;
 mod pyjson;
 mod pyliteral;
 pub mod pystr;
+mod recache;
 mod registry;
 mod rows;
 mod tulu;

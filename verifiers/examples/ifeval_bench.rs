@@ -1,0 +1,55 @@
+//! Rows per second and per-row latency of `ifeval::verify` on the fixture rows, on one thread.
+//!
+//! `bench/ifeval/run.sh` runs this beside the Python reference. Usage:
+//! `ifeval_bench [FIXTURE.jsonl] [SECONDS]`; prints one JSON line
+//! `{"rows", "passes", "rows_per_s", "p50_us", "p99_us", "max_us"}`.
+
+use rlvr_verifiers::ifeval::{self, Options};
+use std::time::{Duration, Instant};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args
+        .next()
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/ifeval/ifeval.jsonl").into());
+    let secs: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(3.0);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2);
+    });
+    let rows: Vec<(String, ifeval::Row)> = text
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let obj = v.as_object()?;
+            Some((obj.get("response")?.as_str()?.to_string(), ifeval::row_from_item(obj).ok()?))
+        })
+        .collect();
+    let opts = Options::default();
+    // Warm up the lazily built tables (Punkt parameters, regexes).
+    for (r, row) in &rows {
+        std::hint::black_box(ifeval::verify(r, row, &opts));
+    }
+    let mut lat = Vec::new();
+    let start = Instant::now();
+    let mut passes = 0;
+    while start.elapsed() < Duration::from_secs_f64(secs) {
+        for (r, row) in &rows {
+            let t = Instant::now();
+            std::hint::black_box(ifeval::verify(r, row, &opts));
+            lat.push(t.elapsed().as_nanos() as u64);
+        }
+        passes += 1;
+    }
+    let total = start.elapsed().as_secs_f64();
+    lat.sort_unstable();
+    let q = |p: f64| lat[((lat.len() - 1) as f64 * p) as usize] as f64 / 1000.0;
+    println!(
+        "{{\"rows\": {}, \"passes\": {passes}, \"rows_per_s\": {:.1}, \"p50_us\": {:.2}, \"p99_us\": {:.2}, \"max_us\": {:.2}}}",
+        rows.len(),
+        lat.len() as f64 / total,
+        q(0.5),
+        q(0.99),
+        q(1.0)
+    );
+}
