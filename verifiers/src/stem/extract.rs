@@ -135,8 +135,11 @@ fn together(gap: &str) -> bool {
 fn boxes(text: &str) -> Result<Vec<(usize, String, usize)>, ()> {
     let mut out = Vec::new();
     let mut from = 0;
-    let mut truncated = false;
-    while let Some(k) = next_box(text, from) {
+    let mut finder = BoxFinder {
+        boxed: None,
+        fbox: None,
+    };
+    while let Some(k) = finder.next(text, from) {
         let (start, name_end) = k;
         let rest = &text[name_end..];
         let body_start = name_end + (rest.len() - rest.trim_start().len());
@@ -149,13 +152,11 @@ fn boxes(text: &str) -> Result<Vec<(usize, String, usize)>, ()> {
                     if !content.is_empty() {
                         out.push((start, unbox(content).to_string(), end));
                     }
-                    truncated = false;
                     from = end;
                 }
-                None => {
-                    truncated = true;
-                    from = body_start + 1;
-                }
+                // No closing brace anywhere after it: the response was cut off (every later
+                // box is inside this one), so stop here; this keeps the scan linear.
+                None => return Err(()),
             }
         } else {
             // `\boxed 5`: one token.
@@ -166,15 +167,11 @@ fn boxes(text: &str) -> Result<Vec<(usize, String, usize)>, ()> {
             if n > 0 {
                 out.push((start, rest[..n].to_string(), body_start + n));
             }
-            truncated = false;
             from = body_start + n.max(1).min(rest.len().max(1));
             if from > text.len() {
                 break;
             }
         }
-    }
-    if truncated {
-        return Err(());
     }
     Ok(out)
 }
@@ -196,18 +193,38 @@ fn unbox(mut s: &str) -> &str {
     s
 }
 
-/// The next `\boxed` / `\fbox` at or after `from`: (start, end of the command name).
-fn next_box(text: &str, from: usize) -> Option<(usize, usize)> {
-    let hay = text.get(from..)?;
-    let b = hay.find("\\boxed");
-    let f = hay.find("\\fbox");
-    let (k, len) = match (b, f) {
-        (Some(b), Some(f)) if f < b => (f, 5),
-        (Some(b), _) => (b, 6),
-        (None, Some(f)) => (f, 5),
-        (None, None) => return None,
-    };
-    Some((from + k, from + k + len))
+/// Finds `\boxed` and `\fbox` left to right; each kind's next position is cached, so a
+/// response with many boxes is still scanned once per kind.
+struct BoxFinder {
+    boxed: Option<Option<usize>>,
+    fbox: Option<Option<usize>>,
+}
+
+impl BoxFinder {
+    /// The next box at or after `from`: (start, end of the command name).
+    fn next(&mut self, text: &str, from: usize) -> Option<(usize, usize)> {
+        let find = |cache: &mut Option<Option<usize>>, pat: &str| -> Option<usize> {
+            if let Some(Some(k)) = cache {
+                if *k >= from {
+                    return Some(*k);
+                }
+            }
+            if let Some(None) = cache {
+                return None;
+            }
+            let k = text.get(from..)?.find(pat).map(|k| from + k);
+            *cache = Some(k);
+            k
+        };
+        let b = find(&mut self.boxed, "\\boxed");
+        let f = find(&mut self.fbox, "\\fbox");
+        match (b, f) {
+            (Some(b), Some(f)) if f < b => Some((f, f + 5)),
+            (Some(b), _) => Some((b, b + 6)),
+            (None, Some(f)) => Some((f, f + 5)),
+            (None, None) => None,
+        }
+    }
 }
 
 /// Index of the brace closing a group opened just before `s`.
