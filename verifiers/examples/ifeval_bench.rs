@@ -9,9 +9,13 @@ use std::time::{Duration, Instant};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = args
-        .next()
-        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/ifeval/ifeval.jsonl").into());
+    let path = args.next().unwrap_or_else(|| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../fixtures/ifeval/ifeval.jsonl"
+        )
+        .into()
+    });
     let secs: f64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(3.0);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         eprintln!("cannot read {path}: {e}");
@@ -22,7 +26,10 @@ fn main() {
         .filter_map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).ok()?;
             let obj = v.as_object()?;
-            Some((obj.get("response")?.as_str()?.to_string(), ifeval::row_from_item(obj).ok()?))
+            Some((
+                obj.get("response")?.as_str()?.to_string(),
+                ifeval::row_from_item(obj).ok()?,
+            ))
         })
         .collect();
     let opts = Options::default();

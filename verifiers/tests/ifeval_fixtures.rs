@@ -122,14 +122,21 @@ fn report(label: &str, t: &Tally) -> (f64, f64) {
 fn ifeval_fixtures_agree_with_reference() {
     let t = run(false);
     let (s, l) = report("default", &t);
-    assert!(t.instructions >= 1000, "too few fixture instructions: {}", t.instructions);
+    assert!(
+        t.instructions >= 1000,
+        "too few fixture instructions: {}",
+        t.instructions
+    );
     assert!(
         t.unmarked.is_empty(),
         "{} rows disagree with the reference without a `differs` reason:\n{}",
         t.unmarked.len(),
         t.unmarked.join("\n")
     );
-    assert!(s >= 99.0 && l >= 99.0, "agreement below 99%: strict {s:.2}%, loose {l:.2}%");
+    assert!(
+        s >= 99.0 && l >= 99.0,
+        "agreement below 99%: strict {s:.2}%, loose {l:.2}%"
+    );
 }
 
 #[test]
@@ -139,5 +146,8 @@ fn ifeval_fixtures_compat_mode() {
     for u in &t.unmarked {
         eprintln!("compat: {u}");
     }
-    assert!(s >= 99.5 && l >= 99.5, "compat agreement below 99.5%: strict {s:.2}%, loose {l:.2}%");
+    assert!(
+        s >= 99.5 && l >= 99.5,
+        "compat agreement below 99.5%: strict {s:.2}%, loose {l:.2}%"
+    );
 }

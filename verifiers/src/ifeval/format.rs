@@ -59,7 +59,8 @@ pub fn postscript(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
         m if ctx.compat => pystr::lower(m),
         m => regex::escape(&pystr::lower(m)),
     };
-    let re = recache::get(&pat, false).map_err(|e| format!("postscript marker {marker:?} is not a usable pattern: {e}"))?;
+    let re = recache::get(&pat, false)
+        .map_err(|e| format!("postscript marker {marker:?} is not a usable pattern: {e}"))?;
     Ok(Box::new(move |v: &str| re.is_match(&pystr::lower(v))))
 }
 
@@ -120,7 +121,8 @@ pub fn multiple_sections(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     } else {
         regex::escape(spliter)
     };
-    let re = recache::get(&format!(r"[{PS}]?(?:{body})[{PS}]?\d+[{PS}]?"), false).map_err(|e| format!("section_spliter {spliter:?} is not a usable pattern: {e}"))?;
+    let re = recache::get(&format!(r"[{PS}]?(?:{body})[{PS}]?\d+[{PS}]?"), false)
+        .map_err(|e| format!("section_spliter {spliter:?} is not a usable pattern: {e}"))?;
     Ok(Box::new(move |v: &str| {
         i64::try_from(re.find_iter(v).count()).is_ok_and(|c| c >= n)
     }))
