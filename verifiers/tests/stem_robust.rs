@@ -147,3 +147,49 @@ fn large_inputs_are_linear() {
         }
     }
 }
+
+/// Throughput on a mix of typical items; a program, not an assertion. Run with
+/// `cargo test --release -p rlvr-verifiers --test stem_robust -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    let cfg = Config {
+        detail: false,
+        ..Config::default()
+    };
+    let opts: Vec<String> = ["3.0 m/s", "4.5 m/s", "6.0 m/s", "9.0 m/s"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let items: Vec<(&str, Value, Option<&[String]>)> = vec![
+        (
+            "Thus the length is $\\boxed{5\\text{ cm}}$.",
+            json!("50 mm"),
+            None,
+        ),
+        (
+            "So $\\boxed{6.02 \\times 10^{23}\\ \\text{mol}^{-1}}$",
+            json!("6.022e23 mol^-1"),
+            None,
+        ),
+        ("The answer is 9.81 m/s^2.", json!("9.8 m/s^2"), None),
+        ("Final: $\\boxed{H_2O}$", json!("H2O"), None),
+        (
+            "Reasoning about the options...\nAnswer: C",
+            json!("C"),
+            Some(&opts),
+        ),
+        ("The answer is \\boxed{6.0 m/s}", json!("C"), Some(&opts)),
+        ("So $\\boxed{298 K}$", json!("25^\\circ C"), None),
+        ("So $\\boxed{0.866}$", json!("\\frac{\\sqrt{3}}{2}"), None),
+    ];
+    for (response, gold, options) in &items {
+        let n = 20_000;
+        let t = Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(verify(response, gold, *options, &cfg));
+        }
+        let per = t.elapsed().as_secs_f64() / n as f64;
+        println!("{:>10.0} checks/s  {response:?} vs {gold}", 1.0 / per);
+    }
+}
