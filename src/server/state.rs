@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The server's limits. Each one says what happens when it is hit.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Limits {
     /// Largest request body. Beyond it: 413 `body_too_large` (checked against `Content-Length`
     /// before reading, and while reading chunked bodies). Default 64 MiB.
@@ -87,7 +87,7 @@ impl Default for Limits {
 pub const SANDBOX_RUNS_PER_CORE: usize = 8;
 
 /// Everything a server is built from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub limits: Limits,
     /// Threads verifying math and logic. Default: the number of cores.
