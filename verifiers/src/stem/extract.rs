@@ -37,6 +37,7 @@ const ANCHORS: &[&str] = &[
     "final answer:",
     "final answer**:",
     "final answer:**",
+    "final answer",
     "answer is",
     "answer:",
     "answer**:",

@@ -146,6 +146,14 @@ fn gold_letter(s: &str, max: u8) -> Option<Pick> {
         .trim_start_matches("Option")
         .trim_start_matches("option")
         .trim_start_matches("Choice");
+    // A lone lowercase letter is a letter too (`c`).
+    let upper;
+    let core = if core.len() == 1 {
+        upper = core.to_ascii_uppercase();
+        upper.as_str()
+    } else {
+        core
+    };
     if core.is_empty() || !core.bytes().all(|c| (b'A'..=max).contains(&c)) {
         return None;
     }
