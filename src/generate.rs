@@ -1,4 +1,5 @@
-//! `rlvr generate`: seeded logic-puzzle instances as JSONL, in Reasoning Gym's entry shape
+//! `rlvr generate`: seeded logic-puzzle instances (and `ifeval` instruction-following
+//! prompts: `prompt`, `instruction_id_list`, `kwargs`) as JSONL, in Reasoning Gym's entry shape
 //! (`question`, `answer`, `metadata`) plus `task`, so the output grades in rlvr (add a
 //! `response`) and in Reasoning Gym alike. Instance `i` uses seed `S + i`, so any instance can
 //! be regenerated alone, byte for byte.
@@ -58,8 +59,25 @@ pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     if args.task == "list" {
+        writeln!(
+            out,
+            "{:<22} instruction following: prompts with 1-5 IFEval constraints",
+            "ifeval"
+        )?;
         for f in logic::families() {
             writeln!(out, "{:<22} {}", f.name, f.summary)?;
+        }
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.task == "ifeval" {
+        // One seeded row per instance, like the puzzles: instance i is seed + i.
+        for i in 0..args.count {
+            let seed = args.seed.wrapping_add(i);
+            for row in rlvr_verifiers::ifeval::generate(seed, 1) {
+                serde_json::to_writer(&mut out, &row)?;
+                out.write_all(b"\n")?;
+            }
         }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);

@@ -445,3 +445,24 @@ fn metrics_and_routing_errors() {
         .sum();
     assert_eq!(math, 1);
 }
+
+/// STEM items: units compared (not stripped), multiple choice by letter or option text; an
+/// `options` list routes an item with no domain to STEM.
+#[test]
+fn stem_items_score_units_and_choices() {
+    let s = default_server();
+    let items = json!({"items": [
+        {"id": 1, "domain": "stem", "response": "so $\\boxed{5\\text{ cm}}$", "ground_truth": "50 mm"},
+        {"id": 2, "domain": "stem", "response": "so $\\boxed{5\\text{ m}}$", "ground_truth": "5 cm"},
+        {"id": 3, "response": "Answer: B", "ground_truth": "15 m", "options": ["12 m", "15 m"]},
+        {"id": 4, "response": "Answer: A or B", "ground_truth": "B", "options": ["12 m", "15 m"]},
+    ]});
+    let v = post(s.addr, "/v1/rewards", &items).json();
+    let rewards: Vec<f64> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reward"].as_f64().unwrap())
+        .collect();
+    assert_eq!(rewards, [1.0, 0.0, 1.0, 0.0], "{v}");
+}

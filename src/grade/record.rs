@@ -86,7 +86,10 @@ fn read_fields(p: &mut Parser) -> Option<Fields> {
 /// The item made of a plain record's fields (its responses taken out of them already), if
 /// the contract accepts it.
 fn finish(f: Fields, responses: Vec<String>, multi_sample: bool, number: u64) -> Option<Item> {
-    let domain = f.domain?;
+    // Instruction-following and STEM items read more fields: the general path.
+    let domain = f
+        .domain
+        .filter(|d| matches!(d, Domain::Math | Domain::Code | Domain::Logic))?;
     // A null ground truth is none (the general path would look for verl's
     // `reward_model.ground_truth`, a field this reader declines).
     let ground_truth = f.ground_truth.filter(|g| !g.is_null());
@@ -112,6 +115,9 @@ fn finish(f: Fields, responses: Vec<String>, multi_sample: bool, number: u64) ->
         stop_at_first_failure: None,
         lenient: None,
         data_source,
+        ifeval: None,
+        ifeval_fields: serde_json::Map::new(),
+        options: None,
     })
 }
 

@@ -12,6 +12,10 @@ pub enum Domain {
     Math,
     Code,
     Logic,
+    /// Instruction following: IFEval-style verifiable constraints.
+    Ifeval,
+    /// Science answers: units, significant figures, formulas, multiple choice.
+    Stem,
 }
 
 impl Domain {
@@ -20,6 +24,8 @@ impl Domain {
             Domain::Math => "math",
             Domain::Code => "code",
             Domain::Logic => "logic",
+            Domain::Ifeval => "ifeval",
+            Domain::Stem => "stem",
         }
     }
 
@@ -32,6 +38,13 @@ impl Domain {
             ("logic", Domain::Logic),
             ("puzzle", Domain::Logic),
             ("reasoning_gym", Domain::Logic),
+            ("ifeval", Domain::Ifeval),
+            ("instruction_following", Domain::Ifeval),
+            ("if", Domain::Ifeval),
+            ("stem", Domain::Stem),
+            ("science", Domain::Stem),
+            ("mcq", Domain::Stem),
+            ("multiple_choice", Domain::Stem),
         ];
         let s = s.trim();
         NAMES
@@ -62,7 +75,24 @@ pub struct Item {
     pub lenient: Option<bool>,
     /// `data_source` (verl) if present; used for grouping in reports.
     pub data_source: Option<String>,
+    /// Instruction following: the constraints, read once.
+    pub ifeval: Option<std::sync::Arc<rlvr_verifiers::ifeval::Row>>,
+    /// Instruction following: the fields the constraints were read from, kept to send the
+    /// item on unchanged ([`Item::with_response`]).
+    pub ifeval_fields: serde_json::Map<String, Value>,
+    /// STEM multiple choice: the options, in order (A, B, ...).
+    pub options: Option<Vec<String>>,
 }
+
+/// The fields an instruction-following row may carry besides `ground_truth` (IFEval,
+/// Llama-Nemotron, Tulu 3): kept with the item so it can be sent on as it came.
+const IFEVAL_FIELDS: &[&str] = &[
+    "instruction_id_list",
+    "kwargs",
+    "prompt",
+    "args",
+    "func_name",
+];
 
 /// An item with one response, as JSON ([`Item::with_response`]).
 #[derive(Debug, serde::Serialize)]
@@ -84,6 +114,10 @@ pub struct ItemOut<'a> {
     lenient: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     data_source: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<&'a [String]>,
+    #[serde(flatten)]
+    ifeval_fields: &'a serde_json::Map<String, Value>,
 }
 
 /// Why a JSON value is not a usable item. Carries the id (if one could be read) so the error
@@ -157,6 +191,11 @@ impl Item {
         "limits",
         "stop_at_first_failure",
         "lenient",
+        "options",
+        "instruction_id_list",
+        "kwargs",
+        "args",
+        "func_name",
     ];
 
     pub fn from_value(v: &Value) -> Result<Item, ItemError> {
@@ -228,10 +267,15 @@ impl Item {
                 None => {
                     return Err(err(
                         &id,
-                        format!("unknown domain '{d}' (expected math, code or logic)"),
+                        format!(
+                            "unknown domain '{d}' (expected math, code, logic, ifeval or stem)"
+                        ),
                     ))
                 }
             },
+            Some(Value::Null) | None if rlvr_verifiers::ifeval::looks_like_ifeval(obj) => {
+                Domain::Ifeval
+            }
             Some(Value::Null) | None => infer_domain(
                 task.as_deref(),
                 data_source.as_deref(),
@@ -241,6 +285,36 @@ impl Item {
             Some(_) => return Err(err(&id, "'domain' must be a string")),
         };
 
+        let options = match obj.get("options").or_else(|| obj.get("choices")) {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(xs)) => Some(
+                xs.iter()
+                    .map(|x| match x {
+                        Value::String(s) => Ok(s.clone()),
+                        Value::Number(n) => Ok(n.to_string()),
+                        _ => Err(err(&id, "'options' must be a list of strings")),
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            Some(_) => return Err(err(&id, "'options' must be a list of strings")),
+        };
+        let domain = match domain {
+            Domain::Math if obj.get("domain").is_none_or(Value::is_null) && options.is_some() => {
+                Domain::Stem
+            }
+            d => d,
+        };
+        let (ifeval, ifeval_fields) = if domain == Domain::Ifeval {
+            let row = rlvr_verifiers::ifeval::row_from_item(obj)
+                .map_err(|e| err(&id, format!("instruction-following row: {e}")))?;
+            let fields = IFEVAL_FIELDS
+                .iter()
+                .filter_map(|k| obj.get(*k).map(|v| (k.to_string(), v.clone())))
+                .collect();
+            (Some(std::sync::Arc::new(row)), fields)
+        } else {
+            (None, serde_json::Map::new())
+        };
         let mut item = Item {
             id,
             domain,
@@ -253,6 +327,9 @@ impl Item {
             stop_at_first_failure,
             lenient,
             data_source,
+            ifeval,
+            ifeval_fields,
+            options,
         };
         // A logic item may name its family through verl's data_source.
         if item.domain == Domain::Logic && item.task.is_none() {
@@ -264,7 +341,7 @@ impl Item {
                 "logic item without 'task' (the puzzle family)",
             ));
         }
-        if item.domain != Domain::Logic && item.ground_truth.is_none() {
+        if !matches!(item.domain, Domain::Logic | Domain::Ifeval) && item.ground_truth.is_none() {
             return Err(err(&item.id, "missing field 'ground_truth'"));
         }
         Ok(item)
@@ -285,6 +362,8 @@ impl Item {
             stop_at_first_failure: self.stop_at_first_failure,
             lenient: self.lenient,
             data_source: self.data_source.as_deref(),
+            options: self.options.as_deref(),
+            ifeval_fields: &self.ifeval_fields,
         }
     }
 

@@ -29,6 +29,9 @@ pub struct Scored {
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     pub math: rlvr_verifiers::math::Config,
+    /// Instruction following: the reward mode (fraction of constraints by default) and the
+    /// reference-quirks switch.
+    pub ifeval: rlvr_verifiers::ifeval::Options,
     /// Code items: the sandbox (created on first use, shared by clones) and run limits.
     pub code: CodeEngine,
 }
@@ -81,6 +84,22 @@ impl Engine {
                 }
             }
             Domain::Code => self.code.score(item, response),
+            Domain::Ifeval => match &item.ifeval {
+                Some(row) => rlvr_verifiers::ifeval::verify(response, row, &self.ifeval),
+                None => Verdict::error("instruction-following item without its constraints"),
+            },
+            Domain::Stem => match &item.ground_truth {
+                Some(gold) => {
+                    let cfg = math::Config {
+                        detail,
+                        started,
+                        lenient: item.lenient.unwrap_or(self.math.lenient),
+                        ..self.math.clone()
+                    };
+                    rlvr_verifiers::stem::verify(response, gold, item.options.as_deref(), &cfg)
+                }
+                None => Verdict::error("missing field 'ground_truth'"),
+            },
         }
     }
 

@@ -24,7 +24,7 @@ pub const ROUTES: &[&str] = &[
 ];
 
 /// Domain label values; `unknown` is an item too malformed to have one.
-pub const DOMAINS: &[&str] = &["math", "code", "logic", "unknown"];
+pub const DOMAINS: &[&str] = &["math", "code", "logic", "ifeval", "stem", "unknown"];
 pub const VERDICTS: &[&str] = &["correct", "incorrect", "no_answer", "timeout", "error"];
 
 /// Upper bounds (seconds) of the latency histogram buckets.

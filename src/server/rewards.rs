@@ -109,7 +109,15 @@ pub async fn verifiers(State(st): State<AppState>) -> ApiResult {
                 "formats": ["stdio {tests:[{stdin,stdout}]}", "APPS/TACO {inputs,outputs,fn_name?}",
                             "HumanEval {test,entry_point}", "MBPP {test_list}"]
             },
-            "logic": { "families": families }
+            "logic": { "families": families },
+            "ifeval": {
+                "summary": "IFEval-style constraints; reward = fraction satisfied (strict)",
+                "instruction_ids": rlvr_verifiers::ifeval::supported_ids().collect::<Vec<_>>()
+            },
+            "stem": {
+                "summary": "science answers: units, significant figures, chemical formulas, multiple choice (options)",
+                "ground_truth": "a string or number (with a unit), a formula, or a choice letter / option text"
+            }
         },
         "limits": {
             "max_body_bytes": l.max_body_bytes,

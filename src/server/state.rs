@@ -344,6 +344,8 @@ fn prepare(mut v: Value, force: Option<Domain>, max_bytes: usize) -> Prepared {
                 Domain::Math => 0,
                 Domain::Code => 1,
                 Domain::Logic => 2,
+                Domain::Ifeval => 3,
+                Domain::Stem => 4,
             },
             item: Ok(item),
         },
