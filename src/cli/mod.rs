@@ -8,7 +8,12 @@ use std::process::ExitCode;
 #[command(
     name = "rlvr",
     version,
-    about = "Verifiable rewards for RL on reasoning models"
+    about = "Verifiable rewards for RL on reasoning models",
+    after_help = "Environment: RLVR_CACHE_DIR (where the sandbox's runtime is cached; default \
+                  ~/.cache/rlvr), RLVR_PYTHON (the python3 that builds it once), \
+                  RLVR_SANDBOX_POOLING=0 (no instance pool), RLVR_GEMM=portable (the trainer's \
+                  portable matrix kernels); each `rlvr serve` flag has its own RLVR_* \
+                  variable (rlvr serve --help). All of them: docs/environment.md."
 )]
 pub struct Cli {
     #[command(subcommand)]
