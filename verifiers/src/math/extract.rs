@@ -50,17 +50,29 @@ pub enum Extracted {
     Nothing,
 }
 
-/// Finds the answer in `response`.
+/// Finds the answer in `response` under the math policy.
 pub fn extract(response: &str, mode: Mode) -> Extracted {
-    let region = match rfind_fast(response, "</think>") {
-        Some(k) => &response[k + "</think>".len()..],
-        None => response,
+    extract_with(response, mode, &[]).0
+}
+
+/// [`extract`] with answer phrases added to the math ones (lowercase ASCII or CJK; the
+/// `stem` domain adds "the correct option is", "best choice is", a "Final Answer" heading),
+/// and the byte offset in `response` where the answer ends: after the last box of the final
+/// group, after the last number for `last_number`, the response's length otherwise. What
+/// follows a box (`\boxed{5}\text{ cm}`) is where a caller reading units looks.
+pub fn extract_with(response: &str, mode: Mode, phrases: &[&str]) -> (Extracted, usize) {
+    let all = response.len();
+    let base = match rfind_fast(response, "</think>") {
+        Some(k) => k + "</think>".len(),
+        None => 0,
     };
+    let region = &response[base..];
     match boxes(region) {
         Some(Ok(found)) => {
             // An empty box (`put the answer in \boxed{}`) is no answer.
             let found: Vec<Boxed> = found.into_iter().filter(|b| !b.text.is_empty()).collect();
             if let Some(last) = found.last() {
+                let end = base + last.end;
                 let mut first = found.len() - 1;
                 let mut start = last.start;
                 while first > 0 && together(&region[found[first - 1].end..start]) {
@@ -68,43 +80,44 @@ pub fn extract(response: &str, mode: Mode) -> Extracted {
                     start = found[first].start;
                 }
                 let answers = found.into_iter().map(|b| box_answer(&b.text)).collect();
-                return Extracted::Found(answers, "boxed", first);
+                return (Extracted::Found(answers, "boxed", first), end);
             }
         }
-        Some(Err(())) => return Extracted::Truncated,
+        Some(Err(())) => return (Extracted::Truncated, all),
         None => {}
     }
     // Thinking that never ended (`<think>` without `</think>`, cut off by the token limit)
     // has no final answer beyond its boxes: no anchors, no last number.
     if find_from(response, "<think>", 0).is_some() && rfind_fast(response, "</think>").is_none() {
-        return Extracted::Nothing;
+        return (Extracted::Nothing, all);
     }
     if let Some(k) = rfind_fast(region, "<answer>") {
         let body = &region[k + "<answer>".len()..];
-        return match body.find("</answer>") {
+        let found = match body.find("</answer>") {
             Some(end) => {
                 let inner = body[..end].trim();
-                let inner = anchor(inner).unwrap_or_else(|| strip_math(inner).to_string());
+                let inner = anchor(inner, phrases).unwrap_or_else(|| strip_math(inner).to_string());
                 non_empty(inner, "answer_tag")
             }
             None => Extracted::Truncated,
         };
+        return (found, all);
     }
-    if let Some(a) = anchor(region) {
-        return non_empty(a, "anchor");
+    if let Some(a) = anchor(region, phrases) {
+        return (non_empty(a, "anchor"), all);
     }
     if mode == Mode::Explicit {
-        return Extracted::Nothing;
+        return (Extracted::Nothing, all);
     }
     if let Some(b) = bold(region) {
-        return non_empty(b.to_string(), "bold");
+        return (non_empty(b.to_string(), "bold"), all);
     }
     if let Some(m) = trailing_math(region) {
-        return non_empty(m.to_string(), "trailing_math");
+        return (non_empty(m.to_string(), "trailing_math"), all);
     }
     match last_number(region) {
-        Some(n) => Extracted::Found(vec![n], "last_number", 0),
-        None => Extracted::Nothing,
+        Some((n, end)) => (Extracted::Found(vec![n], "last_number", 0), base + end),
+        None => (Extracted::Nothing, all),
     }
 }
 
@@ -114,7 +127,7 @@ fn box_answer(inner: &str) -> String {
     let folded = fold_fullwidth(inner);
     if folded.contains("\\text") {
         let plain = unwrap_text(&folded);
-        if let Some(a) = anchor(&plain) {
+        if let Some(a) = anchor(&plain, &[]) {
             return a;
         }
     }
@@ -285,7 +298,7 @@ fn boxes(text: &str) -> Option<Result<Vec<Boxed>, ()>> {
 }
 
 /// Index of the `}` closing a group whose `{` was just consumed.
-fn close_brace(body: &str) -> Option<usize> {
+pub(crate) fn close_brace(body: &str) -> Option<usize> {
     let mut level = 1usize;
     let bytes = body.as_bytes();
     let mut k = 0;
@@ -320,11 +333,12 @@ const ANCHORS: &[&str] = &[
     "####",
 ];
 
-/// Text after the last anchor phrase, up to the end of its sentence.
-fn anchor(text: &str) -> Option<String> {
+/// Text after the last anchor phrase (the math ones and `extra`), up to the end of its
+/// sentence.
+fn anchor(text: &str, extra: &[&str]) -> Option<String> {
     let lower = text.to_ascii_lowercase();
     let mut best: Option<(usize, usize)> = None;
-    for a in ANCHORS {
+    for a in ANCHORS.iter().chain(extra) {
         if let Some(k) = lower.rfind(a) {
             let end = k + a.len();
             if best.is_none_or(|(_, e)| end > e) {
@@ -452,8 +466,9 @@ fn trailing_math(text: &str) -> Option<&str> {
     None
 }
 
-/// The last number: optional sign, digits with `,` groups, a decimal part, or `a/b`.
-fn last_number(text: &str) -> Option<String> {
+/// The last number (optional sign, digits with `,` groups, a decimal part, or `a/b`) and
+/// the byte offset where it ends.
+fn last_number(text: &str) -> Option<(String, usize)> {
     let bytes = text.as_bytes();
     let last = bytes.iter().rposition(u8::is_ascii_digit)?;
     let mut start = last;
@@ -472,7 +487,7 @@ fn last_number(text: &str) -> Option<String> {
         start -= 1;
     }
     // All bytes in the span are ASCII, so these are char boundaries.
-    Some(text[start..=last].to_string())
+    Some((text[start..=last].to_string(), last + 1))
 }
 
 /// First `pat` at or after byte `from`: a memchr scan for its first byte, then a prefix check

@@ -12,7 +12,7 @@
 
 mod budget;
 mod compare;
-mod extract;
+pub(crate) mod extract;
 mod lex;
 mod node;
 mod normalize;
@@ -26,7 +26,8 @@ mod words;
 use crate::Verdict;
 use budget::{Budget, MAX_ANSWER_BYTES};
 use compare::{Cmp, Decision};
-use extract::Extracted;
+/// The final-answer extraction policy, shared with the `stem` domain (see [`extract_with`]).
+pub use extract::{extract, extract_with, Extracted, Mode};
 use node::{Node, Sep};
 use normalize::{balanced, canon, choice_loose, choice_strict, collapse, text_key, unwrap_letters};
 use serde_json::json;

@@ -226,7 +226,7 @@ fn prepare(gold: &Value, options: Option<&[String]>) -> Result<Kind, Verdict> {
 fn unbox_gold(g: &str) -> &str {
     let t = g.trim().trim_matches('$').trim();
     if let Some(inner) = t.strip_prefix("\\boxed{") {
-        if extract::close(inner).is_some_and(|e| e + 1 == inner.len()) {
+        if math::extract::close_brace(inner).is_some_and(|e| e + 1 == inner.len()) {
             return inner[..inner.len() - 1].trim();
         }
     }
