@@ -15,7 +15,7 @@
 //! Rule "shift the block 2 right", test `0 3 3 0 0 0`: `0 0 0 3 3 0` is correct,
 //! `0 3 3 0 0 0` is wrong at cell 2.
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 pub static FAMILY: Family = Family {
     name: "arc_1d",
     summary: "Apply the rule shown by example rows to a test row",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

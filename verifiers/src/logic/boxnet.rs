@@ -24,7 +24,7 @@
 //! "move(box_red, square[0.5, 1.5])"}, {"Agent[0.5, 1.5]": "move(box_red, target_red)"}]`.
 
 use super::lit::{self, Lit};
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
@@ -32,6 +32,7 @@ use serde_json::{json, Map, Value};
 pub static FAMILY: Family = Family {
     name: "boxnet",
     summary: "Plan agents' moves so every box reaches its coloured target",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

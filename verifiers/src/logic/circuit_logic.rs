@@ -16,7 +16,7 @@
 //! ## Examples
 //! Terms `A&B'`, `B⊕C`, final OR, A=1 B=0 C=0: `1`; `0` is rejected.
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
@@ -24,6 +24,7 @@ use serde_json::{json, Map, Value};
 pub static FAMILY: Family = Family {
     name: "circuit_logic",
     summary: "Evaluate a logic circuit's output bit for given inputs",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

@@ -20,13 +20,14 @@
 
 use super::arith::{self, Q};
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "countdown",
     summary: "Reach a target with arithmetic on given numbers",
+    group: Group::Moves,
     verify,
     solve,
     generate,

@@ -19,13 +19,14 @@
 //! `result_letters = "MONEY"`: `S=9,E=5,N=6,D=7,M=1,O=0,R=8,Y=2` is correct.
 
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
 
 pub static FAMILY: Family = Family {
     name: "cryptarithm",
     summary: "Solve a letter-addition puzzle",
+    group: Group::Moves,
     verify,
     solve,
     generate,

@@ -19,13 +19,14 @@
 use super::grid::{self, Cells};
 use super::rng::Rng;
 use super::sudoku::matching_fraction;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "futoshiki",
     summary: "Fill a futoshiki grid with inequality constraints",
+    group: Group::Grid,
     verify,
     solve,
     generate,

@@ -19,13 +19,14 @@
 //! `<answer>maybe</answer>` are not.
 
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "game_of_life_halting",
     summary: "Decide whether a Game of Life board dies out",
+    group: Group::Grid,
     verify,
     solve,
     generate,

@@ -19,13 +19,14 @@
 //! `<answer>0: 2\n1: 1\n2: 2</answer>` are correct; `{"0": 1, "1": 1, "2": 2}` is rejected.
 
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
 
 pub static FAMILY: Family = Family {
     name: "graph_color",
     summary: "Colour a graph so no edge joins equal colours",
+    group: Group::Grid,
     verify,
     solve,
     generate,

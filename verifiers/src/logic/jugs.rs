@@ -18,7 +18,7 @@
 //! leaves 4 in B and is correct; stopping one move early is not.
 
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -26,6 +26,7 @@ use std::collections::VecDeque;
 pub static FAMILY: Family = Family {
     name: "jugs",
     summary: "Measure a target amount with water jugs",
+    group: Group::Moves,
     verify,
     solve,
     generate,

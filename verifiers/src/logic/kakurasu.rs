@@ -19,13 +19,14 @@
 
 use super::grid::{self, Cells};
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "kakurasu",
     summary: "Place 1s so weighted row and column sums match",
+    group: Group::Grid,
     verify,
     solve,
     generate,

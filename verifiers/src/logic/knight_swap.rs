@@ -25,7 +25,7 @@
 
 use super::fasthash::{FxMap, FxSet};
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
@@ -33,6 +33,7 @@ use std::collections::VecDeque;
 pub static FAMILY: Family = Family {
     name: "knight_swap",
     summary: "Swap white and black knights",
+    group: Group::Moves,
     verify,
     solve,
     generate,

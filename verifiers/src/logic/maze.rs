@@ -15,13 +15,14 @@
 //! `<answer>2 or 3</answer>` are not.
 
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "maze",
     summary: "Count the fewest steps through a grid maze",
+    group: Group::Grid,
     verify,
     solve,
     generate,

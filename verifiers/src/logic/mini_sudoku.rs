@@ -17,13 +17,14 @@
 use super::grid;
 use super::rng::Rng;
 use super::sudoku::{make_puzzle, solve_boxed, verify_boxed};
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::json;
 
 pub static FAMILY: Family = Family {
     name: "mini_sudoku",
     summary: "Fill a 4x4 sudoku",
+    group: Group::Grid,
     verify,
     solve,
     generate,

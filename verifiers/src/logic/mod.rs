@@ -107,12 +107,42 @@ impl GenConfig {
     }
 }
 
+/// The kind of puzzle a family is. `docs/logic.md` groups the families' decisions by it and each
+/// group has its own robustness suite (`verifiers/tests/logic_*`), whose inputs are made for
+/// answers of that kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// A grid to fill or read (sudoku, futoshiki, maze, ...); fuzzed from fixture instances.
+    Grid,
+    /// Arithmetic expressions and move sequences (countdown, tower_of_hanoi, rush_hour, ...).
+    Moves,
+    /// Deduction from statements, rules or examples, and plans checked by simulation
+    /// (knights_knaves, syllogism, arc_1d, sokoban, ...).
+    Reasoning,
+}
+
+impl Group {
+    /// Every group, in the order `docs/logic.md` lists them.
+    pub const ALL: [Group; 3] = [Group::Reasoning, Group::Grid, Group::Moves];
+
+    /// The words `docs/logic.md` uses for the group ("Decisions for the grid families").
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Grid => "grid",
+            Group::Moves => "arithmetic and move",
+            Group::Reasoning => "reasoning",
+        }
+    }
+}
+
 /// One puzzle family and its functions.
 pub struct Family {
     /// The Reasoning Gym dataset name, e.g. `sudoku`.
     pub name: &'static str,
     /// One line: what the family asks.
     pub summary: &'static str,
+    /// The kind of puzzle it is.
+    pub group: Group,
     /// Check an answer (already extracted from the response) against the instance's constraints.
     pub verify: fn(&Instance<'_>, &str) -> Verdict,
     /// A solution of the instance (ground truth), or `None` if it has none.

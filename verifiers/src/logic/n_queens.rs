@@ -19,13 +19,14 @@
 
 use super::grid::{self, Cells};
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "n_queens",
     summary: "Complete an N-queens board",
+    group: Group::Grid,
     verify,
     solve,
     generate,

@@ -19,13 +19,14 @@
 use super::arith::{self, Q};
 use super::countdown::{check_expression, u64_list};
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "puzzle24",
     summary: "Make 24 from four numbers",
+    group: Group::Moves,
     verify,
     solve,
     generate,

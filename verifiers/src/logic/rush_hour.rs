@@ -22,7 +22,7 @@
 
 use super::fasthash::FxMap;
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -30,6 +30,7 @@ use std::collections::VecDeque;
 pub static FAMILY: Family = Family {
     name: "rush_hour",
     summary: "Free the red car from a Rush Hour board",
+    group: Group::Moves,
     verify,
     solve,
     generate,

@@ -16,7 +16,7 @@
 //! Reasoning Gym's seven statements with (a, b, c, d) = (3, 2, 0, 3) have exactly two consistent
 //! assignments: `2` is accepted, `3` is wrong and `2 or 3` is a hedge.
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
@@ -24,6 +24,7 @@ use serde_json::{json, Value};
 pub static FAMILY: Family = Family {
     name: "self_reference",
     summary: "Count the consistent truth assignments of self-referential statements",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

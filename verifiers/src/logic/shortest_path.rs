@@ -19,7 +19,7 @@
 //! `right left right right` (valid but longer) are not.
 
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -27,6 +27,7 @@ use std::collections::VecDeque;
 pub static FAMILY: Family = Family {
     name: "shortest_path",
     summary: "Shortest path through a grid",
+    group: Group::Moves,
     verify,
     solve,
     generate,

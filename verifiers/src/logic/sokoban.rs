@@ -16,7 +16,7 @@
 //! ## Examples
 //! Board `+ + + + +` / `+ * @ X +` / `+ + + + +`: `R` solves it; `L` walks into a wall.
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
@@ -25,6 +25,7 @@ use std::collections::{HashMap, VecDeque};
 pub static FAMILY: Family = Family {
     name: "sokoban",
     summary: "Push every box onto a goal; illegal moves are rejected",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

@@ -22,13 +22,14 @@
 
 use super::grid::{self, Cells};
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "sudoku",
     summary: "Fill a 9x9 sudoku",
+    group: Group::Grid,
     verify,
     solve,
     generate,

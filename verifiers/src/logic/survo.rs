@@ -20,13 +20,14 @@
 
 use super::grid::{self, Cells};
 use super::rng::Rng;
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "survo",
     summary: "Fill a matrix so the last row and column hold the sums",
+    group: Group::Grid,
     verify,
     solve,
     generate,

@@ -26,7 +26,7 @@
 //! import); `Some teachers are not parents`, `All parents are lawyers` ⊢ `Some lawyers are not
 //! teachers`: `No`.
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
@@ -34,6 +34,7 @@ use serde_json::{json, Value};
 pub static FAMILY: Family = Family {
     name: "syllogism",
     summary: "Decide whether a categorical conclusion follows (exact entailment)",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

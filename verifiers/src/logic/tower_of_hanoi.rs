@@ -22,13 +22,14 @@
 //! under disk 1).
 
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 
 pub static FAMILY: Family = Family {
     name: "tower_of_hanoi",
     summary: "Move a tower of disks between pegs",
+    group: Group::Moves,
     verify,
     solve,
     generate,

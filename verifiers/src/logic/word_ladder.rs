@@ -20,7 +20,7 @@
 //! change at once) and `COLD,XOLD,...` (not a word) are not.
 
 use super::rng::Rng;
-use super::{surface, Family, GenConfig, Generated, Instance};
+use super::{surface, Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -29,6 +29,7 @@ use std::sync::OnceLock;
 pub static FAMILY: Family = Family {
     name: "word_ladder",
     summary: "Change one letter at a time from one word to another",
+    group: Group::Moves,
     verify,
     solve,
     generate,

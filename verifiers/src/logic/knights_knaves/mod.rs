@@ -23,7 +23,7 @@
 mod statement;
 
 use crate::logic::rng::Rng;
-use crate::logic::{Family, GenConfig, Generated, Instance};
+use crate::logic::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use statement::{parse_stmt, sample, S};
@@ -31,6 +31,7 @@ use statement::{parse_stmt, sample, S};
 pub static FAMILY: Family = Family {
     name: "knights_knaves",
     summary: "Decide who is a knight (truth-teller) or a knave (liar)",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

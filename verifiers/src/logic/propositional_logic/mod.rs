@@ -24,7 +24,7 @@
 
 mod formula;
 
-use super::{Family, GenConfig, Generated, Instance};
+use super::{Family, GenConfig, Generated, Group, Instance};
 use crate::logic::rng::Rng;
 use crate::{Error, Verdict};
 use formula::{and_all, mask, parse, random_formula, show, size, table, Op, F};
@@ -33,6 +33,7 @@ use serde_json::{json, Value};
 pub static FAMILY: Family = Family {
     name: "propositional_logic",
     summary: "State a conclusion entailed by the premises (checked by truth tables)",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,

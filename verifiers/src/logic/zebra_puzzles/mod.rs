@@ -22,7 +22,7 @@
 mod solver;
 
 use crate::logic::rng::Rng;
-use crate::logic::{Family, GenConfig, Generated, Instance};
+use crate::logic::{Family, GenConfig, Generated, Group, Instance};
 use crate::{Error, Verdict};
 use serde_json::{json, Value};
 use solver::{solutions, Clue, V};
@@ -30,6 +30,7 @@ use solver::{solutions, Clue, V};
 pub static FAMILY: Family = Family {
     name: "zebra_puzzles",
     summary: "Name who lives in a given house of a zebra puzzle",
+    group: Group::Reasoning,
     verify,
     solve,
     generate,
