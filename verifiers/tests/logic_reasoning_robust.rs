@@ -1,28 +1,30 @@
 //! No input makes the reasoning-family verifiers panic, and the reward stays 0/1 by default.
 //!
-//! For knights_knaves, propositional_logic, syllogism, zebra_puzzles, circuit_logic,
-//! self_reference, arc_1d, sokoban and boxnet: seeded generated instances are verified against
+//! For every registered family of the reasoning group (`Group::Reasoning`): seeded generated
+//! instances are verified against
 //! every prefix of the gold answer, seeded byte/character mutations of it, hostile strings
 //! (deep brackets, unicode, huge numbers) and hostile metadata (wrong types, missing fields,
 //! oversized values). A generated instance's gold must verify as correct, and any mutation that
 //! changes the parsed answer must not be judged correct unless it is still a valid solution,
 //! which we do not assert; only "no panic, reward in {0, 1}" is.
 
-use rlvr_verifiers::logic::{self, rng::Rng, GenConfig};
+use rlvr_verifiers::logic::{self, rng::Rng, GenConfig, Group};
 use rlvr_verifiers::Outcome;
 use serde_json::{json, Value};
 
-const FAMILIES: [&str; 9] = [
-    "knights_knaves",
-    "propositional_logic",
-    "syllogism",
-    "zebra_puzzles",
-    "circuit_logic",
-    "self_reference",
-    "arc_1d",
-    "sokoban",
-    "boxnet",
-];
+/// The families under test, in registry order: the registry's reasoning group.
+fn families() -> Vec<&'static str> {
+    let names: Vec<&str> = logic::families()
+        .iter()
+        .filter(|f| f.group == Group::Reasoning)
+        .map(|f| f.name)
+        .collect();
+    assert!(
+        !names.is_empty(),
+        "no family of the reasoning group is registered"
+    );
+    names
+}
 
 fn hostile_strings() -> Vec<String> {
     let mut v: Vec<String> = [
@@ -84,7 +86,7 @@ fn mutate(rng: &mut Rng, s: &str) -> String {
 #[test]
 fn no_panics_on_hostile_answers() {
     let mut rng = Rng::new(7);
-    for task in FAMILIES {
+    for task in families() {
         let fam = logic::family(task).expect("registered");
         for seed in 0..6 {
             let g = (fam.generate)(&GenConfig {
@@ -174,7 +176,7 @@ fn no_panics_on_hostile_metadata() {
         "column_num",
         "knight_knave_terms",
     ];
-    for task in FAMILIES {
+    for task in families() {
         let fam = logic::family(task).expect("registered");
         let g = (fam.generate)(&GenConfig::default()).expect("generator works");
         let answer = format!("<answer>{}</answer>", g.answer);

@@ -1,25 +1,20 @@
-//! Pins the generators of the reasoning families (knights_knaves, propositional_logic,
-//! syllogism, zebra_puzzles, circuit_logic, self_reference, arc_1d, sokoban, boxnet): for a few
+//! Pins the generators of the reasoning families (the registry's `Group::Reasoning`): for a few
 //! seeds, the 64-bit FNV-1a digest of `generate(seed)`'s JSON must equal the one in
 //! `fixtures/logic/snapshots/reasoning_generators.json`, so output stays byte-identical across
 //! runs, platforms and builds. After an intended generator change, run with
 //! `RLVR_BLESS=1` to rewrite the file and say why in the commit.
 
-use rlvr_verifiers::logic::{self, GenConfig};
+use rlvr_verifiers::logic::{self, GenConfig, Group};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
-const FAMILIES: [&str; 9] = [
-    "arc_1d",
-    "boxnet",
-    "circuit_logic",
-    "knights_knaves",
-    "propositional_logic",
-    "self_reference",
-    "sokoban",
-    "syllogism",
-    "zebra_puzzles",
-];
+/// The families pinned here: the registry's reasoning group.
+fn families() -> impl Iterator<Item = &'static logic::Family> {
+    logic::families()
+        .iter()
+        .copied()
+        .filter(|f| f.group == Group::Reasoning)
+}
 const SEEDS: [u64; 3] = [1, 99, 2_026_112_800];
 
 fn digest(text: &str) -> String {
@@ -38,8 +33,8 @@ fn snapshot_path() -> PathBuf {
 
 fn current() -> Value {
     let mut out = Map::new();
-    for name in FAMILIES {
-        let fam = logic::family(name).expect("registered family");
+    for fam in families() {
+        let name = fam.name;
         let digests: Vec<Value> = SEEDS
             .iter()
             .map(|&seed| {
@@ -69,7 +64,7 @@ fn reasoning_generators_are_pinned() {
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (run with RLVR_BLESS=1)", path.display()));
     let want: Value = serde_json::from_str(&text).expect("snapshot is JSON");
-    for name in FAMILIES {
+    for name in families().map(|f| f.name) {
         assert_eq!(
             now[name],
             want[name],

@@ -1,24 +1,26 @@
 //! No input makes a grid-family verifier or solver panic, and no garbage answer is judged
 //! correct: hostile responses, every truncation of a gold response, and mutated metadata, on
-//! instances taken from the fixture files. Families listed in `FAMILIES` only (add a family
-//! here once its verifier is built).
+//! instances taken from the fixture files. Every registered family of the grid group
+//! (`Group::Grid`), each with gold cases in `fixtures/logic/<family>.jsonl`.
 
-use rlvr_verifiers::logic::{self, Instance, Options};
+use rlvr_verifiers::logic::{self, Group, Instance, Options};
 use rlvr_verifiers::Outcome;
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-const FAMILIES: [&str; 9] = [
-    "sudoku",
-    "mini_sudoku",
-    "futoshiki",
-    "kakurasu",
-    "survo",
-    "n_queens",
-    "graph_color",
-    "maze",
-    "game_of_life_halting",
-];
+/// The families under test: the registry's grid group.
+fn families() -> Vec<&'static str> {
+    let names: Vec<&str> = logic::families()
+        .iter()
+        .filter(|f| f.group == Group::Grid)
+        .map(|f| f.name)
+        .collect();
+    assert!(
+        !names.is_empty(),
+        "no family of the grid group is registered"
+    );
+    names
+}
 
 /// The first `k` fixture cases of `family` whose expected verdict is `correct`.
 fn gold_cases(family: &str, k: usize) -> Vec<Value> {
@@ -98,7 +100,7 @@ fn truncate(s: &str) -> String {
 #[test]
 fn hostile_responses_never_panic_or_pass() {
     let mut failures = Vec::new();
-    for fam in FAMILIES {
+    for fam in families() {
         for case in gold_cases(fam, 2) {
             let gt = case.get("ground_truth").filter(|v| !v.is_null());
             for r in hostile() {
@@ -118,7 +120,7 @@ fn hostile_responses_never_panic_or_pass() {
 #[test]
 fn truncated_gold_never_panics() {
     let mut failures = Vec::new();
-    for fam in FAMILIES {
+    for fam in families() {
         for case in gold_cases(fam, 2) {
             let resp = case["response"].as_str().unwrap_or("");
             let gt = case.get("ground_truth").filter(|v| !v.is_null());
@@ -149,7 +151,7 @@ fn mutated_metadata_never_panics() {
         json!([1e300]),
     ];
     let mut failures = Vec::new();
-    for fam in FAMILIES {
+    for fam in families() {
         for case in gold_cases(fam, 1) {
             let resp = case["response"].as_str().unwrap_or("");
             let gt = case.get("ground_truth").filter(|v| !v.is_null());
