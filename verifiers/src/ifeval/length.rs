@@ -30,7 +30,7 @@ pub fn number_sentences(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     }))
 }
 
-fn paragraph_divider() -> Option<&'static Regex> {
+pub fn paragraph_divider() -> Option<&'static Regex> {
     static R: OnceLock<Option<Regex>> = OnceLock::new();
     R.get_or_init(|| Regex::new(r"[\s\x1c-\x1f]?\*\*\*[\s\x1c-\x1f]?").ok())
         .as_ref()

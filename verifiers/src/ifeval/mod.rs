@@ -43,14 +43,19 @@
 //! Work per call is linear in the response (plus the Punkt contexts around each `.?!`);
 //! argument patterns are size-limited and compiled by a linear-time engine.
 
+mod emoji_table;
 mod format;
 pub mod generate;
+mod ifbench;
+mod ifevalg;
 mod keywords;
 mod kwargs;
 mod langid;
 mod length;
 mod misc;
 mod punkt;
+mod pycsv;
+mod pyhelp;
 mod pyjson;
 mod pyliteral;
 pub mod pystr;

@@ -5,7 +5,7 @@
 //! `multi-turn:constrained_start` included).
 
 use super::kwargs::Kwargs;
-use super::{format, keywords, length, misc, tulu, Check, Ctx};
+use super::{format, ifbench, ifevalg, keywords, length, misc, tulu, Check, Ctx};
 use serde_json::{Map, Value};
 
 type Builder = fn(&Kwargs, &Ctx) -> Result<Check, String>;
@@ -66,10 +66,12 @@ pub const IFEVAL: [(&str, Builder); 25] = [
     ("startend:quotation", misc::quotation),
 ];
 
-/// Every supported id: IFEval's, then Tülu 3's `func_name`s.
+/// Every supported id: IFEval's, IFEvalG's 29, IFBench's 58, then Tülu 3's `func_name`s.
 pub fn ids() -> impl Iterator<Item = &'static str> {
     IFEVAL
         .iter()
+        .chain(ifevalg::IDS.iter())
+        .chain(ifbench::IDS.iter())
         .map(|(id, _)| *id)
         .chain(tulu::IDS.iter().copied())
 }
@@ -78,6 +80,12 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
 pub fn build(id: &str, kwargs: &Map<String, Value>, ctx: &Ctx) -> Result<Check, String> {
     let kw = Kwargs(kwargs);
     if let Some((_, b)) = IFEVAL.iter().find(|(k, _)| *k == id) {
+        return b(&kw, ctx);
+    }
+    if let Some((_, b)) = ifevalg::IDS.iter().find(|(k, _)| *k == id) {
+        return b(&kw, ctx);
+    }
+    if let Some((_, b)) = ifbench::IDS.iter().find(|(k, _)| *k == id) {
         return b(&kw, ctx);
     }
     if tulu::IDS.contains(&id) {

@@ -1,0 +1,276 @@
+//! Small Python idioms the IFBench and IFEvalG checkers are written in.
+//!
+//! `string.punctuation` stripping and removal, `str.strip(chars)`, nltk's `sent_tokenize` and
+//! `word_tokenize` as lists, Google's regex sentence splitter (IFEvalG's
+//! `split_into_sentences`), `unicodedata.normalize("NFKD", s).encode("ascii", "ignore")` for
+//! the Latin letters, and `emoji.is_emoji` for one character.
+
+use super::{punkt, pystr, wordtok};
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A character of `string.punctuation` (the 32 ASCII punctuation marks).
+pub fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+}
+
+/// `s.translate(str.maketrans("", "", string.punctuation))`.
+pub fn no_punct(s: &str) -> String {
+    s.chars().filter(|&c| !is_punct(c)).collect()
+}
+
+/// `s.strip(string.punctuation + " ")`.
+pub fn strip_ps(s: &str) -> &str {
+    s.trim_matches(|c: char| is_punct(c) || c == ' ')
+}
+
+/// `nltk.sent_tokenize(v)` (Punkt, English parameters).
+pub fn sentences(v: &str) -> Vec<&str> {
+    punkt::sentence_spans(v)
+        .into_iter()
+        .filter_map(|(a, b)| v.get(a..b))
+        .collect()
+}
+
+/// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each.
+pub fn word_tokenize(v: &str) -> Vec<String> {
+    sentences(v)
+        .into_iter()
+        .flat_map(wordtok::treebank_tokens)
+        .collect()
+}
+
+/// Python `str.isdigit()` (decimal digits plus the superscript and circled digits).
+pub fn is_digit_str(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| {
+            pystr::is_decimal(c)
+                || matches!(c as u32, 0xB2 | 0xB3 | 0xB9 | 0x2070 | 0x2074..=0x2079
+                    | 0x2080..=0x2089 | 0x2460..=0x2468 | 0x2474..=0x247C | 0x2488..=0x2490
+                    | 0x24EA | 0x24F5..=0x24FD | 0x24FF | 0x2776..=0x277E | 0x2780..=0x2788
+                    | 0x278A..=0x2792)
+        })
+}
+
+/// The value of a Unicode decimal digit (`int()` accepts any script's digits).
+pub fn digit_value(c: char) -> Option<u32> {
+    if c.is_ascii_digit() {
+        return Some(c as u32 - '0' as u32);
+    }
+    const ZEROS: [u32; 24] = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0xFF10, 0x1946,
+        0x19D0, 0xA620,
+    ];
+    let u = c as u32;
+    ZEROS
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&u))
+        .map(|&z| u - z)
+}
+
+fn regex(cell: &'static OnceLock<Option<Regex>>, pat: &str) -> Option<&'static Regex> {
+    cell.get_or_init(|| Regex::new(pat).ok()).as_ref()
+}
+
+/// Google's regex sentence splitter (`instructions_util.split_into_sentences`), which IFEvalG
+/// uses where IFBench uses Punkt. Each substitution is the reference's, in its order.
+pub fn regex_sentences(text: &str) -> Vec<String> {
+    static R: [OnceLock<Option<Regex>>; 12] = [const { OnceLock::new() }; 12];
+    const STARTERS: &str = r"(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)";
+    let pats: [String; 12] = [
+        r"(Mr|St|Mrs|Ms|Dr)[.]".to_string(),
+        r"[.](com|net|org|io|gov|edu|me)".to_string(),
+        r"([0-9])[.]([0-9])".to_string(),
+        r"\.{2,}".to_string(),
+        r"\s([A-Za-z])[.] ".to_string(),
+        format!(r"([A-Z][.][A-Z][.](?:[A-Z][.])?) {STARTERS}"),
+        r"([A-Za-z])[.]([A-Za-z])[.]([A-Za-z])[.]".to_string(),
+        r"([A-Za-z])[.]([A-Za-z])[.]".to_string(),
+        format!(r" (Inc|Ltd|Jr|Sr|Co)[.] {STARTERS}"),
+        r" (Inc|Ltd|Jr|Sr|Co)[.]".to_string(),
+        r" ([A-Za-z])[.]".to_string(),
+        String::new(),
+    ];
+    let re = |i: usize| regex(&R[i], &pats[i]);
+    let mut t = format!(" {text}  ").replace('\n', " ");
+    let subs: [(usize, &str); 3] = [(0, "${1}<prd>"), (1, "<prd>${1}"), (2, "${1}<prd>${2}")];
+    for (i, rep) in subs {
+        if let Some(r) = re(i) {
+            t = r.replace_all(&t, rep).into_owned();
+        }
+    }
+    if let Some(r) = re(3) {
+        t = r
+            .replace_all(&t, |c: &regex::Captures| {
+                let n = c.get(0).map_or(0, |m| m.as_str().len());
+                format!("{}<stop>", "<prd>".repeat(n))
+            })
+            .into_owned();
+    }
+    if t.contains("Ph.D") {
+        t = t.replace("Ph.D.", "Ph<prd>D<prd>");
+    }
+    let subs: [(usize, &str); 7] = [
+        (4, " ${1}<prd> "),
+        (5, "${1}<stop> ${2}"),
+        (6, "${1}<prd>${2}<prd>${3}<prd>"),
+        (7, "${1}<prd>${2}<prd>"),
+        (8, " ${1}<stop> ${2}"),
+        (9, " ${1}<prd>"),
+        (10, " ${1}<prd>"),
+    ];
+    for (i, rep) in subs {
+        if let Some(r) = re(i) {
+            t = r.replace_all(&t, rep).into_owned();
+        }
+    }
+    if t.contains('\u{201d}') {
+        t = t.replace(".\u{201d}", "\u{201d}.");
+    }
+    if t.contains('"') {
+        t = t.replace(".\"", "\".");
+    }
+    if t.contains('!') {
+        t = t.replace("!\"", "\"!");
+    }
+    if t.contains('?') {
+        t = t.replace("?\"", "\"?");
+    }
+    t = t
+        .replace('.', ".<stop>")
+        .replace('?', "?<stop>")
+        .replace('!', "!<stop>")
+        .replace("<prd>", ".");
+    let mut out: Vec<String> = t
+        .split("<stop>")
+        .map(|s| pystr::strip(s).to_string())
+        .collect();
+    if out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+/// `unicodedata.normalize("NFKD", s).encode("ASCII", "ignore").decode()` for the scripts
+/// that matter here: ASCII stays, Latin letters with diacritics lose them, ligatures and
+/// full-width forms decompose, everything else is dropped.
+pub fn nfkd_ascii(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c);
+            continue;
+        }
+        let u = c as u32;
+        if (0xFF01..=0xFF5E).contains(&u) {
+            if let Some(a) = char::from_u32(u - 0xFF01 + 0x21) {
+                out.push(a);
+            }
+            continue;
+        }
+        if let Some(f) = fold_latin(c) {
+            out.push_str(f);
+        }
+    }
+    out
+}
+
+fn fold_latin(c: char) -> Option<&'static str> {
+    const TABLE: [(&str, &str); 52] = [
+        ("ÀÁÂÃÄÅĀĂĄǍȀȂȦ", "A"),
+        ("àáâãäåāăąǎȁȃȧª", "a"),
+        ("ÇĆĈĊČ", "C"),
+        ("çćĉċč", "c"),
+        ("ĎḌ", "D"),
+        ("ďḍ", "d"),
+        ("ÈÉÊËĒĔĖĘĚȄȆȨẸẼ", "E"),
+        ("èéêëēĕėęěȅȇȩẹẽ", "e"),
+        ("ĜĞĠĢǦ", "G"),
+        ("ĝğġģǧ", "g"),
+        ("ĤḤ", "H"),
+        ("ĥḥ", "h"),
+        ("ÌÍÎÏĨĪĬĮİǏȈȊỊ", "I"),
+        ("ìíîïĩīĭįǐȉȋị", "i"),
+        ("Ĵ", "J"),
+        ("ĵǰ", "j"),
+        ("ĶǨ", "K"),
+        ("ķǩ", "k"),
+        ("ĹĻĽ", "L"),
+        ("ĺļľ", "l"),
+        ("ÑŃŅŇǸ", "N"),
+        ("ñńņňǹ", "n"),
+        ("ÒÓÔÕÖŌŎŐƠǑȌȎȮỌ", "O"),
+        ("òóôõöōŏőơǒȍȏȯọº", "o"),
+        ("ŔŖŘȐȒ", "R"),
+        ("ŕŗřȑȓ", "r"),
+        ("ŚŜŞŠȘṢ", "S"),
+        ("śŝşšșṣ", "s"),
+        ("ŢŤȚṬ", "T"),
+        ("ţťțṭ", "t"),
+        ("ÙÚÛÜŨŪŬŮŰŲƯǓȔȖỤ", "U"),
+        ("ùúûüũūŭůűųưǔȕȗụ", "u"),
+        ("Ŵ", "W"),
+        ("ŵ", "w"),
+        ("ÝŶŸȲỲ", "Y"),
+        ("ýÿŷȳỳ", "y"),
+        ("ŹŻŽ", "Z"),
+        ("źżž", "z"),
+        ("Ĳ", "IJ"),
+        ("ĳ", "ij"),
+        ("Ŀ", "L"),
+        ("ŀ", "l"),
+        ("ŉ", "n"),
+        ("ſ", "s"),
+        ("ﬀ", "ff"),
+        ("ﬁ", "fi"),
+        ("ﬂ", "fl"),
+        ("ﬃ", "ffi"),
+        ("ﬄ", "ffl"),
+        ("ﬅﬆ", "st"),
+        ("²", "2"),
+        ("³", "3"),
+    ];
+    TABLE
+        .iter()
+        .find(|(set, _)| set.contains(c))
+        .map(|(_, a)| *a)
+}
+
+/// `emoji.is_emoji(c)` for a single character.
+pub fn is_emoji(c: char) -> bool {
+    let u = c as u32;
+    super::emoji_table::EMOJI
+        .binary_search_by(|&(a, b)| {
+            if b < u {
+                std::cmp::Ordering::Less
+            } else if a > u {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitter_and_folds() {
+        assert_eq!(
+            regex_sentences("Mr. Smith went home. He slept! Did he?"),
+            ["Mr. Smith went home.", "He slept!", "Did he?"]
+        );
+        assert_eq!(regex_sentences("Wait... what"), ["Wait...", "what"]);
+        assert_eq!(
+            nfkd_ascii("Reykjavík, Chișinău ﬁ"),
+            "Reykjavik, Chisinau fi"
+        );
+        assert!(is_emoji('😀') && is_emoji('❤') && !is_emoji('a') && !is_emoji('\u{fe0f}'));
+        assert_eq!(digit_value('٣'), Some(3));
+        assert_eq!(digit_value('७'), Some(7));
+        assert!(is_digit_str("12²") && !is_digit_str("1a"));
+    }
+}
