@@ -2,7 +2,8 @@
 //!
 //! One case per line: `{"response": .., "gold": "..." or [..], "expect": "correct" |
 //! "incorrect" | "no_answer" | "error" | "timeout", "note": .., "strict": bool (optional),
-//! "lenient": bool (optional: the weak extraction rules on)}`.
+//! "lenient": bool (optional: the weak extraction rules on), "reason": .. (optional: the
+//! verdict's reason must be this)}`.
 //! A failure names `file:line`. The suite also enforces the acceptance floor of 600 cases and
 //! reports any false positive (a wrong answer scored correct) first.
 
@@ -94,12 +95,14 @@ fn math_fixtures_pass() {
                 );
             }
             total += 1;
-            if v.verdict.as_str() != expect {
+            let reason_ok = case["reason"].as_str().is_none_or(|r| r == v.reason);
+            if v.verdict.as_str() != expect || !reason_ok {
                 if v.verdict.as_str() == "correct" {
                     false_positives += 1;
                 }
                 failures.push(format!(
-                    "{at}: expected {expect}, got {} ({}); extracted {:?}; detail {}; note: {}",
+                    "{at}: expected {expect} ({}), got {} ({}); extracted {:?}; detail {}; note: {}",
+                    case["reason"].as_str().unwrap_or("any reason"),
                     v.verdict.as_str(),
                     v.reason,
                     v.extracted,

@@ -20,6 +20,7 @@ mod numeric;
 mod parse;
 mod poly;
 mod q;
+mod quantity;
 mod rewrite;
 mod words;
 
@@ -125,6 +126,8 @@ struct Gold {
     /// The gold uses notation the parser does not read (`\sum`, `\dots`, ...): it is compared
     /// as a canonical string only, so an identical answer is correct and nothing else is.
     opaque: bool,
+    /// The gold's unit, when it has one the answer's unit is compared with.
+    qty: Option<quantity::GoldQty>,
 }
 
 /// Whether a gold that failed to parse is written in notation we do not read (an unknown
@@ -189,12 +192,18 @@ fn prepare_gold(raw: &str) -> Result<Gold, String> {
             }
         }
     };
+    let qty = if opaque || choice.is_some() {
+        None
+    } else {
+        quantity::gold_qty(s)
+    };
     Ok(Gold {
         raw: raw.to_string(),
         canon: canon(full),
         node,
         choice,
         opaque,
+        qty,
     })
 }
 
@@ -371,8 +380,17 @@ fn decide(answers: &[String], g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String)
     let Node::List(nodes, _) = &list else {
         return (Decision::Undecided("undecided"), shown);
     };
-    for n in nodes {
-        if !cmp.compare(n, &g.node).is_equal() {
+    for (a, n) in answers.iter().zip(nodes) {
+        // With units, each answer's unit counts (`\boxed{5 cm} or \boxed{5 m}`).
+        let by_unit = g
+            .qty
+            .as_ref()
+            .and_then(|q| quantity::decide(a, q, &g.node, cmp));
+        let d = match by_unit {
+            Some((d, _)) => d,
+            None => cmp.compare(n, &g.node),
+        };
+        if !d.is_equal() {
             return (Decision::NotEqual("hedge_multiple_boxes"), shown);
         }
     }
@@ -411,6 +429,11 @@ fn decide_one(a: &str, g: &Gold, cmp: &mut Cmp<'_>) -> (Decision, String) {
                 Decision::NotEqual("wrong_choice")
             };
             return (d, format!("({rc})"));
+        }
+    }
+    if let Some(q) = &g.qty {
+        if let Some(d) = quantity::decide(a, q, &g.node, cmp) {
+            return d;
         }
     }
     if g.opaque {
