@@ -76,8 +76,12 @@ fn read_index(path: &Path) -> Result<BTreeMap<String, String>> {
 }
 
 impl<B: Backend> Model<B> {
-    /// Loads `dir/config.json` and its safetensors weights onto `backend`.
+    /// Loads `dir/config.json` and its safetensors weights onto `backend`; when `dir` is a
+    /// file, it is read as GGUF.
     pub fn load_on(backend: B, dir: &Path) -> Result<Self> {
+        if dir.is_file() {
+            return super::GgufModel::read(dir)?.model_on(backend);
+        }
         let cfg = ModelConfig::from_file(&dir.join("config.json"))?;
         let (specs, _) = param_specs(&cfg);
         let shards = if dir.join(INDEX).exists() {

