@@ -630,7 +630,11 @@ fn start_verb(v: &str) -> bool {
         "kindred",
         "bling",
     ];
-    let toks = word_tokenize(v);
+    // Only the first token matters: tokenize the first sentence.
+    let toks = sentences(v)
+        .first()
+        .map(|s| super::wordtok::treebank_tokens(s))
+        .unwrap_or_default();
     let Some(first) = toks.first() else {
         return false;
     };
