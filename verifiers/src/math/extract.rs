@@ -217,30 +217,17 @@ fn boxes(text: &str) -> Option<Result<Vec<Boxed>, ()>> {
     let mut found = Vec::new();
     let mut pos = 0;
     let mut any = false;
-    // Next occurrence of each command at or after `pos`, cached so the scan stays linear.
-    let mut next_boxed = find_from(text, "\\boxed", 0);
-    let mut next_fbox = find_from(text, "\\fbox", 0);
+    // One left-to-right scan of the backslashes for either command; `pos` only moves forward,
+    // so the whole scan is linear.
     while pos < text.len() {
-        if next_boxed.is_some_and(|k| k < pos) {
-            next_boxed = find_from(text, "\\boxed", pos);
-        }
-        if next_fbox.is_some_and(|k| k < pos) {
-            next_fbox = find_from(text, "\\fbox", pos);
-        }
-        let k = match (next_boxed, next_fbox) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) | (None, Some(a)) => a,
-            (None, None) => break,
-        } - pos;
+        let Some((at, name_len)) = next_box(text, pos) else {
+            break;
+        };
+        let k = at - pos;
         let rest = &text[pos..];
         if found.len() > 64 {
             found.remove(0);
         }
-        let name_len = if rest[k..].starts_with("\\boxed") {
-            6
-        } else {
-            5
-        };
         let after = &rest[k + name_len..];
         any = true;
         let trimmed = after.trim_start_matches([' ', '\t']);
@@ -295,6 +282,30 @@ fn boxes(text: &str) -> Option<Result<Vec<Boxed>, ()>> {
     } else {
         None
     }
+}
+
+/// The next `\\boxed` or `\\fbox` at or after byte `from`: its position and the length of
+/// the command's name.
+fn next_box(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        let k = at + memchr_byte(b'\\', bytes.get(at..)?)?;
+        let rest = &bytes[k..];
+        if rest.starts_with(b"\\boxed") {
+            return Some((k, 6));
+        }
+        if rest.starts_with(b"\\fbox") {
+            return Some((k, 5));
+        }
+        at = k + 1;
+    }
+    None
+}
+
+/// First position of `byte` in `hay`.
+fn memchr_byte(byte: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == byte)
 }
 
 /// Index of the `}` closing a group whose `{` was just consumed.

@@ -298,6 +298,10 @@ fn verify_inner(response: &str, golds: &[Gold], config: &Config) -> Verdict {
 
 /// `answers` without repeats (compared in canonical form), in order of first appearance.
 fn dedup(answers: &[String]) -> Vec<String> {
+    if answers.len() <= 1 {
+        // Nothing to compare (and no canonical form to build).
+        return answers.to_vec();
+    }
     let mut distinct: Vec<String> = Vec::new();
     let mut seen: Vec<String> = Vec::new();
     for a in answers {

@@ -28,30 +28,55 @@ pub(super) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Layout spellings and their canonical forms, replaced in this order.
+const LAYOUT: [(&str, &str); 15] = [
+    ("\\left", ""),
+    ("\\right", ""),
+    ("\\dfrac", "\\frac"),
+    ("\\tfrac", "\\frac"),
+    ("\\displaystyle", ""),
+    ("\\ldots", "\\dots"),
+    ("\\cdots", "\\dots"),
+    ("\\dbinom", "\\binom"),
+    ("\\qquad", " "),
+    ("\\quad", " "),
+    ("~", " "),
+    ("\\!", ""),
+    ("\\,", ""),
+    ("\\;", ""),
+    ("$", ""),
+];
+
+/// Bit `i` set when `LAYOUT[i].0` occurs in `t`: one scan, checking the patterns only where
+/// one can start (`\`, `~`, `$`).
+fn layout_present(t: &str) -> u32 {
+    let b = t.as_bytes();
+    let mut present = 0u32;
+    for (k, &c) in b.iter().enumerate() {
+        if c == b'\\' || c == b'~' || c == b'$' {
+            let rest = &b[k..];
+            for (i, (from, _)) in LAYOUT.iter().enumerate() {
+                if rest.starts_with(from.as_bytes()) {
+                    present |= 1 << i;
+                }
+            }
+        }
+    }
+    present
+}
+
 /// A conservative canonical string: layout removed, meaning untouched. Equal canonical strings
 /// are equal answers.
 pub(super) fn canon(s: &str) -> String {
     let mut t = s.trim().to_string();
     let commands = t.contains('\\');
-    for (from, to) in [
-        ("\\left", ""),
-        ("\\right", ""),
-        ("\\dfrac", "\\frac"),
-        ("\\tfrac", "\\frac"),
-        ("\\displaystyle", ""),
-        ("\\ldots", "\\dots"),
-        ("\\cdots", "\\dots"),
-        ("\\dbinom", "\\binom"),
-        ("\\qquad", " "),
-        ("\\quad", " "),
-        ("~", " "),
-        ("\\!", ""),
-        ("\\,", ""),
-        ("\\;", ""),
-        ("$", ""),
-    ] {
-        if (commands || !from.starts_with('\\')) && t.contains(from) {
+    // Which patterns occur, found in one pass (and again after each replacement that
+    // happened, so the result is that of testing `contains` before every replacement).
+    let mut present = layout_present(&t);
+    for (i, (from, to)) in LAYOUT.iter().enumerate() {
+        if present & (1 << i) != 0 && (commands || !from.starts_with('\\')) {
             t = t.replace(from, to);
+            present = layout_present(&t);
         }
     }
     // Drop spaces except between two alphanumerics (`1 2` stays distinct from `12`).
@@ -78,15 +103,19 @@ pub(super) fn canon(s: &str) -> String {
 /// Strips `\text{..}`-style wrappers and math delimiters for choice-letter matching.
 pub(super) fn unwrap_letters(s: &str) -> String {
     let mut t = s.to_string();
-    for w in [
-        "\\textbf{",
-        "\\text{",
-        "\\mathrm{",
-        "\\mathbf{",
-        "\\mbox{",
-        "\\textrm{",
-    ] {
-        t = t.replace(w, "");
+    if t.contains('\\') {
+        for w in [
+            "\\textbf{",
+            "\\text{",
+            "\\mathrm{",
+            "\\mathbf{",
+            "\\mbox{",
+            "\\textrm{",
+        ] {
+            if t.contains(w) {
+                t = t.replace(w, "");
+            }
+        }
     }
     t.replace(['{', '}', '$'], "").trim().to_string()
 }
