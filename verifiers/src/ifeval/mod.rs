@@ -25,6 +25,8 @@
 //!   literal string as open-instruct stores it), Llama-Nemotron (`args.instruction_id_list` +
 //!   `args.instruction_kwargs`), verl's `reward_model.ground_truth` and Tülu 3's `func_name`
 //!   rows (their own checkers, under their own ids).
+//! - Ids: IFEval's 25, IFBench's 58 out-of-domain ids (`ifbench.rs`), open-instruct's 29
+//!   IFEvalG training ids (`ifevalg.rs`), Tülu 3's `func_name`s (`tulu.rs`).
 //! - [`verify`] scores the text after the last `</think>`. Each instruction gets a strict
 //!   result (`strip(response)` non-empty and the check passes) and a loose one (the check
 //!   passes on any of the reference's 8 variants: first/last line dropped, `*` removed).

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# IFBench / IFEvalG scoring throughput: the reference checkers (IFBench's and open-instruct's
+# Python files, in the venv fixtures/ifeval/ifbench_venv.sh builds) and rlvr (ifeval::verify,
+# release build) on the same fixture rows, each pinned to one core, in one run.
+#   bench/ifeval/run_ifbench.sh IFBENCH_CHECKOUT OPEN_INSTRUCT_CHECKOUT [SECONDS_EACH]
+set -euo pipefail
+IFB="$(cd "$1" && pwd)"; OI="$(cd "$2" && pwd)"
+cd "$(dirname "$0")/../.."
+SECS="${3:-5}"
+PIN=""
+command -v taskset >/dev/null && PIN="taskset -c 0"
+{ read -r PY; read -r NLTK; } < <(fixtures/ifeval/ifbench_venv.sh)
+cargo build -q --release -p rlvr-verifiers --example ifeval_bench
+BIN="${CARGO_TARGET_DIR:-target}/release/examples/ifeval_bench"
+for ROWS in fixtures/ifeval/ifbench.jsonl fixtures/ifeval/ifevalg.jsonl; do
+  TMP=$(mktemp); grep -v '"words:start_verb"' "$ROWS" > "$TMP"
+  REF=$(NLTK_DATA="$NLTK" $PIN "$PY" bench/ifeval/reference_ifbench_bench.py "$ROWS" "$SECS" "$IFB" "$OI")
+  OURS=$($PIN "$BIN" "$TMP" "$SECS")
+  rm -f "$TMP"
+  python3 - "$ROWS" "$REF" "$OURS" <<'PY'
+import json, sys
+name, ref, ours = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(f"{name}")
+print(f"{'':24}{'rows/s':>12}{'p50 us':>10}{'p99 us':>10}")
+print(f"{'reference (Python)':24}{ref['rows_per_s']:>12.1f}{ref['p50_us']:>10.1f}{ref['p99_us']:>10.1f}")
+print(f"{'rlvr ifeval::verify':24}{ours['rows_per_s']:>12.1f}{ours['p50_us']:>10.1f}{ours['p99_us']:>10.1f}")
+print(f"ratio: {ours['rows_per_s'] / ref['rows_per_s']:.1f}x on {ours['rows']} rows (strict + loose per instruction, one core each)")
+PY
+done
