@@ -6,6 +6,7 @@
 //! door an item came in by.
 
 pub mod cli;
+pub mod dataset;
 pub mod generate;
 pub mod grade;
 pub mod reward;

@@ -1,5 +1,5 @@
 //! Reading JSONL records: serde_json's `from_slice` into a `Value` against `rlvr grade`'s
-//! fast path (`rlvr::grade::json::parse_with`, with each string decoder this CPU runs:
+//! fast path (`rlvr::dataset::json::parse_with`, with each string decoder this CPU runs:
 //! AVX2, portable), on the same lines, one thread, the file in memory.
 //!
 //!     cargo run --release --example grade_parse -- FILE.jsonl [LINES] [ROUNDS]
@@ -31,10 +31,10 @@ fn main() {
     let only = std::env::var("ONLY").unwrap_or_default();
     let mut answered = 0;
     for l in lines.iter().filter(|_| only.is_empty()) {
-        let fast = rlvr::grade::json::parse(l);
-        for decoder in rlvr::grade::json::Decoder::all() {
+        let fast = rlvr::dataset::json::parse(l);
+        for decoder in rlvr::dataset::json::Decoder::all() {
             assert_eq!(
-                rlvr::grade::json::parse_with(l, decoder),
+                rlvr::dataset::json::parse_with(l, decoder),
                 fast,
                 "{decoder:?}"
             );
@@ -71,11 +71,11 @@ fn main() {
             serde_json::from_slice(l).unwrap()
         });
     }
-    for decoder in rlvr::grade::json::Decoder::all() {
+    for decoder in rlvr::dataset::json::Decoder::all() {
         let name = format!("{decoder:?}").to_lowercase();
         if runs(&name) || runs("fast") {
             time(&format!("rlvr json, {name}"), &|l| {
-                rlvr::grade::json::parse_with(l, decoder)
+                rlvr::dataset::json::parse_with(l, decoder)
                     .unwrap_or_else(|| serde_json::from_slice(l).unwrap())
             });
         }

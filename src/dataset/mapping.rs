@@ -1,7 +1,6 @@
 //! Field mapping for layouts other than the item contract: `--response-field`,
 //! `--ground-truth-field`, `--id-field`, `--group-by`, each a dotted path into the record.
 
-use super::GradeArgs;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Default)]
@@ -27,12 +26,19 @@ pub fn get<'a>(v: &'a Value, path: &[String]) -> Option<&'a Value> {
 }
 
 impl Mapping {
-    pub fn from_args(args: &GradeArgs) -> Mapping {
+    /// The mapping from dotted paths (`--response-field`, `--ground-truth-field`,
+    /// `--id-field`, `--group-by`); `None` keeps the item contract's field.
+    pub fn new(
+        response: &Option<String>,
+        ground_truth: &Option<String>,
+        id: &Option<String>,
+        group: &Option<String>,
+    ) -> Mapping {
         Mapping {
-            response: path(&args.response_field),
-            ground_truth: path(&args.ground_truth_field),
-            id: path(&args.id_field),
-            group: path(&args.group_by),
+            response: path(response),
+            ground_truth: path(ground_truth),
+            id: path(id),
+            group: path(group),
         }
     }
 

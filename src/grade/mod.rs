@@ -7,16 +7,11 @@
 //! units in flight, leaving a valid output that `--resume` continues. Exit codes: 0 all graded,
 //! 1 some items malformed, 2 the run failed.
 
-mod compressed;
-pub(crate) mod input;
-pub mod json;
-mod lines;
-mod mapping;
 mod output;
-mod pace;
 mod pipeline;
-mod record;
 mod summary;
+
+use crate::dataset::{input, json, mapping, record};
 
 pub use summary::{pass_at_k, Stats, Summary};
 
@@ -86,7 +81,12 @@ pub fn run(args: GradeArgs) -> anyhow::Result<ExitCode> {
     });
     let mut engine = Engine::default();
     engine.math.lenient = args.lenient;
-    let map = mapping::Mapping::from_args(&args);
+    let map = mapping::Mapping::new(
+        &args.response_field,
+        &args.ground_truth_field,
+        &args.id_field,
+        &args.group_by,
+    );
 
     let format = input::Format::detect(&args.input);
     let pace = input::Pace::new(args.batch);

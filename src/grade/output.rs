@@ -1,9 +1,9 @@
 //! The verdict stream: one JSON line per sample, in input order, flushed per batch so that an
 //! interrupted run leaves a valid file; and `--resume`, which re-reads that file.
 
-use super::input::Record;
-use super::mapping::Mapping;
 use super::summary::Summary;
+use crate::dataset::input::Record;
+use crate::dataset::mapping::Mapping;
 use crate::reward::{Item, Outcome, Scored};
 use anyhow::Context;
 use serde::Serialize;

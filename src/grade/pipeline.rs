@@ -13,10 +13,10 @@
 //! The output only ever holds whole units, in order: stopping at any point (Ctrl-C, a read
 //! error) leaves a valid prefix of the full output.
 
-use super::input::{Unit, Units};
 use super::output::Sink;
-use super::pace::Pace;
 use super::summary::Summary;
+use crate::dataset::input::{Unit, Units};
+use crate::dataset::pace::Pace;
 use crate::reward::Outcome;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -339,7 +339,7 @@ fn spawn_reader(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grade::input::{Body, Record};
+    use crate::dataset::input::{Body, Record};
     use std::sync::atomic::AtomicUsize;
 
     /// `n` units of one record each; the record's line is the unit's number.

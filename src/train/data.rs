@@ -7,7 +7,7 @@
 //! Data order is a pure function of (seed, cursor): the cursor counts prompts handed out since
 //! the start of the run and is all a checkpoint needs to continue the same stream.
 
-use crate::grade::input;
+use crate::dataset::input;
 use crate::reward::Item;
 use anyhow::Context;
 use rlvr_train::tokenizer::Message;
@@ -144,7 +144,7 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<Example>> {
 }
 
 /// One dataset row as an example: its prompt, and the item with a placeholder response.
-fn example(mut v: Value) -> anyhow::Result<Example> {
+pub(super) fn example(mut v: Value) -> anyhow::Result<Example> {
     let (prompt, messages) = prompt_of(&v)?;
     if let Some(o) = v.as_object_mut() {
         o.insert("response".into(), Value::String(String::new()));

@@ -3,7 +3,7 @@
 //! [`Reader`] that recycles its items against a fresh one.
 
 use super::*;
-use crate::grade::{input, mapping::Mapping};
+use crate::dataset::{input, mapping::Mapping};
 
 /// The general path's item for `line`, if it makes one.
 fn general(line: &str, number: u64) -> Option<Item> {
