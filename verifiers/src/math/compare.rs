@@ -11,6 +11,7 @@ use super::budget::Budget;
 use super::node::{Node, Rel, Sep};
 use super::numeric::{self, Numeric};
 use super::poly::{normal_form, PolyErr};
+use super::q;
 use super::Config;
 
 mod forms;
@@ -18,6 +19,7 @@ mod structure;
 mod tolerance;
 
 use num_integer::Integer;
+use num_rational::BigRational;
 use num_traits::{One, Signed, Zero};
 use structure::{
     difference, eq_value, expand_pm_items, intervals_of, name_of, pm_alternatives,
@@ -381,6 +383,17 @@ impl Cmp<'_> {
         } else {
             EXACT_NUMERIC_TOL
         };
+        // Rational literals (`3`, `-\frac{2}{4}`, `1.5`): their values directly, the same
+        // decision the normal form below would reach, without building polynomials.
+        if let (Some(x), Some(y)) = (small_rational(r, &mut 0), small_rational(g, &mut 0)) {
+            if x == y {
+                return Decision::Equal("exact");
+            }
+            if decimal && rational_close(&x, &y, tol) && !exact_at_precision(r, g, &x, &y, tol) {
+                return Decision::Equal("tolerance");
+            }
+            return Decision::NotEqual("value_mismatch");
+        }
         match (
             normal_form(r, &mut self.budget),
             normal_form(g, &mut self.budget),
@@ -423,6 +436,38 @@ impl Cmp<'_> {
             Ok(Numeric::Unknown) => Decision::Undecided("undecided"),
             Err(_) => Decision::Undecided("budget_exhausted"),
         }
+    }
+}
+
+/// The exact value of a small tree of small rational literals under `+ - * /` (at most 16
+/// nodes, literals of at most 64 bits), or `None`. The arithmetic keeps values reduced, as the
+/// normal form does.
+fn small_rational(n: &Node, nodes: &mut u32) -> Option<BigRational> {
+    *nodes += 1;
+    if *nodes > 16 {
+        return None;
+    }
+    match n {
+        Node::Num { val, .. } => {
+            (val.numer().bits() <= 64 && val.denom().bits() <= 64).then(|| val.clone())
+        }
+        Node::Neg(a) => small_rational(a, nodes).map(|v| -v),
+        Node::Add(items) => {
+            let mut acc = BigRational::zero();
+            for it in items {
+                acc = q::add(&acc, &small_rational(it, nodes)?);
+            }
+            Some(acc)
+        }
+        Node::Mul(items) => {
+            let mut acc = BigRational::one();
+            for it in items {
+                acc = q::mul(&acc, &small_rational(it, nodes)?);
+            }
+            Some(acc)
+        }
+        Node::Div(a, b) => q::div(&small_rational(a, nodes)?, &small_rational(b, nodes)?),
+        _ => None,
     }
 }
 

@@ -62,7 +62,13 @@ pub fn extract(response: &str, mode: Mode) -> Extracted {
 /// follows a box (`\boxed{5}\text{ cm}`) is where a caller reading units looks.
 pub fn extract_with(response: &str, mode: Mode, phrases: &[&str]) -> (Extracted, usize) {
     let all = response.len();
-    let base = match rfind_fast(response, "</think>") {
+    // `contains` is a vectorized scan; most responses have no `</think>` at all.
+    let think_end = if response.contains("</think>") {
+        rfind_fast(response, "</think>")
+    } else {
+        None
+    };
+    let base = match think_end {
         Some(k) => k + "</think>".len(),
         None => 0,
     };
@@ -88,7 +94,7 @@ pub fn extract_with(response: &str, mode: Mode, phrases: &[&str]) -> (Extracted,
     }
     // Thinking that never ended (`<think>` without `</think>`, cut off by the token limit)
     // has no final answer beyond its boxes: no anchors, no last number.
-    if find_from(response, "<think>", 0).is_some() && rfind_fast(response, "</think>").is_none() {
+    if think_end.is_none() && find_from(response, "<think>", 0).is_some() {
         return (Extracted::Nothing, all);
     }
     if let Some(k) = rfind_fast(region, "<answer>") {
@@ -290,7 +296,7 @@ fn next_box(text: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut at = from;
     while at < bytes.len() {
-        let k = at + memchr_byte(b'\\', bytes.get(at..)?)?;
+        let k = at + text.get(at..)?.find('\\')?;
         let rest = &bytes[k..];
         if rest.starts_with(b"\\boxed") {
             return Some((k, 6));
@@ -301,11 +307,6 @@ fn next_box(text: &str, from: usize) -> Option<(usize, usize)> {
         at = k + 1;
     }
     None
-}
-
-/// First position of `byte` in `hay`.
-fn memchr_byte(byte: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == byte)
 }
 
 /// Index of the `}` closing a group whose `{` was just consumed.

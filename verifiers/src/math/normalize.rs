@@ -123,6 +123,11 @@ pub(super) fn unwrap_letters(s: &str) -> String {
 /// A gold multiple-choice letter: `C`, `(C)`, `\text{(C)}`, `(c)`, and an AMC-style
 /// `\textbf{(C) }\frac12` (letter, then the value of that choice, returned too).
 pub(super) fn choice_strict(s: &str) -> Option<(char, Option<String>)> {
+    // Without `(` only a lone letter is a choice, and unwrapping never removes a digit: a
+    // number (most golds) is not a choice.
+    if !s.contains('(') && s.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let t = unwrap_letters(s);
     let t = t.trim_end_matches('.');
     let chars: Vec<char> = t.chars().collect();

@@ -17,6 +17,24 @@ use std::borrow::Cow;
 
 /// `s` with every spelling above rewritten.
 pub(super) fn rewrite(s: &str) -> Cow<'_, str> {
+    // Every rewrite below needs one of these: a command, a non-ASCII sign, `%`, `_`, or a
+    // point and a parenthesis; most answers (`42`, `x^2+1`) have none, and are left as they are.
+    let (mut dot, mut paren) = (false, false);
+    let mut any = false;
+    for &b in s.as_bytes() {
+        match b {
+            b'\\' | b'%' | b'_' | 0x80..=0xFF => {
+                any = true;
+                break;
+            }
+            b'.' => dot = true,
+            b'(' => paren = true,
+            _ => {}
+        }
+    }
+    if !(any || (dot && paren)) {
+        return Cow::Borrowed(s);
+    }
     let mut out = Cow::Borrowed(s);
     if s.contains(['\u{a0}', '\u{202f}', '\u{2009}', '\u{2007}']) {
         out = Cow::Owned(number_spaces(&out));

@@ -132,6 +132,18 @@ fn big(digits: &str) -> BigInt {
 }
 
 fn decimal_value(int: &str, frac: &str, rep: &str, exp10: i64) -> BigRational {
+    // Most literals are short: their digits fit a u64 (the same value, without formatting).
+    if rep.is_empty() && exp10 == 0 && int.len() + frac.len() <= 18 {
+        let n = int
+            .bytes()
+            .chain(frac.bytes())
+            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0') % 10));
+        if frac.is_empty() {
+            return BigRational::from_integer(BigInt::from(n));
+        }
+        let scale = 10u64.pow(frac.len() as u32);
+        return q::new(BigInt::from(n), BigInt::from(scale)).unwrap_or_else(BigRational::zero);
+    }
     let ten = BigInt::from(10);
     let base = format!("{int}{frac}");
     let scale = ten.clone().pow(frac.len() as u32);
