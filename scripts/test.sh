@@ -2,7 +2,7 @@
 # The project's test command (the README's second command; .ci/run calls it).
 # Installs what the tests need, checks what we promise (formatting, clippy with warnings as
 # errors, every path README.md and docs/ name exists), then runs every test of the workspace
-# and the upstream-client check.
+# the upstream-client check and the Python package's tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/rlvr/target}"
@@ -18,3 +18,6 @@ cargo test --workspace --all-targets
 # `rlvr serve` the line above built; docs/integrations.md.
 echo "== tests/clients/run.sh"
 tests/clients/run.sh
+# The in-process Python package (python/, PyO3 + maturin): built into a venv and tested.
+echo "== python/run-tests.sh"
+python/run-tests.sh
