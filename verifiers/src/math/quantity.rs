@@ -12,7 +12,8 @@
 //!   `30^\circ`);
 //! - a degree answer against a bare gold with `\pi` is converted to radians (`30^\circ` =
 //!   `\frac{\pi}{6}`);
-//! - percent is left to the percent rule (`10\%` = `0.1` = `10`), on either side.
+//! - percent is left to the percent rule (`10\%` = `0.1` = `10`), on either side;
+//! - money against a physical unit is wrong (`\$5` for `5\text{ cm}`, and the reverse).
 //!
 //! Everything else (no unit on the gold, an answer that is not a number and a unit, several
 //! answers) keeps the comparison with units stripped. When in doubt, the old behaviour: this
@@ -30,6 +31,13 @@ pub(super) enum GoldQty {
     Unit(Node, Unit),
     /// A bare number written with `\pi` (read as radians against an answer in degrees).
     PiBare,
+    /// An amount of money (`\$5`, `5 €`): a unit in the answer (`cm`, `%`) is wrong.
+    Money,
+}
+
+/// Whether `s` names a currency (`\$`, `€`, `£`, `¥`, "dollar").
+fn money(s: &str) -> bool {
+    s.contains("\\$") || s.contains(['€', '£', '¥']) || s.to_ascii_lowercase().contains("dollar")
 }
 
 /// Whether `s` may carry a unit at all: a letter, a backslash command or a non-ASCII sign.
@@ -57,6 +65,16 @@ fn set_apart(text: &str, head: &str) -> bool {
 pub(super) fn gold_qty(s: &str) -> Option<GoldQty> {
     if !may_have_unit(s) {
         return None;
+    }
+    if money(s) {
+        // Only an amount alone (`\$5`, `5 dollars`), not a rate (`\$5 per hour`).
+        let lower = s.to_ascii_lowercase();
+        let amount = lower
+            .replace("\\$", "")
+            .replace(['€', '£', '¥'], "")
+            .replace("dollars", "")
+            .replace("dollar", "");
+        return units::is_number_expr(amount.trim()).then_some(GoldQty::Money);
     }
     let (num, unit) = units::split_quantity(s)?;
     if unit.is_one() {
@@ -106,6 +124,11 @@ pub(super) fn decide(
         return None;
     }
     match g {
+        // Any unit (`cm`, `%`) against an amount of money is wrong.
+        GoldQty::Money => units::split_quantity(a)
+            .filter(|(_, u)| !u.is_one())
+            .map(|_| (Decision::NotEqual("unit_mismatch"), a.to_string())),
+        GoldQty::Unit(..) if money(a) => Some((Decision::NotEqual("unit_mismatch"), a.to_string())),
         GoldQty::Unit(gnum, gunit) => {
             let (num, mut unit) = units::split_quantity(a)?;
             if unit.is_one() {
