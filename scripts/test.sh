@@ -12,6 +12,14 @@ echo "== README and docs name only paths that exist"
 python3 scripts/check_doc_paths.py
 echo "== cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+# The real pretrained model train/tests/model_smollm2.rs reads (cached; without network that
+# test says SKIPPED).
+echo "== scripts/fetch-smollm2.sh"
+if RLVR_SMOLLM2_GGUF="$(scripts/fetch-smollm2.sh)"; then
+    export RLVR_SMOLLM2_GGUF
+else
+    echo "SmolLM2 could not be fetched: train/tests/model_smollm2.rs will say SKIPPED"
+fi
 echo "== cargo test --workspace --all-targets"
 cargo test --workspace --all-targets
 # The real upstream clients (verl, OpenRLHF, TRL, sandbox-fusion, pinned) against the debug

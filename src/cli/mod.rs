@@ -28,6 +28,9 @@ pub enum Command {
     Grade(crate::grade::GradeArgs),
     /// Train a policy with GRPO on verifiable rewards.
     Train(crate::train::TrainArgs),
+    /// Complete a prompt file with a model (greedy or sampled), with per-token log-probs and
+    /// reward verdicts on request.
+    GenerateText(crate::train::GenerateTextArgs),
     /// Generate logic-puzzle instances as JSONL.
     Generate(crate::generate::GenerateArgs),
     /// Manage the sandbox's Python runtime.
@@ -40,6 +43,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Serve(args) => crate::server::run(args),
         Command::Grade(args) => crate::grade::run(args),
         Command::Train(args) => crate::train::run(args),
+        Command::GenerateText(args) => crate::train::run_generate_text(args),
         Command::Generate(args) => crate::generate::run(args),
         Command::Runtime(args) => crate::runtime::run(args),
     }

@@ -53,10 +53,7 @@ pub fn save(
     }
     std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     // The policy directory is a complete Hugging Face checkpoint (`--model` loads it).
-    policy.model.save(&tmp.join("policy"))?;
-    policy
-        .tokenizer
-        .save(&tmp.join("policy").join("tokenizer.json"))?;
+    policy.save(&tmp.join("policy"))?;
     if let Some(r) = reference {
         r.save(&tmp.join("reference"))?;
     }

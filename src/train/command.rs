@@ -1,6 +1,7 @@
 //! The `rlvr train` command: resolve the configuration, run warm-up and RL steps with logging
 //! and checkpoints, and finish with the plot and a summary on stderr.
 
+use super::config::Recipe;
 use super::metrics::{JsonlWriter, Progress, StepMetrics};
 use super::{checkpoint, plot, Device, TrainArgs, TrainConfig, Trainer};
 use anyhow::Context;
@@ -8,20 +9,40 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-fn resolve_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
-    let mut cfg = match (&args.config, &args.resume) {
+/// The recipe in force: `--recipe`, else `prorl` when a model is given (on the command line
+/// or in the config file), else `demo`.
+fn recipe_of(args: &TrainArgs, file: Option<&str>) -> Recipe {
+    let file_has_model = file
+        .and_then(|t| toml::from_str::<toml::Value>(t).ok())
+        .is_some_and(|v| v.get("model").and_then(|m| m.get("path")).is_some());
+    match args.recipe {
+        Some(r) => r,
+        None if args.model.is_some() || file_has_model => Recipe::Prorl,
+        None => Recipe::Demo,
+    }
+}
+
+fn resolve_config(args: &TrainArgs) -> anyhow::Result<(TrainConfig, Option<Recipe>)> {
+    let (mut cfg, recipe) = match (&args.config, &args.resume) {
         (Some(p), _) => {
             let text =
                 std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            TrainConfig::from_toml(&text).with_context(|| format!("in {}", p.display()))?
+            let recipe = recipe_of(args, Some(&text));
+            let cfg = TrainConfig::from_toml_over(&TrainConfig::recipe(recipe), &text)
+                .with_context(|| format!("in {}", p.display()))?;
+            (cfg, Some(recipe))
         }
         (None, Some(r)) => {
             let dir = checkpoint::resolve(r)?;
             let text = std::fs::read_to_string(dir.join("config.toml"))?;
-            TrainConfig::from_toml(&text)
-                .with_context(|| format!("in {}/config.toml", dir.display()))?
+            let cfg = TrainConfig::from_toml(&text)
+                .with_context(|| format!("in {}/config.toml", dir.display()))?;
+            (cfg, None)
         }
-        (None, None) => TrainConfig::default(),
+        (None, None) => {
+            let recipe = recipe_of(args, None);
+            (TrainConfig::recipe(recipe), Some(recipe))
+        }
     };
     if let Some(m) = &args.model {
         cfg.model.path = Some(m.clone());
@@ -41,7 +62,7 @@ fn resolve_config(args: &TrainArgs) -> anyhow::Result<TrainConfig> {
         cfg.seed = s;
     }
     cfg.validate()?;
-    Ok(cfg)
+    Ok((cfg, recipe))
 }
 
 /// Keeps the metrics lines of steps up to `step` (a resumed run rewrites what followed).
@@ -72,8 +93,15 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
              loop does not run on it yet; use --device cpu"
         );
     }
-    let cfg = resolve_config(&args)?;
+    let (cfg, recipe) = resolve_config(&args)?;
     if args.print_config {
+        match recipe {
+            Some(r) => println!(
+                "# recipe: {} (--recipe; any key below overrides it)",
+                r.name()
+            ),
+            None => println!("# the resumed checkpoint's settings"),
+        }
         print!("{}", cfg.to_toml());
         return Ok(ExitCode::SUCCESS);
     }

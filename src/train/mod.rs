@@ -16,6 +16,7 @@ mod checkpoint;
 mod command;
 mod config;
 mod data;
+mod generate_text;
 mod glyphs;
 mod http;
 mod metrics;
@@ -28,6 +29,7 @@ mod tests;
 mod update;
 
 pub use config::TrainConfig;
+pub use generate_text::{run as run_generate_text, GenerateTextArgs};
 pub use metrics::StepMetrics;
 
 use checkpoint::RunState;
@@ -57,7 +59,7 @@ pub struct TrainArgs {
     #[arg(long, value_enum, default_value = "cpu")]
     pub device: Device,
     /// Train this Hugging Face checkpoint directory (config.json, *.safetensors,
-    /// tokenizer.json) instead of the embedded tiny model.
+    /// tokenizer.json) or GGUF file instead of the embedded tiny model.
     #[arg(long)]
     pub model: Option<PathBuf>,
     /// Dataset: JSONL, or verl Parquet (`.parquet`), rows with `prompt` and the item fields
@@ -74,6 +76,11 @@ pub struct TrainArgs {
     /// Seed (overrides the config).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The settings to start from: `prorl` (a real model's; the default with `--model` or a
+    /// model in the config) or `demo` (the embedded tiny model's; the default otherwise).
+    /// `--config` overrides any subset; `--print-config` shows the result.
+    #[arg(long, value_enum)]
+    pub recipe: Option<config::Recipe>,
     /// Continue from a checkpoint directory, or from a run directory's latest checkpoint.
     #[arg(long)]
     pub resume: Option<PathBuf>,

@@ -1,13 +1,27 @@
 //! The policy being trained: the model, its tokenizer, how prompts are rendered and which
-//! tokens end a response. Either a Hugging Face checkpoint (`--model DIR`) or the embedded
-//! demo's tiny character-level model.
+//! tokens end a response. Either a Hugging Face checkpoint (`--model DIR`), a llama.cpp GGUF
+//! file (`--model FILE.gguf`: weights, tokenizer and chat template from the one file) or the
+//! embedded demo's tiny character-level model.
 
 use super::config::TrainConfig;
 use super::data::Example;
 use anyhow::Context;
-use rlvr_train::model::{Model, ModelConfig};
+use rlvr_train::model::{GgufModel, Model, ModelConfig};
 use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
 use std::path::Path;
+
+/// The ChatML template as Jinja source (what [`chatml`] renders), for checkpoints that have
+/// no template of their own.
+const CHATML_TEMPLATE: &str = "{% for message in messages %}{{ '<|im_start|>' + message['role'] \
+    + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt \
+    %}{{ '<|im_start|>assistant\n' }}{% endif %}";
+
+/// `chat_template` of `dir/tokenizer_config.json`, when there is one.
+fn read_chat_template(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("tokenizer_config.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("chat_template")?.as_str().map(str::to_string)
+}
 
 pub struct Policy {
     pub model: Model,
@@ -16,6 +30,8 @@ pub struct Policy {
     pub stop: Vec<u32>,
     /// Render prompts with the ChatML template.
     pub chat: bool,
+    /// The checkpoint's own chat template (Jinja source), when it has one.
+    pub chat_template: Option<String>,
 }
 
 impl Policy {
@@ -48,12 +64,20 @@ impl Policy {
             tokenizer: Tokenizer::Char(tok),
             stop,
             chat: false,
+            chat_template: None,
         }
     }
 
     /// Loads weights and `tokenizer.json` from `dir`, or uses the demo's character tokenizer
-    /// when there is no `tokenizer.json` (the demo's own checkpoints).
+    /// when there is no `tokenizer.json` (the demo's own checkpoints). A file (not a
+    /// directory) is read as GGUF.
     pub fn load(dir: &Path, chat: bool) -> anyhow::Result<Policy> {
+        if dir.is_file() {
+            let mut g = GgufModel::read(dir)
+                .with_context(|| format!("loading the GGUF model {}", dir.display()))?;
+            let model = g.model_on(rlvr_train::backend::cpu::Cpu)?;
+            return Self::hf_policy(dir, model, g.tokenizer, chat, g.chat_template);
+        }
         let model = Model::load(dir)
             .with_context(|| format!("loading the model from {}", dir.display()))?;
         let tok_path = dir.join("tokenizer.json");
@@ -67,6 +91,65 @@ impl Policy {
             return Ok(Self::char_policy(model, tok));
         }
         let tokenizer = Tokenizer::from_file(&tok_path)?;
+        let chat_template = read_chat_template(dir);
+        Self::hf_policy(dir, model, tokenizer, chat, chat_template)
+    }
+
+    /// Writes the policy as a Hugging Face checkpoint that loads back anywhere: config.json,
+    /// the weights, and (with a real tokenizer) tokenizer.json, tokenizer_config.json (special
+    /// tokens and the chat template: the checkpoint's own, else ChatML when prompts are
+    /// rendered with it) and generation_config.json (the end-of-sequence ids generation stops
+    /// at), so transformers loads it with its `eos` and template.
+    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
+        self.model.save(dir)?;
+        if matches!(self.tokenizer, Tokenizer::Char(_)) {
+            return Ok(());
+        }
+        self.tokenizer.save(&dir.join("tokenizer.json"))?;
+        let name = |id: u32| self.tokenizer.decode(&[id], false).ok();
+        let template = self
+            .chat_template
+            .clone()
+            .or_else(|| self.chat.then(|| CHATML_TEMPLATE.to_string()));
+        let cfg = &self.model.cfg;
+        let eos = self.stop.first().copied();
+        let mut tc = serde_json::json!({
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "clean_up_tokenization_spaces": false,
+            "model_max_length": cfg.max_position_embeddings,
+            "eos_token": eos.and_then(name),
+            "bos_token": cfg.bos_token_id.and_then(name),
+            "pad_token": cfg.raw.get("pad_token_id").and_then(|v| v.as_u64()).and_then(|i| name(i as u32)).or_else(|| eos.and_then(name)),
+        });
+        if let Some(t) = template {
+            tc["chat_template"] = t.into();
+        }
+        std::fs::write(
+            dir.join("tokenizer_config.json"),
+            serde_json::to_string_pretty(&tc)?,
+        )?;
+        let gc = serde_json::json!({
+            "bos_token_id": cfg.bos_token_id,
+            "eos_token_id": self.stop,
+            "pad_token_id": eos,
+            "do_sample": true,
+        });
+        std::fs::write(
+            dir.join("generation_config.json"),
+            serde_json::to_string_pretty(&gc)?,
+        )?;
+        Ok(())
+    }
+
+    /// A policy with a real tokenizer: generation stops at the config's end-of-sequence ids
+    /// and at `<|im_end|>` / `<|endoftext|>` when the vocabulary has them.
+    fn hf_policy(
+        dir: &Path,
+        model: Model,
+        tokenizer: Tokenizer,
+        chat: bool,
+        chat_template: Option<String>,
+    ) -> anyhow::Result<Policy> {
         let mut stop = model.cfg.eos_token_ids.clone();
         for t in [IM_END, ENDOFTEXT] {
             if let Some(id) = tokenizer.token_id(t) {
@@ -85,6 +168,7 @@ impl Policy {
             tokenizer,
             stop,
             chat,
+            chat_template,
         })
     }
 

@@ -176,7 +176,9 @@ fn config_round_trips_and_rejects_typos() {
         (c2.steps, c2.grpo.clip.eps_high, c2.grpo.clip.eps_low),
         (7, 0.28, 0.2)
     );
-    assert!(TrainConfig::from_toml("[rollout]\ntemperature = 0.0\n").is_err());
+    // Temperature 0 is greedy, as everywhere; below 0 is an error.
+    assert!(TrainConfig::from_toml("[rollout]\ntemperature = 0.0\n").is_ok());
+    assert!(TrainConfig::from_toml("[rollout]\ntemperature = -1.0\n").is_err());
     // steps does not change the hash (a run may be extended); the recipe does.
     let mut longer = c.clone();
     longer.steps = 999;
@@ -195,6 +197,7 @@ fn cuda_is_refused_clearly() {
         reward_url: None,
         steps: None,
         seed: None,
+        recipe: None,
         resume: None,
         print_config: false,
         quiet: true,
@@ -741,4 +744,34 @@ fn silent_reward_server_times_out_without_retrying() {
     // One request reached the server: a timeout is not retried (the batch may still run).
     assert!(rx.recv().is_ok());
     assert!(rx.try_recv().is_err());
+}
+
+/// With a model, the defaults are ProRL's, not the 1M-parameter demo's (8 tokens at
+/// temperature 1.5, learning rate 3e-4); a config file overrides a subset of the recipe.
+#[test]
+fn prorl_recipe_is_the_default_with_a_model_and_a_file_overrides_it() {
+    use super::config::Recipe;
+    let p = TrainConfig::recipe(Recipe::Prorl);
+    assert_eq!(
+        (
+            p.rollout.samples_per_prompt,
+            p.rollout.temperature,
+            p.update.lr,
+            p.warmup.steps
+        ),
+        (16, 1.2, 1e-6, 0)
+    );
+    assert!(p.rollout.max_new_tokens >= 1024);
+    assert_eq!(TrainConfig::recipe(Recipe::Demo), TrainConfig::default());
+    let c = TrainConfig::from_toml_over(&p, "[rollout]\nmax_new_tokens = 77\n").unwrap();
+    assert_eq!(
+        (
+            c.rollout.max_new_tokens,
+            c.rollout.samples_per_prompt,
+            c.update.lr
+        ),
+        (77, 16, 1e-6)
+    );
+    let e = TrainConfig::from_toml_over(&p, "[rollout]\ntemprature = 1.0\n").unwrap_err();
+    assert!(format!("{e:#}").contains("temprature"), "{e:#}");
 }

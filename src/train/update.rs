@@ -47,7 +47,11 @@ pub fn grpo_step(
     opt: &mut AdamW<rlvr_train::backend::cpu::Cpu>,
     rollout: &Rollout,
 ) -> anyhow::Result<UpdateStats> {
-    let temp = cfg.rollout.temperature;
+    // Greedy rollouts (temperature 0) record untempered log-probs (`generate`'s convention).
+    let temp = match cfg.rollout.temperature {
+        t if t > 0.0 => t,
+        _ => 1.0,
+    };
     let kl = &cfg.grpo.kl;
     let mut stats = UpdateStats::default();
     let all: Vec<(usize, usize)> = rollout
