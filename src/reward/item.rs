@@ -298,6 +298,22 @@ impl Item {
             ),
             Some(_) => return Err(err(&id, "'options' must be a list of strings")),
         };
+        // A lettered question (`(A) 12 m (B) 15 m`, one option per line as `A. 12 m`) is a
+        // multiple-choice item when it has no `options` list: for a stem item, or when the
+        // gold is a single choice letter.
+        let gold_letter = ground_truth
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .is_some_and(|g| g.len() == 1 && matches!(g.as_bytes()[0], b'A'..=b'J'));
+        let options = match options {
+            Some(o) => Some(o),
+            None if domain == Domain::Stem || gold_letter => ["question", "prompt", "problem"]
+                .iter()
+                .filter_map(|k| obj.get(*k).and_then(Value::as_str))
+                .find_map(lettered_options),
+            None => None,
+        };
         let domain = match domain {
             Domain::Math if obj.get("domain").is_none_or(Value::is_null) && options.is_some() => {
                 Domain::Stem
@@ -391,6 +407,52 @@ impl Item {
     }
 }
 
+/// The options of a lettered multiple-choice question, in order from A: one per line
+/// (`A. 12 m`, `(B) 15 m`, `C) 20 m`, `D: 25 m`) or inline (`(A) 12 m (B) 15 m`). At least two,
+/// consecutive from A; `None` for anything else.
+pub fn lettered_options(text: &str) -> Option<Vec<String>> {
+    let line_option = |line: &str, letter: u8| -> Option<String> {
+        let t = line.trim_start();
+        let t = t.strip_prefix('(').unwrap_or(t);
+        let rest = t.strip_prefix(letter as char)?;
+        let rest = rest.strip_prefix([')', '.', ':'])?;
+        rest.starts_with([' ', '\t'])
+            .then(|| rest.trim().to_string())
+    };
+    let mut by_line = Vec::new();
+    for line in text.lines() {
+        let letter = b'A' + by_line.len() as u8;
+        if letter > b'J' {
+            break;
+        }
+        if let Some(o) = line_option(line, letter) {
+            by_line.push(o);
+        }
+    }
+    if by_line.len() >= 2 {
+        return Some(by_line);
+    }
+    // Inline: `(A) x (B) y ...`.
+    let start = text.find("(A) ")?;
+    let mut rest = &text[start + 4..];
+    let mut inline = Vec::new();
+    for next in b'B'..=b'K' {
+        let marker = format!("({}) ", next as char);
+        match rest.find(&marker) {
+            Some(k) if next <= b'J' => {
+                inline.push(rest[..k].trim().to_string());
+                rest = &rest[k + marker.len()..];
+            }
+            _ => {
+                let end = rest.find('\n').unwrap_or(rest.len());
+                inline.push(rest[..end].trim().to_string());
+                break;
+            }
+        }
+    }
+    (inline.len() >= 2 && inline.iter().all(|o| !o.is_empty())).then_some(inline)
+}
+
 fn infer_domain(
     task: Option<&str>,
     data_source: Option<&str>,
@@ -447,6 +509,22 @@ fn infer_domain(
 mod tests {
     use super::{Domain, Item};
     use serde_json::json;
+
+    #[test]
+    fn lettered_questions_give_their_options() {
+        use super::lettered_options as opts;
+        let by_line = "Which is longest?\nA. 12 m\nB. 15 m\nC) 20 m\n(D) 25 m\nAnswer:";
+        assert_eq!(opts(by_line).unwrap(), ["12 m", "15 m", "20 m", "25 m"]);
+        let inline = "Pick one: (A) red (B) green (C) blue";
+        assert_eq!(opts(inline).unwrap(), ["red", "green", "blue"]);
+        assert_eq!(opts("A. only one"), None);
+        assert_eq!(opts("no options here"), None);
+        let item = Item::from_value(&json!({"question": "X?\nA. 12 m\nB. 15 m",
+                                            "response": "Answer: B", "ground_truth": "B"}))
+        .unwrap();
+        assert_eq!(item.domain, Domain::Stem);
+        assert_eq!(item.options.as_deref().unwrap(), ["12 m", "15 m"]);
+    }
 
     #[test]
     fn domain_names_in_any_case_and_padding() {
