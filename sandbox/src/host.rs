@@ -11,7 +11,7 @@
 //! instances and fiber stacks are reserved once, sized from [`SandboxConfig`], and reused, so
 //! a run does not map and unmap its memory; memory images are copy-on-write either way.
 
-use crate::outcome::{Job, Outcome, RunOutput};
+use crate::outcome::{Job, RunEnd, RunOutput};
 use crate::pipe::CappedPipe;
 use crate::runtime::RuntimeFiles;
 use crate::{Error, Limits, MAX_MEMORY_BYTES};
@@ -306,7 +306,7 @@ impl Sandbox {
         &self.runtime
     }
 
-    /// Run one program in a fresh instance. A misbehaving program gives an [`Outcome`]; `Err`
+    /// Run one program in a fresh instance. A misbehaving program gives an [`RunEnd`]; `Err`
     /// means the host failed (it could not create the instance's context).
     pub fn run(&self, job: &Job, limits: &Limits) -> Result<RunOutput, Error> {
         let _slot = self.slots.acquire();
@@ -353,11 +353,11 @@ impl Sandbox {
         let exit_now = store.data().exit_now;
         drop(store);
         let outcome = match result {
-            Err(_) => Outcome::Timeout,
-            Ok(Ok((_, true))) => Outcome::MemoryLimit,
-            Ok(Ok((status, false))) => Outcome::Exited(status),
+            Err(_) => RunEnd::Timeout,
+            Ok(Ok((_, true))) => RunEnd::MemoryLimit,
+            Ok(Ok((status, false))) => RunEnd::Exited(status),
             Ok(Err(e)) => match exit_now {
-                Some(code) => Outcome::Exited(code),
+                Some(code) => RunEnd::Exited(code),
                 None => classify(e, memory_hit, &stdout, &stderr, deadline),
             },
         };
@@ -444,23 +444,23 @@ fn classify(
     stdout: &CappedPipe,
     stderr: &CappedPipe,
     deadline: Instant,
-) -> Outcome {
+) -> RunEnd {
     if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {
-        return Outcome::Exited(exit.0);
+        return RunEnd::Exited(exit.0);
     }
     if memory_hit {
-        return Outcome::MemoryLimit;
+        return RunEnd::MemoryLimit;
     }
     if stdout.overflowed() || stderr.overflowed() {
-        return Outcome::OutputLimit;
+        return RunEnd::OutputLimit;
     }
     if e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::Interrupt)
         || Instant::now() >= deadline
     {
-        return Outcome::Timeout;
+        return RunEnd::Timeout;
     }
     let text = format!("{e:#}");
-    Outcome::Trap(text.lines().next().unwrap_or("trap").to_string())
+    RunEnd::Trap(text.lines().next().unwrap_or("trap").to_string())
 }
 
 impl Drop for Sandbox {

@@ -24,7 +24,7 @@ pub mod runtime;
 
 pub use host::{Sandbox, SandboxConfig, EPOCH_TICK};
 pub use limits::{Limits, MAX_MEMORY_BYTES};
-pub use outcome::{Job, Outcome, RunOutput};
+pub use outcome::{Job, RunEnd, RunOutput};
 pub use runtime::cache_dir;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,7 +44,7 @@ pub fn set_shared_max_concurrent(runs: usize) -> bool {
 
 static SHARED_CREATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Failures of the host (never of the program under test, which gets an [`Outcome`]).
+/// Failures of the host (never of the program under test, which gets an [`RunEnd`]).
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

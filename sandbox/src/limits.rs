@@ -7,18 +7,18 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time from the start of instantiation to the end of the program.
-    /// Default 10 s. When hit the run ends with [`crate::Outcome::Timeout`]; it bounds compute
+    /// Default 10 s. When hit the run ends with [`crate::RunEnd::Timeout`]; it bounds compute
     /// (epoch interruption, checked every [`crate::EPOCH_TICK`]) and time spent blocked in
     /// host calls such as `time.sleep` or `select` alike. It does not include time spent
     /// waiting for a free slot under the sandbox's concurrency limit.
     pub wall_time: Duration,
     /// Bytes of linear memory the program's instance may hold, summed over its memories.
     /// Default 512 MiB; at most 4 GiB (wasm32). When a growth would pass it the run ends with
-    /// [`crate::Outcome::MemoryLimit`]; so does an uncaught `MemoryError`. It does not cover
+    /// [`crate::RunEnd::MemoryLimit`]; so does an uncaught `MemoryError`. It does not cover
     /// host-side buffers, which the output limits bound.
     pub memory_bytes: u64,
     /// Bytes of stdout kept. Default 4 MiB. A write past it keeps the bytes that fit, marks
-    /// the stdout truncated and ends the run with [`crate::Outcome::OutputLimit`].
+    /// the stdout truncated and ends the run with [`crate::RunEnd::OutputLimit`].
     pub stdout_bytes: usize,
     /// Bytes of stderr kept. Default 1 MiB. Same behaviour as `stdout_bytes`.
     pub stderr_bytes: usize,

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub enum RunEnd {
     /// The program ended by itself with this exit status (0 after running to the end, the
     /// `sys.exit`/`os._exit` status, 1 after an uncaught exception).
     Exited(i32),
@@ -19,28 +19,28 @@ pub enum Outcome {
     Trap(String),
 }
 
-impl Outcome {
+impl RunEnd {
     /// A short machine-readable name: `exited`, `timeout`, `memory_limit`, `output_limit`, `trap`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Outcome::Exited(_) => "exited",
-            Outcome::Timeout => "timeout",
-            Outcome::MemoryLimit => "memory_limit",
-            Outcome::OutputLimit => "output_limit",
-            Outcome::Trap(_) => "trap",
+            RunEnd::Exited(_) => "exited",
+            RunEnd::Timeout => "timeout",
+            RunEnd::MemoryLimit => "memory_limit",
+            RunEnd::OutputLimit => "output_limit",
+            RunEnd::Trap(_) => "trap",
         }
     }
 
     /// True for `Exited(0)`.
     pub fn success(&self) -> bool {
-        *self == Outcome::Exited(0)
+        *self == RunEnd::Exited(0)
     }
 }
 
 /// Everything a run produced.
 #[derive(Debug, Clone)]
 pub struct RunOutput {
-    pub outcome: Outcome,
+    pub outcome: RunEnd,
     /// The first `Limits::stdout_bytes` bytes the program wrote to stdout.
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{fixture_lines, SandboxRunner};
-use rlvr_sandbox::{Job, Limits, Outcome};
+use rlvr_sandbox::{Job, Limits, RunEnd};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -19,9 +19,9 @@ fn limits_of(case: &Value) -> Limits {
     }
 }
 
-fn outcome_name(o: &Outcome) -> String {
+fn outcome_name(o: &RunEnd) -> String {
     match o {
-        Outcome::Exited(s) => format!("exited:{s}"),
+        RunEnd::Exited(s) => format!("exited:{s}"),
         other => other.kind().to_string(),
     }
 }

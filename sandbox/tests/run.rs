@@ -1,6 +1,6 @@
 //! End-to-end runs of the real guest: stdio, exit statuses, imports, limits, isolation.
 
-use rlvr_sandbox::{Job, Limits, Outcome, Sandbox};
+use rlvr_sandbox::{Job, Limits, RunEnd, Sandbox};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ fn prints_and_exits_zero() {
     let out = run("print(1)", "");
     assert_eq!(
         out.outcome,
-        Outcome::Exited(0),
+        RunEnd::Exited(0),
         "stderr: {}",
         text(&out.stderr)
     );
@@ -46,7 +46,7 @@ fn stdin_is_a_real_byte_stream() {
     let out = run("print(sum(map(int, input().split())))", "2 3\n");
     assert_eq!(text(&out.stdout), "5\n");
     let out = run("input()", "");
-    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert_eq!(out.outcome, RunEnd::Exited(1));
     assert!(
         text(&out.stderr).contains("EOFError"),
         "{}",
@@ -59,18 +59,18 @@ fn stdin_is_a_real_byte_stream() {
 #[test]
 fn a_single_large_write_is_never_cut_short() {
     let out = run("import sys\nsys.stdout.write('x' * 2_000_000)", "");
-    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout.len(), 2_000_000);
     assert!(!out.stdout_truncated);
     let out = run(
         "import os\nn = os.write(1, b'y' * 1_500_000)\nos.write(2, str(n).encode())",
         "",
     );
-    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(0), "{}", text(&out.stderr));
     assert_eq!(out.stdout.len(), 1_500_000);
     assert_eq!(text(&out.stderr), "1500000");
     let out = run("import sys\nsys.stdout.write('z' * 5_000_000)", "");
-    assert_eq!(out.outcome, Outcome::OutputLimit);
+    assert_eq!(out.outcome, RunEnd::OutputLimit);
     assert!(out.stdout_truncated);
     assert_eq!(out.stdout.len(), Limits::default().stdout_bytes);
 }
@@ -87,7 +87,7 @@ fn a_thread_for_a_deeper_stack_runs_its_target() {
                 t = threading.Thread(target=main)\nt.start()\nt.join()\n\
                 print('alive', t.is_alive())\n";
     let out = run(code, "50000\n");
-    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "50000\nalive False\n");
     // As in CPython, an exception ends its thread only; SystemExit ends it quietly.
     let code = "import threading\n\
@@ -97,7 +97,7 @@ fn a_thread_for_a_deeper_stack_runs_its_target() {
                 threading.Thread(target=quits).start()\n\
                 print('after')\n";
     let out = run(code, "");
-    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "after\n");
     assert!(
         text(&out.stderr).contains("ValueError: boom"),
@@ -115,28 +115,22 @@ fn a_thread_for_a_deeper_stack_runs_its_target() {
 fn exit_statuses() {
     assert_eq!(
         run("import sys\nsys.exit(3)", "").outcome,
-        Outcome::Exited(3)
+        RunEnd::Exited(3)
     );
-    assert_eq!(run("raise SystemExit", "").outcome, Outcome::Exited(0));
+    assert_eq!(run("raise SystemExit", "").outcome, RunEnd::Exited(0));
     // os._exit goes through the guest's `exit-now` import, so the status survives (WASI
     // 0.2's own `exit` carries only success or failure).
-    assert_eq!(
-        run("import os\nos._exit(0)", "").outcome,
-        Outcome::Exited(0)
-    );
-    assert_eq!(
-        run("import os\nos._exit(7)", "").outcome,
-        Outcome::Exited(7)
-    );
+    assert_eq!(run("import os\nos._exit(0)", "").outcome, RunEnd::Exited(0));
+    assert_eq!(run("import os\nos._exit(7)", "").outcome, RunEnd::Exited(7));
     assert_eq!(
         run("import posix\nposix._exit(-2)", "").outcome,
-        Outcome::Exited(-2)
+        RunEnd::Exited(-2)
     );
     let out = run(
         "import os\nprint('x', flush=True)\nos._exit(3)\nprint('after')",
         "",
     );
-    assert_eq!(out.outcome, Outcome::Exited(3), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(3), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "x\n");
     // It cannot be caught, and `finally` blocks do not run.
     let out = run(
@@ -144,20 +138,20 @@ fn exit_statuses() {
          finally:\n    print('finally')",
         "",
     );
-    assert_eq!(out.outcome, Outcome::Exited(5));
+    assert_eq!(out.outcome, RunEnd::Exited(5));
     assert_eq!(text(&out.stdout), "");
     let out = run("import os\nos._exit(2**40)", "");
-    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert_eq!(out.outcome, RunEnd::Exited(1));
     assert!(
         text(&out.stderr).contains("OverflowError"),
         "{}",
         text(&out.stderr)
     );
     let out = run("1/0", "");
-    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert_eq!(out.outcome, RunEnd::Exited(1));
     assert!(text(&out.stderr).contains("ZeroDivisionError"));
     let out = run("def f(:\n  pass", "");
-    assert_eq!(out.outcome, Outcome::Exited(1));
+    assert_eq!(out.outcome, RunEnd::Exited(1));
     assert!(text(&out.stderr).contains("SyntaxError"));
 }
 
@@ -168,7 +162,7 @@ fn any_stdlib_module_imports() {
                 email.message, zoneinfo, graphlib, sqlite3 if False else None\n\
                 import importlib\nprint(importlib.import_module('tomllib').loads('a=1')['a'])";
     let out = run(&code.replace(", sqlite3 if False else None", ""), "");
-    assert_eq!(out.outcome, Outcome::Exited(0), "{}", text(&out.stderr));
+    assert_eq!(out.outcome, RunEnd::Exited(0), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "1\n");
 }
 
@@ -203,17 +197,14 @@ fn limits_end_runs_with_outcomes() {
         s.run(&job, &limits).expect("host ok")
     };
     // Wall limits are checked by the outcome, not by timing the test.
-    assert_eq!(go("while True: pass").outcome, Outcome::Timeout);
-    assert_eq!(
-        go("import time\ntime.sleep(1000)").outcome,
-        Outcome::Timeout
-    );
+    assert_eq!(go("while True: pass").outcome, RunEnd::Timeout);
+    assert_eq!(go("import time\ntime.sleep(1000)").outcome, RunEnd::Timeout);
     let t = go("import time\nprint('before', flush=True)\ntime.sleep(1000)");
-    assert_eq!(t.outcome, Outcome::Timeout);
+    assert_eq!(t.outcome, RunEnd::Timeout);
     assert_eq!(text(&t.stdout), "before\n");
-    assert_eq!(go("x = bytearray(1 << 30)").outcome, Outcome::MemoryLimit);
+    assert_eq!(go("x = bytearray(1 << 30)").outcome, RunEnd::MemoryLimit);
     let o = go("while True: print('y' * 100)");
-    assert_eq!(o.outcome, Outcome::OutputLimit);
+    assert_eq!(o.outcome, RunEnd::OutputLimit);
     assert!(o.stdout_truncated);
     assert_eq!(o.stdout.len(), 1000);
 }
@@ -242,6 +233,6 @@ fn a_pool_that_cannot_hold_the_guest_falls_back_to_on_demand() {
             &Limits::default(),
         )
         .expect("host ok");
-    assert_eq!(out.outcome, Outcome::Exited(0));
+    assert_eq!(out.outcome, RunEnd::Exited(0));
     assert_eq!(text(&out.stdout), "42\n");
 }

@@ -2,7 +2,7 @@
 //! sandbox via this adapter. Per-item `limits` are honoured within the server-side caps.
 
 use super::Item;
-use rlvr_sandbox::{Job, Limits, Outcome, Sandbox};
+use rlvr_sandbox::{Job, Limits, RunEnd, Sandbox};
 use rlvr_verifiers::code::{Ended, Execution, Options, Runner, TestRun};
 use rlvr_verifiers::Verdict;
 use serde_json::Value;
@@ -138,11 +138,11 @@ impl Runner for SandboxRunner<'_> {
                 let out = r.map_err(|e| e.to_string())?;
                 Ok(Execution {
                     ended: match out.outcome {
-                        Outcome::Exited(s) => Ended::Exited(s),
-                        Outcome::Timeout => Ended::Timeout,
-                        Outcome::MemoryLimit => Ended::MemoryLimit,
-                        Outcome::OutputLimit => Ended::OutputLimit,
-                        Outcome::Trap(m) => Ended::Trap(m),
+                        RunEnd::Exited(s) => Ended::Exited(s),
+                        RunEnd::Timeout => Ended::Timeout,
+                        RunEnd::MemoryLimit => Ended::MemoryLimit,
+                        RunEnd::OutputLimit => Ended::OutputLimit,
+                        RunEnd::Trap(m) => Ended::Trap(m),
                     },
                     stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
                     stderr: String::from_utf8_lossy(&out.stderr).into_owned(),

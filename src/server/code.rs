@@ -20,7 +20,7 @@ use super::state::{content_length, AppState};
 use super::{json_response, ApiResult};
 use crate::reward::Domain;
 use axum::extract::{Request, State};
-use rlvr_sandbox::{Job, Limits, Outcome, MAX_MEMORY_BYTES};
+use rlvr_sandbox::{Job, Limits, RunEnd, MAX_MEMORY_BYTES};
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -315,8 +315,8 @@ fn execute(run: &ProgramRun) -> RunReport {
     // SandboxFusion reports a killed program as Finished with a non-zero code; so do we, and
     // say why on stderr.
     let (status, return_code) = match out.outcome {
-        Outcome::Exited(c) => ("Finished", Some(i64::from(c))),
-        Outcome::Timeout => {
+        RunEnd::Exited(c) => ("Finished", Some(i64::from(c))),
+        RunEnd::Timeout => {
             // A time limit is wall-clock (as in SandboxFusion); a run that got less than half
             // of it on a core was slowed by other runs, and the client is told so.
             if let Some(cpu) = out.cpu_time.filter(|c| *c * 2 < limits.wall_time) {
@@ -329,15 +329,15 @@ fn execute(run: &ProgramRun) -> RunReport {
             }
             ("TimeLimitExceeded", None)
         }
-        Outcome::MemoryLimit => {
+        RunEnd::MemoryLimit => {
             stderr.push_str("\n[rlvr sandbox] memory limit exceeded\n");
             ("Finished", Some(1))
         }
-        Outcome::OutputLimit => {
+        RunEnd::OutputLimit => {
             stderr.push_str("\n[rlvr sandbox] output limit exceeded\n");
             ("Finished", Some(1))
         }
-        Outcome::Trap(m) => {
+        RunEnd::Trap(m) => {
             stderr.push_str(&format!("\n[rlvr sandbox] trap: {m}\n"));
             ("Finished", Some(1))
         }

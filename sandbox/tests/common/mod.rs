@@ -1,7 +1,7 @@
 //! Test support shared by the fixture walkers: the verifier's `Runner` over a sandbox (the
 //! same adapter the application has in src/reward/code.rs, which the sandbox crate cannot use).
 
-use rlvr_sandbox::{Job, Limits, Outcome, Sandbox};
+use rlvr_sandbox::{Job, Limits, RunEnd, Sandbox};
 use rlvr_verifiers::code::{Ended, Execution, Runner, TestRun};
 
 pub struct SandboxRunner<'a> {
@@ -25,11 +25,11 @@ impl Runner for SandboxRunner<'_> {
                 let out = r.map_err(|e| e.to_string())?;
                 Ok(Execution {
                     ended: match out.outcome {
-                        Outcome::Exited(s) => Ended::Exited(s),
-                        Outcome::Timeout => Ended::Timeout,
-                        Outcome::MemoryLimit => Ended::MemoryLimit,
-                        Outcome::OutputLimit => Ended::OutputLimit,
-                        Outcome::Trap(m) => Ended::Trap(m),
+                        RunEnd::Exited(s) => Ended::Exited(s),
+                        RunEnd::Timeout => Ended::Timeout,
+                        RunEnd::MemoryLimit => Ended::MemoryLimit,
+                        RunEnd::OutputLimit => Ended::OutputLimit,
+                        RunEnd::Trap(m) => Ended::Trap(m),
                     },
                     stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
                     stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
