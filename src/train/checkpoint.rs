@@ -53,9 +53,10 @@ pub fn save(
     }
     std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     // The policy directory is a complete Hugging Face checkpoint (`--model` loads it).
-    policy.save(&tmp.join("policy"))?;
+    let dtype = cfg.log.save_dtype.dtype();
+    policy.save(&tmp.join("policy"), dtype)?;
     if let Some(r) = reference {
-        r.save(&tmp.join("reference"))?;
+        r.save_as(&tmp.join("reference"), dtype)?;
     }
     write_optimizer(&tmp.join("optimizer.bin"), &policy.model, opt)?;
     std::fs::write(tmp.join("config.toml"), cfg.to_toml())?;

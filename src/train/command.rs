@@ -61,6 +61,9 @@ fn resolve_config(args: &TrainArgs) -> anyhow::Result<(TrainConfig, Option<Recip
     if let Some(s) = args.seed {
         cfg.seed = s;
     }
+    if let Some(d) = args.save_dtype {
+        cfg.log.save_dtype = d;
+    }
     cfg.validate()?;
     Ok((cfg, recipe))
 }

@@ -290,6 +290,27 @@ pub struct LogSection {
     pub samples_per_step: usize,
     /// Write a checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: u64,
+    /// The dtype of the checkpoints' weights: `f32` (the master weights; a resume continues
+    /// bit for bit) or `bf16` (half the size; a resume starts from the rounded weights).
+    pub save_dtype: SaveDtypeName,
+}
+
+/// `log.save_dtype` / `--save-dtype`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SaveDtypeName {
+    #[default]
+    F32,
+    Bf16,
+}
+
+impl SaveDtypeName {
+    pub fn dtype(self) -> rlvr_train::model::SaveDtype {
+        match self {
+            SaveDtypeName::F32 => rlvr_train::model::SaveDtype::F32,
+            SaveDtypeName::Bf16 => rlvr_train::model::SaveDtype::Bf16,
+        }
+    }
 }
 
 impl Default for LogSection {
@@ -297,6 +318,7 @@ impl Default for LogSection {
         LogSection {
             samples_per_step: 4,
             checkpoint_every: 0,
+            save_dtype: SaveDtypeName::F32,
         }
     }
 }

@@ -81,6 +81,10 @@ pub struct TrainArgs {
     /// `--config` overrides any subset; `--print-config` shows the result.
     #[arg(long, value_enum)]
     pub recipe: Option<config::Recipe>,
+    /// Checkpoint weights in f32 (exact, the default) or bf16 (half the size; a resume then
+    /// starts from rounded weights). Sets log.save_dtype.
+    #[arg(long, value_enum)]
+    pub save_dtype: Option<config::SaveDtypeName>,
     /// Continue from a checkpoint directory, or from a run directory's latest checkpoint.
     #[arg(long)]
     pub resume: Option<PathBuf>,

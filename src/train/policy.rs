@@ -6,7 +6,7 @@
 use super::config::TrainConfig;
 use super::data::Example;
 use anyhow::Context;
-use rlvr_train::model::{GgufModel, Model, ModelConfig};
+use rlvr_train::model::{GgufModel, Model, ModelConfig, SaveDtype};
 use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
 use std::path::Path;
 
@@ -100,8 +100,8 @@ impl Policy {
     /// tokens and the chat template: the checkpoint's own, else ChatML when prompts are
     /// rendered with it) and generation_config.json (the end-of-sequence ids generation stops
     /// at), so transformers loads it with its `eos` and template.
-    pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
-        self.model.save(dir)?;
+    pub fn save(&self, dir: &Path, dtype: SaveDtype) -> anyhow::Result<()> {
+        self.model.save_as(dir, dtype)?;
         if matches!(self.tokenizer, Tokenizer::Char(_)) {
             return Ok(());
         }

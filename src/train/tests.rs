@@ -198,6 +198,7 @@ fn cuda_is_refused_clearly() {
         steps: None,
         seed: None,
         recipe: None,
+        save_dtype: None,
         resume: None,
         print_config: false,
         quiet: true,

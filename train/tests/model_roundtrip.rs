@@ -209,3 +209,38 @@ fn bad_checkpoints_are_errors() {
     );
     assert!(Tokenizer::from_file(&d.join("missing.json")).is_err());
 }
+
+/// `save_as(Bf16)`: half the bytes, config says bfloat16, and the reloaded weights are the
+/// originals rounded to bf16 (round to nearest even), nothing else.
+#[test]
+fn bf16_save_halves_the_size_and_reloads_rounded_weights() {
+    use rlvr_train::model::SaveDtype;
+    let cfg = ModelConfig::tiny(40, 32, 2, 4, 2, 48).expect("config");
+    let m = Model::new_random(&cfg, 11).expect("model");
+    let (d32, d16) = (tmp("save-f32"), tmp("save-bf16"));
+    m.save(&d32).expect("save f32");
+    m.save_as(&d16, SaveDtype::Bf16).expect("save bf16");
+    let size = |d: &Path| {
+        std::fs::metadata(d.join("model.safetensors"))
+            .expect("file")
+            .len()
+    };
+    assert!(
+        size(&d16) * 2 < size(&d32) + 4096,
+        "{} vs {}",
+        size(&d16),
+        size(&d32)
+    );
+    let c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d16.join("config.json")).unwrap()).unwrap();
+    assert_eq!(c["torch_dtype"], "bfloat16");
+    let r = Model::load(&d16).expect("load bf16");
+    for (a, b) in m.params().iter().zip(r.params()) {
+        let want: Vec<f32> = a
+            .data
+            .iter()
+            .map(|x| half::bf16::from_f32(*x).to_f32())
+            .collect();
+        assert_eq!(b.data, want, "{}", a.name);
+    }
+}

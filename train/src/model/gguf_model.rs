@@ -88,10 +88,13 @@ fn need(g: &Gguf, arch: &str, key: &str) -> Result<usize> {
     arch_usize(g, arch, key)?.ok_or_else(|| cfg_err(format!("missing `{arch}.{key}`")))
 }
 
+/// A metadata number under `arch.key`; an f32 is taken as the shortest decimal that rounds
+/// to it (1e-5, not 9.999999747378752e-6), so a saved config.json reads as the original.
 fn arch_f64(g: &Gguf, arch: &str, key: &str) -> Result<Option<f64>> {
     let k = format!("{arch}.{key}");
     match g.get(&k) {
         None => Ok(None),
+        Some(MetaValue::F32(x)) => Ok(Some(x.to_string().parse().unwrap_or(f64::from(*x)))),
         Some(v) => v
             .as_f64()
             .map(Some)

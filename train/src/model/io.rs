@@ -14,6 +14,16 @@ use super::{param_specs, Model, ModelConfig};
 use crate::backend::Backend;
 use crate::{Result, TrainError};
 
+/// The dtype weights are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SaveDtype {
+    /// The trainer's master weights exactly (a resume continues bit for bit).
+    #[default]
+    F32,
+    /// Half the size, what transformers and vLLM usually load; rounded.
+    Bf16,
+}
+
 const SINGLE: &str = "model.safetensors";
 const INDEX: &str = "model.safetensors.index.json";
 
@@ -142,10 +152,20 @@ impl<B: Backend> Model<B> {
 
     /// Writes `dir/config.json` and the weights (f32) as loaded: one file or the same shards.
     pub fn save(&self, dir: &Path) -> Result<()> {
+        self.save_as(dir, SaveDtype::F32)
+    }
+
+    /// [`Model::save`] with the weights in `dtype` (bf16: round to nearest even, half the
+    /// size; loading widens back to f32, so a bf16 checkpoint is not the f32 weights exactly).
+    pub fn save_as(&self, dir: &Path, dtype: SaveDtype) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| TrainError::io(dir, e))?;
         let mut cfg = self.cfg.to_json();
+        let (st_dtype, torch_dtype) = match dtype {
+            SaveDtype::F32 => (Dtype::F32, "float32"),
+            SaveDtype::Bf16 => (Dtype::BF16, "bfloat16"),
+        };
         if let Some(o) = cfg.as_object_mut() {
-            o.insert("torch_dtype".into(), json!("float32"));
+            o.insert("torch_dtype".into(), json!(torch_dtype));
         }
         write(
             &dir.join("config.json"),
@@ -159,7 +179,13 @@ impl<B: Backend> Model<B> {
                 Ok((
                     p.name.clone(),
                     p.shape.clone(),
-                    data.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                    match dtype {
+                        SaveDtype::F32 => data.iter().flat_map(|x| x.to_le_bytes()).collect(),
+                        SaveDtype::Bf16 => data
+                            .iter()
+                            .flat_map(|x| half::bf16::from_f32(*x).to_bits().to_le_bytes())
+                            .collect(),
+                    },
                 ))
             })
             .collect::<Result<_>>()?;
@@ -179,7 +205,7 @@ impl<B: Backend> Model<B> {
                 .map(|&i| {
                     let (name, shape, bytes) = &host[i];
                     total += bytes.len();
-                    TensorView::new(Dtype::F32, shape.clone(), bytes).map(|v| (name.clone(), v))
+                    TensorView::new(st_dtype, shape.clone(), bytes).map(|v| (name.clone(), v))
                 })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(ck)?;

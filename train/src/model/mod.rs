@@ -52,6 +52,7 @@ pub use cache::KvCache;
 pub use config::ModelConfig;
 pub use forward::{Tape, TokenStats};
 pub use gguf_model::GgufModel;
+pub use io::SaveDtype;
 
 /// One named parameter tensor.
 pub struct Param<B: Backend> {
