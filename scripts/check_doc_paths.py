@@ -4,7 +4,8 @@
 Checked: relative markdown links `[text](path)` (resolved from the file's folder) and
 backticked paths that start at a top-level folder of this repository (`src/...`,
 `fixtures/...`, ...) or name a top-level file (`Cargo.toml`, `SECURITY.md`). Paths with a
-wildcard, a placeholder (`<...>`, `NAME`, `...`) or a `$VARIABLE` are not checked. Prints each
+wildcard, a placeholder (`<...>`, `NAME`, `...`) or a `$VARIABLE`, and what scripts make and
+git ignores (a `.venv`, an `out/` folder), are not checked. Prints each
 missing path as FILE:LINE and exits 1 when there is any.
 
     python3 scripts/check_doc_paths.py [ROOT]
@@ -33,7 +34,11 @@ def docs():
 
 
 def skip(p):
-    return any(x in p for x in ("*", "<", ">", "...", "$", "{", "}", "NAME", "|")) or "://" in p
+    if any(x in p for x in ("*", "<", ">", "...", "$", "{", "}", "NAME", "|")) or "://" in p:
+        return True
+    # Made by a script and git-ignored (`bench/math/.venv`, `bench/math/out/`): not in a clone.
+    parts = p.split("/")
+    return any(c.startswith(".") and c not in (".", "..", ".ci") for c in parts) or "out" in parts[1:]
 
 
 def repo_path(p):
