@@ -18,6 +18,11 @@ pub struct DomainReward {
     pub n: usize,
 }
 
+/// `null` (how serde_json writes NaN) reads back as NaN.
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// Everything logged for one RL step.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StepMetrics {
@@ -39,7 +44,11 @@ pub struct StepMetrics {
     pub response_len_max: usize,
     /// Responses that hit max_new_tokens without a stop token.
     pub response_clipped_frac: f64,
+    /// Mean entropy and KL over the trained tokens; NaN (`null` in metrics.jsonl, a gap in
+    /// the curves) when no group was kept, so a step that trained nothing does not read as 0.
+    #[serde(deserialize_with = "nan_if_null")]
     pub entropy: f64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub kl: f64,
     pub loss: f64,
     pub pg_loss: f64,
@@ -120,8 +129,8 @@ impl StepMetrics {
             response_len_mean: gen_tokens as f64 / n_resp,
             response_len_max: lens.iter().copied().max().unwrap_or(0),
             response_clipped_frac: r.all_truncated as f64 / n_resp,
-            entropy: u.entropy,
-            kl: u.kl,
+            entropy: if u.tokens > 0 { u.entropy } else { f64::NAN },
+            kl: if u.tokens > 0 { u.kl } else { f64::NAN },
             loss: u.loss.pg_loss + u.loss.kl_loss,
             pg_loss: u.loss.pg_loss,
             kl_loss: u.loss.kl_loss,

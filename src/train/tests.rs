@@ -776,3 +776,31 @@ fn prorl_recipe_is_the_default_with_a_model_and_a_file_overrides_it() {
     let e = TrainConfig::from_toml_over(&p, "[rollout]\ntemprature = 1.0\n").unwrap_err();
     assert!(format!("{e:#}").contains("temprature"), "{e:#}");
 }
+
+/// A step that keeps no group trains nothing: its entropy and KL are logged as null (NaN),
+/// not 0, and such a line reads back (a resume keeps it).
+#[test]
+fn a_step_without_kept_groups_logs_null_entropy_and_kl() {
+    let dir = tmp("nokept");
+    let mut cfg = tiny(&dir);
+    // Every group is dropped: no 4-token response can match this gold, so all rewards are 0.
+    let rows = dir.join("impossible.jsonl");
+    std::fs::write(
+        &rows,
+        "{\"id\": 1, \"prompt\": \"1+0=\", \"domain\": \"math\", \"ground_truth\": \"123456789\"}\n",
+    )
+    .unwrap();
+    cfg.data.path = Some(rows);
+    cfg.rollout.samples_per_prompt = 2;
+    let mut t = Trainer::new(cfg).unwrap();
+    let m = t.step().unwrap();
+    assert_eq!(m.groups_kept, 0);
+    assert!(m.entropy.is_nan() && m.kl.is_nan());
+    let line = serde_json::to_string(&m).unwrap();
+    assert!(
+        line.contains("\"entropy\":null") && line.contains("\"kl\":null"),
+        "{line}"
+    );
+    let back: super::StepMetrics = serde_json::from_str(&line).unwrap();
+    assert!(back.entropy.is_nan() && back.kl.is_nan());
+}
