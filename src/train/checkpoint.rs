@@ -5,7 +5,8 @@
 //! whole RNG state. The config hash guards against resuming under a different recipe.
 //!
 //! Layout of `DIR/checkpoints/step-NNNNNN/`: `state.json`, `config.toml`, `policy/`,
-//! `reference/` (when there is one), `optimizer.bin` (magic `RLVROPT1`, format below).
+//! `reference/` (when there is one and it differs from the policy; a resume without it
+//! clones the policy), `optimizer.bin` (magic `RLVROPT1`, format below).
 
 use super::config::TrainConfig;
 use super::policy::Policy;
@@ -55,8 +56,12 @@ pub fn save(
     // The policy directory is a complete Hugging Face checkpoint (`--model` loads it).
     let dtype = cfg.log.save_dtype.dtype();
     policy.save(&tmp.join("policy"), dtype)?;
+    // The reference is stored only when it differs from the policy (right after a reset, or
+    // before the first update, it is the same weights: a resume clones the policy then).
     if let Some(r) = reference {
-        r.save_as(&tmp.join("reference"), dtype)?;
+        if !same_weights(r, &policy.model)? {
+            r.save_as(&tmp.join("reference"), dtype)?;
+        }
     }
     write_optimizer(&tmp.join("optimizer.bin"), &policy.model, opt)?;
     std::fs::write(tmp.join("config.toml"), cfg.to_toml())?;
@@ -67,6 +72,20 @@ pub fn save(
     std::fs::rename(&tmp, &dir)?;
     std::fs::write(root.join("latest"), format!("step-{:06}\n", state.step))?;
     Ok(dir)
+}
+
+/// Whether two models hold bit-identical weights.
+fn same_weights(a: &Model, b: &Model) -> anyhow::Result<bool> {
+    if a.params().len() != b.params().len() {
+        return Ok(false);
+    }
+    for (x, y) in a.params().iter().zip(b.params()) {
+        let (x, y) = (a.backend.download(&x.data)?, b.backend.download(&y.data)?);
+        if x.len() != y.len() || x.iter().zip(&y).any(|(p, q)| p.to_bits() != q.to_bits()) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// A checkpoint directory given either directly or as a run's `--out` (then its latest).

@@ -138,6 +138,9 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
                 cfg.steps,
                 out.display()
             ));
+            for w in cfg.warnings(t.policy.model.num_params()) {
+                progress.message(&format!("warning: {w}"));
+            }
             let w0 = Instant::now();
             let every = (cfg.warmup.steps / 5).max(1);
             let loss = t.warmup(&mut |s, l| {
@@ -161,6 +164,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     std::fs::write(out.join("config.toml"), cfg.to_toml())?;
     let mut mw = JsonlWriter::append(&metrics_path)?;
     let mut sw = JsonlWriter::append(&samples_path)?;
+    let mut warned_truncation = false;
     while trainer.state.step < cfg.steps {
         let m = trainer.step()?;
         mw.write(&m)?;
@@ -168,6 +172,16 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
             sw.write(s)?;
         }
         progress.update(&m);
+        if m.response_clipped_frac > 0.5 && !warned_truncation {
+            warned_truncation = true;
+            progress.message(&format!(
+                "warning: step {}: {:.0}% of the responses hit rollout.max_new_tokens = {} \
+                 without a stop token",
+                m.step,
+                100.0 * m.response_clipped_frac,
+                cfg.rollout.max_new_tokens
+            ));
+        }
         if !progress_on(&progress) && (m.step % 5 == 0 || m.step == 1) {
             eprintln!(
                 "step {:>4}  reward {:.3}  kl {:.2e}  entropy {:.3}  len {:.1}  kept {}/{}  {:.1}s",

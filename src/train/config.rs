@@ -338,6 +338,28 @@ impl TrainConfig {
         c
     }
 
+    /// Settings that are likely wrong for a model of `params` parameters (warnings, not
+    /// errors: a user may mean them).
+    pub fn warnings(&self, params: usize) -> Vec<String> {
+        let mut w = Vec::new();
+        let m = params as f64 / 1e6;
+        if params > 100_000_000 && self.update.lr > 1e-5 {
+            w.push(format!(
+                "update.lr = {:e} is high for a model of {m:.0}M parameters (ProRL: 1e-6 to \
+                 2e-6; --recipe prorl)",
+                self.update.lr
+            ));
+        }
+        if params > 100_000_000 && self.rollout.max_new_tokens < 128 {
+            w.push(format!(
+                "rollout.max_new_tokens = {} will cut off most responses of a {m:.0}M-parameter \
+                 model",
+                self.rollout.max_new_tokens
+            ));
+        }
+        w
+    }
+
     /// A TOML file's settings over `base`'s (unknown keys are still errors).
     pub fn from_toml_over(base: &TrainConfig, text: &str) -> anyhow::Result<TrainConfig> {
         let mut v = toml::Value::try_from(base)?;

@@ -804,3 +804,18 @@ fn a_step_without_kept_groups_logs_null_entropy_and_kl() {
     let back: super::StepMetrics = serde_json::from_str(&line).unwrap();
     assert!(back.entropy.is_nan() && back.kl.is_nan());
 }
+
+/// The demo's settings on a real-sized model are flagged; ProRL's are not.
+#[test]
+fn likely_wrong_settings_are_warned_about() {
+    use super::config::Recipe;
+    let w = TrainConfig::recipe(Recipe::Demo).warnings(135_000_000);
+    assert!(w.iter().any(|s| s.contains("update.lr")), "{w:?}");
+    assert!(w.iter().any(|s| s.contains("max_new_tokens")), "{w:?}");
+    assert!(TrainConfig::recipe(Recipe::Prorl)
+        .warnings(135_000_000)
+        .is_empty());
+    assert!(TrainConfig::recipe(Recipe::Demo)
+        .warnings(1_000_000)
+        .is_empty());
+}
