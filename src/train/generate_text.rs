@@ -72,7 +72,7 @@ pub struct GenerateTextArgs {
 }
 
 /// Reads the prompt rows (JSON objects) and their examples.
-fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<(Value, data::Example)>> {
+fn read_rows(path: &std::path::Path, score: bool) -> anyhow::Result<Vec<(Value, data::Example)>> {
     let f = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let mut rows = Vec::new();
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
@@ -83,7 +83,15 @@ fn read_rows(path: &std::path::Path) -> anyhow::Result<Vec<(Value, data::Example
         let at = || format!("{}:{}", path.display(), i + 1);
         let v: Value = serde_json::from_str(&line).with_context(at)?;
         anyhow::ensure!(v.is_object(), "{}: not a JSON object", at());
-        let ex = data::example(v.clone()).with_context(at)?;
+        // Without --score a row needs only its prompt: the item it would be scored with
+        // gets an empty gold it never uses.
+        let mut item = v.clone();
+        if !score {
+            if let Some(o) = item.as_object_mut() {
+                o.entry("ground_truth").or_insert(json!(""));
+            }
+        }
+        let ex = data::example(item).with_context(at)?;
         rows.push((v, ex));
     }
     anyhow::ensure!(!rows.is_empty(), "{}: no prompts", path.display());
@@ -104,7 +112,7 @@ pub fn run(args: GenerateTextArgs) -> anyhow::Result<ExitCode> {
         args.n >= 1 && args.batch >= 1,
         "--n and --batch must be >= 1"
     );
-    let rows = read_rows(&args.prompts)?;
+    let rows = read_rows(&args.prompts, args.score)?;
     let t0 = Instant::now();
     let policy = Policy::load(&args.model, !args.raw)?;
     if !args.quiet {

@@ -7,7 +7,9 @@ use super::config::TrainConfig;
 use super::data::Example;
 use anyhow::Context;
 use rlvr_train::model::{GgufModel, Model, ModelConfig, SaveDtype};
-use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
+use rlvr_train::tokenizer::{
+    chatml, chatml_default_system, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END, IM_START,
+};
 use std::path::Path;
 
 /// The ChatML template as Jinja source (what [`chatml`] renders), for checkpoints that have
@@ -163,6 +165,18 @@ impl Policy {
             "{}: no end-of-sequence token is known",
             dir.display()
         );
+        if let Some(t) = chat_template
+            .as_deref()
+            .filter(|t| chat && !t.contains(IM_START))
+        {
+            eprintln!(
+                "warning: {}: the model's chat template is not ChatML and is not rendered \
+                 (prompts use ChatML; --raw / data.chat_template = false sends the text as is): \
+                 {:.80}...",
+                dir.display(),
+                t
+            );
+        }
         Ok(Policy {
             model,
             tokenizer,
@@ -177,15 +191,31 @@ impl Policy {
     pub fn encode_prompt(&self, ex: &Example) -> anyhow::Result<Vec<u32>> {
         let prompt = &ex.prompt;
         let text = if self.chat {
-            if ex.messages.is_empty() {
-                let msg = Message {
+            let mut msgs = if ex.messages.is_empty() {
+                vec![Message {
                     role: "user".into(),
                     content: prompt.to_string(),
-                };
-                chatml(&[msg], true)
+                }]
             } else {
-                chatml(&ex.messages, true)
+                ex.messages.clone()
+            };
+            // The checkpoint template's default system message, as its template would add it.
+            let default_system = self
+                .chat_template
+                .as_deref()
+                .and_then(chatml_default_system);
+            if let Some(sys) = default_system {
+                if msgs.first().is_none_or(|m| m.role != "system") {
+                    msgs.insert(
+                        0,
+                        Message {
+                            role: "system".into(),
+                            content: sys,
+                        },
+                    );
+                }
             }
+            chatml(&msgs, true)
         } else {
             prompt.to_string()
         };
