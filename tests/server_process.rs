@@ -208,7 +208,7 @@ c = Client(retries=0)
 item = [{"response": "\\boxed{1}", "ground_truth": "1"}]
 assert len(c.rewards(item)) == 1
 # Wait (at most 60 s) for the server to close the kept-alive connection.
-sock = c._local.conn.sock
+sock = c._endpoints[0].local.conn.sock
 readable, _, _ = select.select([sock], [], [], 60)
 assert readable and sock.recv(1, socket.MSG_PEEK) == b"", "the idle connection was not closed"
 assert len(c.rewards(item)) == 1
@@ -217,4 +217,73 @@ print("ok")
     let (ok, stdout, stderr) = python(&s, &["-c", script]);
     assert!(ok, "{stdout}\n{stderr}");
     assert!(stdout.trim_end().ends_with("ok"), "{stdout}\n{stderr}");
+}
+
+/// Two replicas behind one Python client: batches go to both at once, and when one replica
+/// dies between two calls the second call still scores every item (each request that finds it
+/// gone is retried on the other). No item is lost or scored twice out of order.
+#[test]
+fn python_client_spreads_over_replicas_and_survives_one_dying() {
+    if !has_python() {
+        return;
+    }
+    let a = start();
+    let b = start();
+    let script = r#"
+import sys
+sys.path.insert(0, "clients/python")
+from rlvr_client.client import Client
+urls = sys.argv[1]
+c = Client(urls, batch_size=50, retries=4, backoff=0.05)
+items = [{"id": i, "response": "\\boxed{%d}" % (i % 7), "ground_truth": str(i % 5)} for i in range(2000)]
+want = [1.0 if i % 7 == i % 5 else 0.0 for i in range(2000)]
+first = c.rewards(items)
+assert [r["id"] for r in first] == list(range(2000))
+assert [r["reward"] for r in first] == want
+print("first ok", flush=True)
+sys.stdin.readline()  # the test kills one replica now
+second = c.rewards(items)
+assert [r["id"] for r in second] == list(range(2000)), "items lost or out of order"
+assert [r["reward"] for r in second] == want
+print("second ok", flush=True)
+"#;
+    let urls = format!("http://{},http://{}", a.addr, b.addr);
+    let mut child = Command::new("python3")
+        .args(["-c", script, &urls])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "first ok");
+    // Both replicas served part of the first call.
+    for s in [&a, &b] {
+        let mut c = TcpStream::connect(&s.addr).unwrap();
+        c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut m = String::new();
+        c.read_to_string(&mut m).unwrap();
+        assert!(
+            m.contains("rlvr_http_requests_total{route=\"/v1/rewards\",status=\"200\"}"),
+            "a replica got no batch"
+        );
+    }
+    drop(a); // kills the first replica
+    child.stdin.take().unwrap().write_all(b"go\n").unwrap();
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{rest}{err}");
+    assert_eq!(rest.trim(), "second ok");
 }
