@@ -12,7 +12,9 @@ PY=${PYTHON:-python3}
 if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q --disable-pip-version-check pytest
+# pytest, and Ray with Ray Data for the recipes in examples/ray (python/tests/test_ray.py).
+"$VENV/bin/python" -m pip install -q --disable-pip-version-check pytest "ray[data]==2.60.0"
 "$VENV/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps ./python
+export RLVR_BIN="${RLVR_BIN:-$CARGO_TARGET_DIR/debug/rlvr}"
 # Run from outside the source tree so `import rlvr` is the installed wheel.
 cd /tmp && "$VENV/bin/python" -m pytest -q "$OLDPWD/python/tests" "$@"
