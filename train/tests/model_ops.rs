@@ -64,7 +64,17 @@ fn dot(a: &[f32], b: &[f32]) -> f64 {
 
 #[test]
 fn gemm_matches_naive_reference() {
-    for (m, k, n) in [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 48, 80)] {
+    // The last three take the row-dot path for few rows (decoding) when b is transposed.
+    let shapes = [
+        (1, 1, 1),
+        (3, 5, 7),
+        (17, 33, 9),
+        (64, 48, 80),
+        (1, 576, 300),
+        (5, 100, 700),
+        (3, 37, 1000),
+    ];
+    for (m, k, n) in shapes {
         for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let a = rand_vec(1, m * k, 1.0);
             let b = rand_vec(2, k * n, 1.0);

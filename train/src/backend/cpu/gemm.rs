@@ -99,6 +99,10 @@ pub fn sgemm(a: Mat, b: Mat, c: &mut [f32], alpha: f32, beta: f32) -> Result<()>
         c.iter_mut().for_each(|x| *x *= beta);
         return Ok(());
     }
+    if m <= GEMV_MAX_M && !a.transposed && b.transposed && m * k * n >= GEMV_MIN_MACS {
+        gemv_rows(a.data, b.data, c, m, k, n, alpha, beta);
+        return Ok(());
+    }
     #[cfg(target_arch = "x86_64")]
     if use_avx512(m, k, n) {
         fn strided<'a>(x: &Mat<'a>) -> super::avx512::Strided<'a> {
@@ -113,6 +117,66 @@ pub fn sgemm(a: Mat, b: Mat, c: &mut [f32], alpha: f32, beta: f32) -> Result<()>
         return Ok(());
     }
     portable(a, b, c, alpha, beta, m, n)
+}
+
+/// Up to this many rows of `a`, `x · wᵀ` is computed as dot products of contiguous rows
+/// (decoding: one to a few tokens against a weight matrix). A GEMM would pack the whole weight
+/// matrix for each call, which costs more than the product itself when `a` has a row or two.
+const GEMV_MAX_M: usize = 8;
+/// Below this many multiply-adds the row-dot path is not worth its threads either.
+const GEMV_MIN_MACS: usize = 1 << 15;
+
+/// Dot product with 16 independent partial sums (so it vectorizes and stays accurate).
+fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let mut acc = [0f32; 16];
+    let (cx, cy) = (x.chunks_exact(16), y.chunks_exact(16));
+    let tail: f32 = cx
+        .remainder()
+        .iter()
+        .zip(cy.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    for (a, b) in cx.zip(cy) {
+        for l in 0..16 {
+            acc[l] += a[l] * b[l];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
+/// c = alpha · a · wᵀ + beta · c for a row-major `a` `[m, k]` with few rows and a row-major
+/// `w` `[n, k]`: every output is a dot product of two contiguous rows; threads split `w`'s rows
+/// (each read once for all `m` rows of `a`).
+#[allow(clippy::too_many_arguments)]
+fn gemv_rows(
+    a: &[f32],
+    w: &[f32],
+    c: &mut [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    beta: f32,
+) {
+    use rayon::prelude::*;
+    const BLOCK: usize = 64;
+    // Transposed result [n, m], then scattered into c.
+    let mut ct = vec![0f32; n * m];
+    ct.par_chunks_mut(BLOCK * m)
+        .zip(w.par_chunks(BLOCK * k))
+        .for_each(|(out, wb)| {
+            for (o, wr) in out.chunks_exact_mut(m).zip(wb.chunks_exact(k)) {
+                for (i, oi) in o.iter_mut().enumerate() {
+                    *oi = dot(&a[i * k..(i + 1) * k], wr);
+                }
+            }
+        });
+    for (i, row) in c.chunks_exact_mut(n).enumerate() {
+        for (j, cij) in row.iter_mut().enumerate() {
+            let v = alpha * ct[j * m + i];
+            *cij = if beta == 0.0 { v } else { v + beta * *cij };
+        }
+    }
 }
 
 /// Products below this many multiply-adds stay on matrixmultiply (single-threaded there for
