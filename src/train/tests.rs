@@ -819,3 +819,69 @@ fn likely_wrong_settings_are_warned_about() {
         .warnings(1_000_000)
         .is_empty());
 }
+
+/// `rlvr generate-text` on a saved demo model: one line per prompt (per sample with n > 1)
+/// carrying the row's fields, tokens with their log-probs, the verdict with --score; greedy
+/// output is the same twice, and a row without a gold needs no --score.
+#[test]
+fn generate_text_writes_rows_with_tokens_logprobs_and_verdicts() {
+    use super::generate_text::{run, GenerateTextArgs};
+    let dir = tmp("gentext");
+    let t = Trainer::new(tiny(&dir)).unwrap();
+    t.policy.model.save(&dir.join("model")).unwrap();
+    let prompts = dir.join("p.jsonl");
+    std::fs::write(
+        &prompts,
+        "{\"id\": 7, \"prompt\": \"2+0=\", \"domain\": \"math\", \"ground_truth\": \"2\"}\n\
+         {\"id\": 8, \"prompt\": \"3+0=\", \"ground_truth\": \"3\"}\n",
+    )
+    .unwrap();
+    let args = |out: &str, n: usize, temperature: f32, score: bool| GenerateTextArgs {
+        model: dir.join("model"),
+        prompts: prompts.clone(),
+        max_new_tokens: 5,
+        temperature,
+        top_k: 0,
+        top_p: 1.0,
+        n,
+        seed: 1,
+        batch: 1,
+        logprobs: true,
+        score,
+        raw: false,
+        out: Some(dir.join(out)),
+        quiet: true,
+    };
+    let read = |name: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join(name))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    run(args("a.jsonl", 1, 0.0, true)).unwrap();
+    run(args("b.jsonl", 1, 0.0, true)).unwrap();
+    let (a, b) = (read("a.jsonl"), read("b.jsonl"));
+    assert_eq!(a, b, "greedy is deterministic");
+    assert_eq!(a.len(), 2);
+    for (row, id) in a.iter().zip([7, 8]) {
+        assert_eq!(row["id"], id);
+        let n = row["tokens"].as_array().unwrap().len();
+        assert!((1..=5).contains(&n));
+        assert_eq!(row["logprobs"].as_array().unwrap().len(), n);
+        assert!(row["completion"].is_string());
+        assert!(row["reward"].is_number() && row["verdict"]["verdict"].is_string());
+    }
+    run(args("c.jsonl", 3, 1.0, false)).unwrap();
+    let c = read("c.jsonl");
+    assert_eq!(c.len(), 6);
+    assert!(c
+        .iter()
+        .all(|r| r.get("reward").is_none() && r["sample"].is_number()));
+    std::fs::write(&prompts, "{\"prompt\": \"1+1=\"}\n").unwrap();
+    run(args("d.jsonl", 1, 0.0, false)).unwrap();
+    assert!(
+        run(args("e.jsonl", 1, 0.0, true)).is_err(),
+        "--score needs a gold"
+    );
+}
