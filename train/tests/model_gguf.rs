@@ -164,6 +164,12 @@ const TEMPLATE: &str = "{% for m in messages %}{{ m['content'] }}{% endfor %}";
 
 /// A tiny llama model (GQA, untied head) with random weights, and the GGUF file of it.
 fn tiny_llama() -> (Model, Vec<u8>) {
+    tiny("llama")
+}
+
+/// A tiny model of `arch` (`llama`: no bias, q/k permuted as llama.cpp's converter does;
+/// `qwen2`: q/k/v bias, not permuted) and its GGUF file.
+fn tiny(arch: &str) -> (Model, Vec<u8>) {
     let tokens: Vec<String> = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
         .iter()
         .map(|s| s.to_string())
@@ -174,27 +180,37 @@ fn tiny_llama() -> (Model, Vec<u8>) {
         )
         .collect();
     let vocab = tokens.len();
+    let llama = arch == "llama";
     let cfg = ModelConfig::from_json(json!({
-        "model_type": "llama", "vocab_size": vocab, "hidden_size": 16,
+        "model_type": arch, "vocab_size": vocab, "hidden_size": 16,
         "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 4,
         "num_key_value_heads": 2, "rms_norm_eps": 1e-5, "rope_theta": 50000.0,
-        "tie_word_embeddings": false, "attention_bias": false,
+        "tie_word_embeddings": false, "attention_bias": !llama,
     }))
     .expect("config");
-    let model = Model::new_random(&cfg, 3).expect("model");
+    let mut model = Model::new_random(&cfg, 3).expect("model");
+    // Non-zero biases, so a bias mapped to the wrong place shows.
+    for (i, p) in model.params_mut().iter_mut().enumerate() {
+        if p.name.ends_with(".bias") {
+            p.data
+                .iter_mut()
+                .enumerate()
+                .for_each(|(j, x)| *x = 0.01 * (i + j) as f32);
+        }
+    }
     let mut w = Writer::default();
-    w.str("general.architecture", "llama");
-    w.u32("llama.block_count", 2);
-    w.u32("llama.context_length", 256);
-    w.u32("llama.embedding_length", 16);
-    w.u32("llama.feed_forward_length", 24);
-    w.u32("llama.attention.head_count", 4);
-    w.u32("llama.attention.head_count_kv", 2);
-    w.f32("llama.rope.freq_base", 50000.0);
-    w.f32("llama.attention.layer_norm_rms_epsilon", 1e-5);
-    w.u32("llama.rope.dimension_count", 4);
+    w.str("general.architecture", arch);
+    w.u32(&format!("{arch}.block_count"), 2);
+    w.u32(&format!("{arch}.context_length"), 256);
+    w.u32(&format!("{arch}.embedding_length"), 16);
+    w.u32(&format!("{arch}.feed_forward_length"), 24);
+    w.u32(&format!("{arch}.attention.head_count"), 4);
+    w.u32(&format!("{arch}.attention.head_count_kv"), 2);
+    w.f32(&format!("{arch}.rope.freq_base"), 50000.0);
+    w.f32(&format!("{arch}.attention.layer_norm_rms_epsilon"), 1e-5);
+    w.u32(&format!("{arch}.rope.dimension_count"), 4);
     w.str("tokenizer.ggml.model", "gpt2");
-    w.str("tokenizer.ggml.pre", "smollm");
+    w.str("tokenizer.ggml.pre", if llama { "smollm" } else { "qwen2" });
     w.strs("tokenizer.ggml.tokens", &tokens);
     let types: Vec<i32> = (0..vocab).map(|i| if i < 3 { 3 } else { 1 }).collect();
     w.i32s("tokenizer.ggml.token_type", &types);
@@ -223,6 +239,9 @@ fn tiny_llama() -> (Model, Vec<u8>) {
             "self_attn.k_proj.weight" => "attn_k.weight",
             "self_attn.v_proj.weight" => "attn_v.weight",
             "self_attn.o_proj.weight" => "attn_output.weight",
+            "self_attn.q_proj.bias" => "attn_q.bias",
+            "self_attn.k_proj.bias" => "attn_k.bias",
+            "self_attn.v_proj.bias" => "attn_v.bias",
             "mlp.gate_proj.weight" => "ffn_gate.weight",
             "mlp.up_proj.weight" => "ffn_up.weight",
             "mlp.down_proj.weight" => "ffn_down.weight",
@@ -232,9 +251,9 @@ fn tiny_llama() -> (Model, Vec<u8>) {
     };
     for p in model.params() {
         let mut v = p.data.clone();
-        if p.name.ends_with("q_proj.weight") {
+        if llama && p.name.ends_with("q_proj.weight") {
             v = permute(&v, 4, 16);
-        } else if p.name.ends_with("k_proj.weight") {
+        } else if llama && p.name.ends_with("k_proj.weight") {
             v = permute(&v, 2, 16);
         }
         w.tensor(&gguf_name(&p.name), &p.shape, &v);
@@ -368,4 +387,21 @@ fn unsupported_things_are_errors_naming_them() {
     b[ty] = 6;
     let e = err(b);
     assert!(e.contains("Q5_0"), "{e}");
+}
+
+/// qwen2: q/k/v biases mapped, rows not permuted, Qwen2's pre-tokenizer.
+#[test]
+fn tiny_qwen2_round_trips_through_gguf() {
+    let (orig, bytes) = tiny("qwen2");
+    let path = write_tmp("tiny-qwen2.gguf", &bytes);
+    let mut g = GgufModel::read(&path).expect("read");
+    assert_eq!(g.architecture, "qwen2");
+    assert!(g.config.qkv_bias);
+    let m = g.model_on(rlvr_train::backend::cpu::Cpu).expect("model");
+    for (a, b) in orig.params().iter().zip(m.params()) {
+        assert_eq!((&a.name, &a.data), (&b.name, &b.data));
+    }
+    let seqs = vec![vec![1u32, 4, 5, 9, 3, 2]];
+    assert_eq!(m.logits(&seqs).unwrap(), orig.logits(&seqs).unwrap());
+    assert_eq!(g.tokenizer.encode("ab 12").unwrap(), vec![7, 6, 9, 10]);
 }
