@@ -34,10 +34,8 @@ def score(
     """Verdicts for `items`, in order, one per response (several for an item with
     `responses`). `jobs`: threads (default: every core). `detail`: the verifiers' detail.
     `lenient`: math reads the last number of a response that states no explicit answer."""
-    items = list(items)
-    if not all(isinstance(i, dict) for i in items):
-        raise TypeError("rlvr.score takes a list of dicts (items)")
-    out = _rlvr.score_json(json.dumps(items), jobs, detail, lenient)
+    items = items if isinstance(items, list) else list(items)
+    out = _rlvr.score_objects(items, jobs, detail, lenient)
     return json.loads(out)
 
 

@@ -8,8 +8,9 @@
 //! pool outlives a call (the threads are scoped), so a process forked between calls inherits
 //! no half-dead pool.
 
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rlvr::reward::{Engine, GoldCache, Item, Verdict};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -34,8 +35,93 @@ fn engine(lenient: bool) -> &'static Engine {
     })
 }
 
+/// A Python value (what `json.dumps` accepts) as JSON, read directly from the objects: no
+/// JSON text in between. Nesting deeper than 256 levels is refused.
+fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
+    if depth > 256 {
+        return Err(PyValueError::new_err("item nested too deeply"));
+    }
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Value::String(s.to_cow()?.into_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(Value::Bool(b.is_true()));
+    }
+    if obj.cast::<PyInt>().is_ok() {
+        if let Ok(i) = obj.extract::<i64>() {
+            return Ok(Value::from(i));
+        }
+        if let Ok(u) = obj.extract::<u64>() {
+            return Ok(Value::from(u));
+        }
+        // Beyond 64 bits: its decimal digits, as JSON would carry them.
+        let text = obj.str()?.to_cow()?.into_owned();
+        return Ok(serde_json::from_str(&text).unwrap_or(Value::String(text)));
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(serde_json::Number::from_f64(f.value()).map_or(Value::Null, Value::Number));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let mut m = serde_json::Map::with_capacity(d.len());
+        for (k, v) in d.iter() {
+            let key = match k.cast::<PyString>() {
+                Ok(s) => s.to_cow()?.into_owned(),
+                Err(_) => k.str()?.to_cow()?.into_owned(),
+            };
+            m.insert(key, to_json(&v, depth + 1)?);
+        }
+        return Ok(Value::Object(m));
+    }
+    if let Ok(l) = obj.cast::<PyList>() {
+        return l
+            .iter()
+            .map(|x| to_json(&x, depth + 1))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
+    }
+    if let Ok(t) = obj.cast::<PyTuple>() {
+        return t
+            .iter()
+            .map(|x| to_json(&x, depth + 1))
+            .collect::<PyResult<Vec<_>>>()
+            .map(Value::Array);
+    }
+    Err(PyTypeError::new_err(format!(
+        "an item holds a {} (items are JSON values: dict, list, str, int, float, bool, None)",
+        obj.get_type().name()?
+    )))
+}
+
+/// Score a list of items (dicts) read straight from the Python objects: like
+/// [`score_json`] without `json.dumps` and the JSON parse.
+#[pyfunction]
+#[pyo3(signature = (items, jobs=None, detail=false, lenient=false))]
+fn score_objects(
+    py: Python<'_>,
+    items: &Bound<'_, PyList>,
+    jobs: Option<usize>,
+    detail: bool,
+    lenient: bool,
+) -> PyResult<String> {
+    let values = items
+        .iter()
+        .map(|it| {
+            if it.cast::<PyDict>().is_err() {
+                return Err(PyTypeError::new_err(
+                    "rlvr.score takes a list of dicts (items)",
+                ));
+            }
+            to_json(&it, 0)
+        })
+        .collect::<PyResult<Vec<Value>>>()?;
+    score_values(py, values, jobs, detail, lenient)
+}
+
 /// One item's verdicts as JSON objects (several for `responses`), or its `error` verdict.
-fn score_one(engine: &Engine, item: &Value, detail: bool, golds: &mut GoldCache) -> Vec<Value> {
+fn score_one(engine: &Engine, item: Value, detail: bool, golds: &mut GoldCache) -> Vec<Value> {
     let mut engine_cfg;
     let engine = if detail == engine.math.detail {
         engine
@@ -44,7 +130,7 @@ fn score_one(engine: &Engine, item: &Value, detail: bool, golds: &mut GoldCache)
         engine_cfg.math.detail = detail;
         &engine_cfg
     };
-    match Item::from_value(item) {
+    match Item::from_value_owned(item) {
         Ok(item) => {
             let mut out = Vec::with_capacity(item.responses.len());
             engine.score_each(&item, detail, golds, |s| {
@@ -86,29 +172,56 @@ fn score_json(
         Ok(_) => return Err(PyValueError::new_err("items must be a list of dicts")),
         Err(e) => return Err(PyValueError::new_err(format!("items are not JSON: {e}"))),
     };
+    score_values(py, items, jobs, detail, lenient)
+}
+
+/// Score `items` in chunks with the GIL released, checking for signals between chunks; the
+/// verdicts as one JSON array, in order.
+fn score_values(
+    py: Python<'_>,
+    items: Vec<Value>,
+    jobs: Option<usize>,
+    detail: bool,
+    lenient: bool,
+) -> PyResult<String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = jobs.unwrap_or(cores).clamp(1, 256);
     let engine = engine(lenient);
-    let mut results: Vec<Vec<Value>> = Vec::with_capacity(items.len());
-    for chunk in items.chunks(CHUNK) {
+    let mut out = String::with_capacity(items.len() * 96 + 2);
+    out.push('[');
+    let mut first = true;
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Vec<Value> = items.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            break;
+        }
         let scored = py.detach(|| score_chunk(engine, chunk, detail, jobs));
-        results.extend(scored);
+        for v in scored.into_iter().flatten() {
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            out.push_str(&v.to_string());
+        }
         py.check_signals()?;
     }
-    let flat: Vec<Value> = results.into_iter().flatten().collect();
-    serde_json::to_string(&flat).map_err(|e| PyValueError::new_err(e.to_string()))
+    out.push(']');
+    Ok(out)
 }
 
 /// Score `chunk` on up to `jobs` scoped threads; results in order.
-fn score_chunk(engine: &Engine, chunk: &[Value], detail: bool, jobs: usize) -> Vec<Vec<Value>> {
+fn score_chunk(engine: &Engine, chunk: Vec<Value>, detail: bool, jobs: usize) -> Vec<Vec<Value>> {
     let workers = jobs.min(chunk.len()).max(1);
     if workers == 1 {
         let mut golds = GoldCache::default();
         return chunk
-            .iter()
+            .into_iter()
             .map(|it| score_one(engine, it, detail, &mut golds))
             .collect();
     }
+    // Each item is taken out of its slot by the thread that scores it.
+    let chunk: Vec<Mutex<Value>> = chunk.into_iter().map(Mutex::new).collect();
     let next = AtomicUsize::new(0);
     let out: Vec<Mutex<Vec<Value>>> = chunk.iter().map(|_| Mutex::new(Vec::new())).collect();
     std::thread::scope(|s| {
@@ -117,7 +230,9 @@ fn score_chunk(engine: &Engine, chunk: &[Value], detail: bool, jobs: usize) -> V
                 let mut golds = GoldCache::default();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = chunk.get(i) else { break };
+                    let Some(slot) = chunk.get(i) else { break };
+                    let item =
+                        std::mem::take(&mut *slot.lock().unwrap_or_else(PoisonError::into_inner));
                     let v = score_one(engine, item, detail, &mut golds);
                     *out[i].lock().unwrap_or_else(PoisonError::into_inner) = v;
                 }
@@ -138,6 +253,7 @@ fn version() -> &'static str {
 #[pymodule]
 fn _rlvr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score_json, m)?)?;
+    m.add_function(wrap_pyfunction!(score_objects, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }

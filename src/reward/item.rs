@@ -385,10 +385,24 @@ impl Item {
 
     /// `f` applied to the acceptable math answers: a string, or the strings of a list (none
     /// otherwise). A single answer, the usual case, is handed over without collecting it.
+    /// A number (`"ground_truth": 42`, as some datasets store it) is its JSON text.
     pub fn with_math_gold<R>(&self, f: impl FnOnce(&[&str]) -> R) -> R {
         match &self.ground_truth {
             Some(Value::String(s)) => f(&[s.as_str()]),
-            Some(Value::Array(xs)) => f(&xs.iter().filter_map(Value::as_str).collect::<Vec<_>>()),
+            Some(Value::Number(n)) => f(&[n.to_string().as_str()]),
+            Some(Value::Array(xs)) => {
+                let numbers: Vec<String> = xs
+                    .iter()
+                    .filter(|x| x.is_number())
+                    .map(Value::to_string)
+                    .collect();
+                let golds: Vec<&str> = xs
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .chain(numbers.iter().map(String::as_str))
+                    .collect();
+                f(&golds)
+            }
             _ => f(&[]),
         }
     }
