@@ -238,7 +238,9 @@ impl Default for UpdateSection {
 pub struct RewardSection {
     /// Reward worker threads (the in-process router; unused with `server_url`).
     pub workers: usize,
-    /// Base URL of an rlvr server (`http://host:port`, optionally with a path prefix). When
+    /// Base URL of an rlvr server (`http://host:port`, optionally with a path prefix), or
+    /// several replicas' URLs separated by commas (requests spread over all of them, a failed
+    /// request retried on the next). When
     /// set, each rollout round's responses go to `<server_url>/v1/rewards` (in requests of at
     /// most 4,096 items and 16 MiB) instead of the in-process router.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -410,8 +412,11 @@ impl TrainConfig {
         );
         anyhow::ensure!(u.lr >= 0.0 && u.lr.is_finite(), "update.lr must be >= 0");
         anyhow::ensure!(self.reward.workers > 0, "reward.workers must be > 0");
-        if let Some(url) = &self.reward.server_url {
-            super::http::Url::parse(url).map_err(|e| anyhow::anyhow!("reward.server_url: {e}"))?;
+        if let Some(urls) = &self.reward.server_url {
+            for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                super::http::Url::parse(url)
+                    .map_err(|e| anyhow::anyhow!("reward.server_url: {e}"))?;
+            }
         }
         if let Some(t) = self.reward.server_timeout_s {
             anyhow::ensure!(

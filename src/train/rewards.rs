@@ -44,14 +44,23 @@ impl RewardPool {
     /// `/healthz` first, so an unreachable one stops the run before any work is done.
     pub fn from_config(cfg: &RewardSection) -> anyhow::Result<RewardPool> {
         Ok(match &cfg.server_url {
-            Some(url) => {
-                let client = Client::new(url, cfg.timeout(), cfg.retries())?;
-                client.request("GET", "/healthz", None).map_err(|e| {
-                    e.context(format!(
-                        "the reward server at {url} (reward.server_url / --reward-url) is not reachable"
-                    ))
-                })?;
-                RewardPool::Remote(RemotePool::new(client))
+            Some(urls) => {
+                // Several replicas, comma-separated: every one must answer at the start.
+                let mut clients = Vec::new();
+                for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
+                    let client = Client::new(url, cfg.timeout(), cfg.retries())?;
+                    client.request("GET", "/healthz", None).map_err(|e| {
+                        e.context(format!(
+                            "the reward server at {url} (reward.server_url / --reward-url) is not reachable"
+                        ))
+                    })?;
+                    clients.push(client);
+                }
+                let mut clients = clients.into_iter();
+                let first = clients
+                    .next()
+                    .ok_or_else(|| anyhow::anyhow!("reward.server_url names no server"))?;
+                RewardPool::Remote(RemotePool::new(first).with_replicas(clients.collect()))
             }
             None => {
                 // Rewards are all the trainer reads from a verdict.
@@ -83,9 +92,12 @@ impl RewardPool {
     }
 }
 
-/// Responses waiting to be posted to the server.
+/// Responses waiting to be posted to the server (or to its replicas).
 pub struct RemotePool {
     client: Client,
+    /// More servers with the same settings: a round's requests are spread over all of them,
+    /// at once, and a request that fails on one is sent to the next.
+    replicas: Vec<Client>,
     pending: Vec<Job>,
     max_items: usize,
     max_bytes: usize,
@@ -106,10 +118,17 @@ impl RemotePool {
     pub fn with_limits(client: Client, max_items: usize, max_bytes: usize) -> RemotePool {
         RemotePool {
             client,
+            replicas: Vec::new(),
             pending: Vec::new(),
             max_items: max_items.max(1),
             max_bytes,
         }
+    }
+
+    /// This pool with more servers to spread requests over.
+    pub fn with_replicas(mut self, replicas: Vec<Client>) -> RemotePool {
+        self.replicas = replicas;
+        self
     }
 
     fn submit(&mut self, slot: usize, item: Arc<Item>, response: String) {
@@ -121,14 +140,13 @@ impl RemotePool {
     }
 
     /// Posts every pending response, in as many requests as the size limits need, and reads
-    /// the verdicts back in order.
+    /// the verdicts back in order. With replicas the requests go to all servers at once.
     fn score_pending(&mut self) -> anyhow::Result<Vec<Scored>> {
         let jobs = std::mem::take(&mut self.pending);
-        let mut scored = Vec::with_capacity(jobs.len());
+        let mut chunks: Vec<(std::ops::Range<usize>, Vec<u8>)> = Vec::new();
         let mut start = 0;
-        let mut body = Vec::new();
         while start < jobs.len() {
-            body.clear();
+            let mut body = Vec::new();
             body.extend_from_slice(br#"{"items":["#);
             let mut end = start;
             while end < jobs.len() && end - start < self.max_items {
@@ -150,17 +168,64 @@ impl RemotePool {
                 end += 1;
             }
             body.extend_from_slice(b"]}");
-            scored.extend(self.post_chunk(&jobs[start..end], &body)?);
+            chunks.push((start..end, body));
             start = end;
+        }
+        let servers: Vec<&Client> = std::iter::once(&self.client)
+            .chain(self.replicas.iter())
+            .collect();
+        let post = |k: usize, range: &std::ops::Range<usize>, body: &[u8]| {
+            // Chunk k goes to server k first, then to the others in turn.
+            let mut last = None;
+            for i in 0..servers.len() {
+                match self.post_chunk(servers[(k + i) % servers.len()], &jobs[range.clone()], body)
+                {
+                    Ok(s) => return Ok(s),
+                    Err(e) => last = Some(e),
+                }
+            }
+            Err(last.unwrap_or_else(|| anyhow::anyhow!("no reward server")))
+        };
+        let parts: Vec<anyhow::Result<Vec<Scored>>> = if servers.len() > 1 && chunks.len() > 1 {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = chunks
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (range, body))| s.spawn(move || post(k, range, body)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(anyhow::anyhow!("a reward request thread failed"))
+                        })
+                    })
+                    .collect()
+            })
+        } else {
+            chunks
+                .iter()
+                .enumerate()
+                .map(|(k, (range, body))| post(k, range, body))
+                .collect()
+        };
+        let mut scored = Vec::with_capacity(jobs.len());
+        for part in parts {
+            scored.extend(part?);
         }
         Ok(scored)
     }
 
     /// One `POST /v1/rewards` of `jobs`, already encoded in `body`.
-    fn post_chunk(&self, jobs: &[Job], body: &[u8]) -> anyhow::Result<Vec<Scored>> {
+    fn post_chunk(
+        &self,
+        client: &Client,
+        jobs: &[Job],
+        body: &[u8],
+    ) -> anyhow::Result<Vec<Scored>> {
         let path = "/v1/rewards";
-        let answer = self.client.post_json_body(path, body)?;
-        let url = self.client.url.show(path);
+        let answer = client.post_json_body(path, body)?;
+        let url = client.url.show(path);
         let results = answer
             .get("results")
             .and_then(Value::as_array)

@@ -885,3 +885,51 @@ fn generate_text_writes_rows_with_tokens_logprobs_and_verdicts() {
         "--score needs a gold"
     );
 }
+
+/// Several reward servers (`reward.server_url = "a,b"`): a round's requests go to both, and
+/// when one replica is gone its requests are sent to the other; the verdicts are the
+/// in-process ones, in order.
+#[test]
+fn rewards_spread_over_replicas_and_survive_a_dead_one() {
+    let a = reward_server();
+    let b = reward_server();
+    let batch: Vec<(serde_json::Value, &str)> = (0..12)
+        .map(|i| {
+            (
+                serde_json::json!({"domain": "math", "response": "", "ground_truth": (i % 3).to_string()}),
+                if i % 2 == 0 { "\\boxed{0}" } else { "\\boxed{1}" },
+            )
+        })
+        .collect();
+    let mut local = super::rewards::RewardPool::from_config(&Default::default()).unwrap();
+    let want = score_all(&mut local, &batch);
+    let replicas = |urls: &[&str]| {
+        let clients: Vec<_> = urls
+            .iter()
+            .map(|u| super::http::Client::new(u, std::time::Duration::from_secs(30), 1).unwrap())
+            .collect();
+        let mut it = clients.into_iter();
+        let first = it.next().unwrap();
+        super::rewards::RewardPool::Remote(
+            super::rewards::RemotePool::with_limits(first, 2, usize::MAX)
+                .with_replicas(it.collect()),
+        )
+    };
+    let (ra, rb) = (rewards_requests(&a.url), rewards_requests(&b.url));
+    assert_eq!(score_all(&mut replicas(&[&a.url, &b.url]), &batch), want);
+    assert!(rewards_requests(&a.url) > ra && rewards_requests(&b.url) > rb);
+    // A replica that is gone (nothing listens there): its requests go to the other one.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    assert_eq!(score_all(&mut replicas(&[&dead, &b.url]), &batch), want);
+    // The config form: both must answer at the start.
+    let urls = format!("{},{}", a.url, b.url);
+    assert!(super::rewards::RewardPool::from_config(&remote_cfg(&urls)).is_ok());
+    let with_dead = format!("{},{}", a.url, dead);
+    let e = super::rewards::RewardPool::from_config(&remote_cfg(&with_dead))
+        .err()
+        .unwrap();
+    assert!(format!("{e:#}").contains("not reachable"), "{e:#}");
+}
