@@ -9,8 +9,9 @@ Items follow the same contract as `POST /v1/rewards` (docs/integrations.md): `re
 `task`, `metadata`, `limits`, `options`, IFEval fields... A bad item gets an `error` verdict;
 the batch never raises for one item. Scoring runs on Rust threads with the GIL released.
 
+Helpers: `rlvr.math.verify`, `rlvr.code.verify`, `rlvr.logic.verify`, `rlvr.ifeval.verify`.
 Adapters: `rlvr.verl.compute_score` (verl's custom reward function), `rlvr.trl` (TRL reward
-functions), `rlvr.math.verify`.
+functions), `rlvr.openrlhf.reward_func` (OpenRLHF's local reward function).
 """
 
 from __future__ import annotations
@@ -49,6 +50,6 @@ def _one(item: dict[str, Any]) -> dict:
 
 
 # The adapters, importable as attributes (`rlvr.math.verify`); they use the functions above.
-from . import math, trl, verl  # noqa: E402
+from . import code, ifeval, logic, math, openrlhf, trl, verl  # noqa: E402
 
-__all__ += ["math", "trl", "verl"]
+__all__ += ["code", "ifeval", "logic", "math", "openrlhf", "trl", "verl"]

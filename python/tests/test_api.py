@@ -169,3 +169,20 @@ def test_ctrl_c_stops_a_long_batch_promptly():
     assert time.monotonic() - start < 5, "Ctrl-C took too long"
     assert "finished" not in out
     assert "KeyboardInterrupt" in err
+
+
+def test_typed_helpers_and_openrlhf_signature():
+    assert rlvr.code.verify(FENCE.format("print(input()[::-1])"), {"tests": [{"stdin": "ab\n", "stdout": "ba\n"}]}) == 1.0
+    r = rlvr.code.result(FENCE.format("print(1)"), {"tests": [{"stdin": "", "stdout": "2\n"}]})
+    assert r["reward"] == 0.0 and r["detail"]["tests"][0]["status"] == "wrong_answer"
+    assert rlvr.logic.verify("countdown", "<answer>3 + 4</answer>", {"numbers": [3, 4], "target": 7}) in (0.0, 1.0)
+    assert rlvr.ifeval.verify("no commas", ["punctuation:no_comma"], [None]) == 1.0
+    assert rlvr.ifeval.verify("a, b", ["punctuation:no_comma"], [{}]) == 0.0
+    out = rlvr.openrlhf.reward_func(
+        queries=["Q: 6*7? The answer is 42.<|im_end|>", "Q: 6*7? \\boxed{41}",
+                 'Q: code ```python\nprint(2)\n```'],
+        prompts=["Q: 6*7? ", "Q: 6*7? ", "Q: code "],
+        labels=["42", "42", '{"domain": "code", "ground_truth": {"inputs": [""], "outputs": ["2"]}}'],
+    )
+    assert out["rewards"] == [1.0, 0.0, 1.0] and out["scores"] == out["rewards"]
+    assert out["extra_logs"]["error"] == [0.0, 0.0, 0.0]
