@@ -88,7 +88,18 @@ def test_replicas_on_the_nodes_lose_no_item_when_one_dies(cluster):
         items = [{"id": i, "response": "\\boxed{%d}" % (i % 3), "ground_truth": "1"} for i in range(1000)]
         want = [1.0 if i % 3 == 1 else 0.0 for i in range(1000)]
         assert [r["reward"] for r in c.rewards(items)] == want
-        ray.get(actors[0].stop.remote())  # one replica dies
+        # One replica dies while a long call is running (and is gone for the next one).
+        import threading
+        import time
+
+        many = items * 10
+        out = {}
+        t = threading.Thread(target=lambda: out.setdefault("r", c.rewards(many)))
+        t.start()
+        time.sleep(0.3)
+        ray.get(actors[0].stop.remote())
+        t.join()
+        assert [r["reward"] for r in out["r"]] == want * 10, "items lost while a replica died"
         second = c.rewards(items)
         assert [r["id"] for r in second] == list(range(1000))
         assert [r["reward"] for r in second] == want
