@@ -106,18 +106,37 @@ fn score_objects(
     detail: bool,
     lenient: bool,
 ) -> PyResult<String> {
+    // An item that cannot be read (not a dict, or holding something that is not JSON) gets
+    // an `error` verdict of its own; the batch goes on.
     let values = items
         .iter()
         .map(|it| {
-            if it.cast::<PyDict>().is_err() {
-                return Err(PyTypeError::new_err(
-                    "rlvr.score takes a list of dicts (items)",
-                ));
+            let Ok(d) = it.cast::<PyDict>() else {
+                return unreadable(Value::Null, "the item is not a dict".into());
+            };
+            match to_json(&it, 0) {
+                Ok(v) => v,
+                Err(e) => {
+                    let id = d
+                        .get_item("id")
+                        .ok()
+                        .flatten()
+                        .and_then(|id| to_json(&id, 0).ok())
+                        .unwrap_or(Value::Null);
+                    unreadable(id, e.value(py).to_string())
+                }
             }
-            to_json(&it, 0)
         })
-        .collect::<PyResult<Vec<Value>>>()?;
+        .collect::<Vec<Value>>();
     score_values(py, values, jobs, detail, lenient)
+}
+
+/// The key that marks an item the package could not read, with the reason.
+const UNREADABLE: &str = "\u{0}rlvr_unreadable";
+
+/// A placeholder for an item that could not be read: its `error` verdict is made from it.
+fn unreadable(id: Value, why: String) -> Value {
+    json!({"id": id, UNREADABLE: why})
 }
 
 /// One item's verdicts as JSON objects (several for `responses`), or its `error` verdict.
@@ -130,6 +149,14 @@ fn score_one(engine: &Engine, item: Value, detail: bool, golds: &mut GoldCache) 
         engine_cfg.math.detail = detail;
         &engine_cfg
     };
+    if let Some(why) = item.get(UNREADABLE).and_then(Value::as_str) {
+        let mut o = serde_json::to_value(Verdict::error(why)).unwrap_or(Value::Null);
+        if let Some(m) = o.as_object_mut() {
+            m.insert("id".into(), item.get("id").cloned().unwrap_or(Value::Null));
+            m.insert("elapsed_us".into(), json!(0));
+        }
+        return vec![o];
+    }
     match Item::from_value_owned(item) {
         Ok(item) => {
             let mut out = Vec::with_capacity(item.responses.len());

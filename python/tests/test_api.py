@@ -57,8 +57,10 @@ def test_a_bad_item_is_an_error_verdict_never_an_exception():
     got = rlvr.score([{"id": 1}, {"id": 2, "response": 5, "ground_truth": "1"},
                       {"id": 3, "response": "\\boxed{1}", "ground_truth": "1"}])
     assert [g["verdict"] for g in got] == ["error", "error", "correct"]
-    with pytest.raises(TypeError):
-        rlvr.score(["not a dict"])
+    got = rlvr.score(["not a dict", {"id": 9, "response": object(), "ground_truth": "1"},
+                      {"response": "\\boxed{2}", "ground_truth": "2"}])
+    assert [g["verdict"] for g in got] == ["error", "error", "correct"]
+    assert "not a dict" in got[0]["reason"] and got[1]["id"] == 9 and "object" in got[1]["reason"]
 
 
 def test_samples_and_detail():
