@@ -85,7 +85,7 @@ pub fn extract_with(response: &str, mode: Mode, phrases: &[&str]) -> (Extracted,
                     first -= 1;
                     start = found[first].start;
                 }
-                let answers = found.into_iter().map(|b| box_answer(&b.text)).collect();
+                let answers = found.into_iter().map(|b| box_answer(b.text)).collect();
                 return (Extracted::Found(answers, "boxed", first), end);
             }
         }
@@ -129,7 +129,7 @@ pub fn extract_with(response: &str, mode: Mode, phrases: &[&str]) -> (Extracted,
 
 /// A box's answer: its contents with full-width forms folded (`（1，2）` is `(1,2)`), and
 /// an answer phrase inside it read as one (`\boxed{\text{The answer is } 7}` is `7`).
-fn box_answer(inner: &str) -> String {
+fn box_answer(inner: String) -> String {
     let folded = fold_fullwidth(inner);
     if folded.contains("\\text") {
         let plain = unwrap_text(&folded);
@@ -142,7 +142,11 @@ fn box_answer(inner: &str) -> String {
 
 /// Full-width ASCII forms (U+FF01..U+FF5E), the ideographic space and the CJK full stop and
 /// comma as their ASCII counterparts: Chinese and Japanese answers write `，`, `：`, `（`.
-pub(super) fn fold_fullwidth(s: &str) -> String {
+/// Text with nothing to fold (every ASCII answer) comes back as it is, without a copy.
+pub(super) fn fold_fullwidth(s: String) -> String {
+    if s.is_ascii() {
+        return s;
+    }
     s.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -370,7 +374,7 @@ fn anchor(text: &str, extra: &[&str]) -> Option<String> {
     } else {
         &rest[..rest.find('\n').unwrap_or(rest.len())]
     };
-    let rest = fold_fullwidth(line);
+    let rest = fold_fullwidth(line.to_string());
     let mut tail = rest.trim_start_matches([':', ' ', '\t', '\n', '*']);
     if let Some(k) = tail.to_ascii_lowercase().find("i hope it is correct") {
         tail = &tail[..k];
