@@ -1,7 +1,7 @@
 //! `rlvr._rlvr`: the reward engine inside a Python process. The Python package (`rlvr/`)
-//! wraps these functions; they take and return JSON text, so the only conversion is
-//! `json.dumps` / `json.loads` on the Python side and the items are read by the same code as
-//! `rlvr serve` and `rlvr grade` ([`rlvr::reward::Item`], [`rlvr::reward::Engine`]).
+//! wraps these functions: the items are read straight from the Python objects into the same
+//! code as `rlvr serve` and `rlvr grade` ([`rlvr::reward::Item`], [`rlvr::reward::Engine`]),
+//! and the verdicts come back as one JSON text for `json.loads`.
 //!
 //! Scoring runs on Rust threads with the GIL released, in chunks; between chunks the GIL is
 //! taken back briefly to check for signals, so Ctrl-C stops a long batch promptly. No thread
@@ -95,8 +95,8 @@ fn to_json(obj: &Bound<'_, PyAny>, depth: usize) -> PyResult<Value> {
     )))
 }
 
-/// Score a list of items (dicts) read straight from the Python objects: like
-/// [`score_json`] without `json.dumps` and the JSON parse.
+/// Score a list of items (dicts) read straight from the Python objects, on `jobs` threads;
+/// the JSON array of verdicts, in order (one per response).
 #[pyfunction]
 #[pyo3(signature = (items, jobs=None, detail=false, lenient=false))]
 fn score_objects(
@@ -140,22 +140,11 @@ fn unreadable(id: Value, why: String) -> Value {
 }
 
 /// One item's verdicts as JSON objects (several for `responses`), or its `error` verdict.
+/// `detail` goes to the engine, which turns the math verifier's detail off itself.
 fn score_one(engine: &Engine, item: Value, detail: bool, golds: &mut GoldCache) -> Vec<Value> {
-    let mut engine_cfg;
-    let engine = if detail == engine.math.detail {
-        engine
-    } else {
-        engine_cfg = engine.clone();
-        engine_cfg.math.detail = detail;
-        &engine_cfg
-    };
     if let Some(why) = item.get(UNREADABLE).and_then(Value::as_str) {
-        let mut o = serde_json::to_value(Verdict::error(why)).unwrap_or(Value::Null);
-        if let Some(m) = o.as_object_mut() {
-            m.insert("id".into(), item.get("id").cloned().unwrap_or(Value::Null));
-            m.insert("elapsed_us".into(), json!(0));
-        }
-        return vec![o];
+        let id = item.get("id").cloned().unwrap_or(Value::Null);
+        return vec![error_verdict(id, why.to_string())];
     }
     match Item::from_value_owned(item) {
         Ok(item) => {
@@ -171,35 +160,18 @@ fn score_one(engine: &Engine, item: Value, detail: bool, golds: &mut GoldCache) 
             });
             out
         }
-        Err(e) => {
-            let v = Verdict::error(e.reason);
-            let mut o = serde_json::to_value(&v).unwrap_or(Value::Null);
-            if let Some(m) = o.as_object_mut() {
-                m.insert("id".into(), e.id);
-                m.insert("elapsed_us".into(), json!(0));
-            }
-            vec![o]
-        }
+        Err(e) => vec![error_verdict(e.id, e.reason)],
     }
 }
 
-/// Score a JSON array of items (the item contract of `/v1/rewards`) on `jobs` threads;
-/// returns the JSON array of verdicts, in order (one per response).
-#[pyfunction]
-#[pyo3(signature = (items_json, jobs=None, detail=false, lenient=false))]
-fn score_json(
-    py: Python<'_>,
-    items_json: &str,
-    jobs: Option<usize>,
-    detail: bool,
-    lenient: bool,
-) -> PyResult<String> {
-    let items: Vec<Value> = match serde_json::from_str(items_json) {
-        Ok(Value::Array(items)) => items,
-        Ok(_) => return Err(PyValueError::new_err("items must be a list of dicts")),
-        Err(e) => return Err(PyValueError::new_err(format!("items are not JSON: {e}"))),
-    };
-    score_values(py, items, jobs, detail, lenient)
+/// The verdict of an item that could not be read, as `/v1/rewards` words it.
+fn error_verdict(id: Value, reason: String) -> Value {
+    let mut o = serde_json::to_value(Verdict::error(reason)).unwrap_or(Value::Null);
+    if let Some(m) = o.as_object_mut() {
+        m.insert("id".into(), id);
+        m.insert("elapsed_us".into(), json!(0));
+    }
+    o
 }
 
 /// Score `items` in chunks with the GIL released, checking for signals between chunks; the
@@ -279,7 +251,6 @@ fn version() -> &'static str {
 
 #[pymodule]
 fn _rlvr(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(score_json, m)?)?;
     m.add_function(wrap_pyfunction!(score_objects, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
