@@ -39,10 +39,14 @@ static SHARED_MAX_CONCURRENT: AtomicUsize = AtomicUsize::new(0);
 /// when the sandbox already exists and the call changed nothing.
 pub fn set_shared_max_concurrent(runs: usize) -> bool {
     SHARED_MAX_CONCURRENT.store(runs.max(1), Ordering::SeqCst);
-    !SHARED_CREATED.load(Ordering::SeqCst)
+    SHARED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_none()
 }
 
-static SHARED_CREATED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The process-wide sandbox, once [`shared`] has made it.
+static SHARED: Mutex<Option<Arc<Sandbox>>> = Mutex::new(None);
 
 /// Failures of the host (never of the program under test, which gets an [`RunEnd`]).
 #[derive(Debug, Clone, thiserror::Error)]
@@ -59,7 +63,6 @@ pub enum Error {
 /// The process-wide sandbox with the default configuration, created on first call (which may
 /// build the runtime). A failure is returned and retried on the next call.
 pub fn shared() -> Result<Arc<Sandbox>, Error> {
-    static SHARED: Mutex<Option<Arc<Sandbox>>> = Mutex::new(None);
     let mut slot = SHARED.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(s) = slot.as_ref() {
         return Ok(s.clone());
@@ -70,7 +73,6 @@ pub fn shared() -> Result<Arc<Sandbox>, Error> {
         n => config.max_concurrent = n,
     }
     let sandbox = Arc::new(Sandbox::new(&config, &|line| eprintln!("{line}"))?);
-    SHARED_CREATED.store(true, Ordering::SeqCst);
     *slot = Some(sandbox.clone());
     Ok(sandbox)
 }
