@@ -13,37 +13,17 @@ import json
 from typing import Any, Sequence
 
 try:
-    from . import score
+    from . import _rlvr
 except ImportError:  # loaded by file path, as OpenRLHF does
-    from rlvr import score
-
-ITEM_KEYS = ("domain", "task", "ground_truth", "metadata", "reward_model")
-
-
-def _item(query: str, prompt: Any, label: Any) -> dict:
-    response = query[len(prompt):] if isinstance(prompt, str) and query.startswith(prompt) else query
-    fields = None
-    if isinstance(label, dict):
-        fields = label
-    elif isinstance(label, str) and label.lstrip().startswith("{"):
-        try:
-            parsed = json.loads(label)
-            if isinstance(parsed, dict) and any(k in parsed for k in ITEM_KEYS):
-                fields = parsed
-        except ValueError:
-            pass
-    item = dict(fields) if fields is not None else {}
-    if fields is None and label is not None:
-        item["ground_truth"] = str(label) if isinstance(label, (int, float)) else label
-    item["response"] = response
-    return item
+    from rlvr import _rlvr
 
 
 def reward_func(queries: Sequence[str], prompts: Sequence[Any], labels: Sequence[Any], **kwargs) -> dict:
-    """OpenRLHF's signature: `{"rewards", "scores", "extra_logs"}`."""
-    prompts = list(prompts) if prompts is not None else [None] * len(queries)
-    labels = list(labels) if labels is not None else [None] * len(queries)
-    verdicts = score([_item(q, p, l) for q, p, l in zip(queries, prompts, labels)])
+    """OpenRLHF's signature: `{"rewards", "scores", "extra_logs"}`. The items are made by the
+    same code as `rlvr serve`'s `/get_reward` (`rlvr::reward::openrlhf_item`)."""
+    prompts = [p if isinstance(p, str) else None for p in prompts] if prompts is not None else None
+    verdicts = json.loads(_rlvr.score_openrlhf(list(queries), prompts,
+                                               list(labels) if labels is not None else None))
     rewards = [float(v["reward"]) for v in verdicts]
     return {
         "rewards": rewards,

@@ -11,7 +11,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use rlvr::reward::{Engine, GoldCache, Item, Verdict};
+use rlvr::reward::{openrlhf_item, Engine, GoldCache, Item, Verdict};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -139,6 +139,41 @@ fn unreadable(id: Value, why: String) -> Value {
     json!({"id": id, UNREADABLE: why})
 }
 
+/// OpenRLHF's reward call: the items `rlvr serve`'s `/get_reward` makes of `queries`,
+/// `prompts` and `labels` ([`openrlhf_item`]), scored; the verdicts as JSON, in order.
+#[pyfunction]
+#[pyo3(signature = (queries, prompts, labels, jobs=None))]
+fn score_openrlhf(
+    py: Python<'_>,
+    queries: Vec<String>,
+    prompts: Option<Vec<Option<String>>>,
+    labels: Option<&Bound<'_, PyList>>,
+    jobs: Option<usize>,
+) -> PyResult<String> {
+    let n = queries.len();
+    let labels = match labels {
+        Some(l) => l
+            .iter()
+            .map(|x| to_json(&x, 0))
+            .collect::<PyResult<Vec<_>>>()?,
+        None => vec![Value::Null; n],
+    };
+    let prompts = prompts.unwrap_or_else(|| vec![None; n]);
+    if labels.len() != n || prompts.len() != n {
+        return Err(PyValueError::new_err(
+            "queries, prompts and labels must have the same length",
+        ));
+    }
+    let shared = serde_json::Map::new();
+    let items = queries
+        .into_iter()
+        .zip(prompts)
+        .zip(&labels)
+        .map(|((q, p), l)| openrlhf_item(q, p.as_deref(), l, &shared))
+        .collect();
+    score_values(py, items, jobs, false, false)
+}
+
 /// One item's verdicts as JSON objects (several for `responses`), or its `error` verdict.
 /// `detail` goes to the engine, which turns the math verifier's detail off itself.
 fn score_one(engine: &Engine, item: Value, detail: bool, golds: &mut GoldCache) -> Vec<Value> {
@@ -252,6 +287,7 @@ fn version() -> &'static str {
 #[pymodule]
 fn _rlvr(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(score_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(score_openrlhf, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }

@@ -5,10 +5,12 @@
 mod code;
 mod golds;
 mod item;
+mod openrlhf;
 
 pub use code::{CodeEngine, SandboxRunner};
 pub use golds::GoldCache;
 pub use item::{Domain, Item, ItemError};
+pub use openrlhf::openrlhf_item;
 pub use rlvr_verifiers::{Outcome, Verdict};
 
 use rlvr_verifiers::math;

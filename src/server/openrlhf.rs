@@ -10,16 +10,15 @@
 //! object (or a string holding one) with item fields, e.g.
 //! `{"domain": "logic", "task": "sudoku", "metadata": {...}}` or
 //! `{"domain": "code", "ground_truth": {"inputs": [..], "outputs": [..]}}`, which wins over the
-//! request-wide fields.
+//! request-wide fields. The item of each sample is made by [`crate::reward::openrlhf_item`],
+//! which the in-process Python package uses too.
 
 use super::error::ApiError;
 use super::state::{content_length, is_correct, AppState};
 use super::{json_response, ApiResult};
-use crate::reward::Outcome;
+use crate::reward::{openrlhf_item, Outcome};
 use axum::extract::{Request, State};
 use serde_json::{json, Map, Value};
-
-const ITEM_KEYS: &[&str] = &["domain", "task", "ground_truth", "metadata", "reward_model"];
 
 fn strings(obj: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, ApiError> {
     let bad = || {
@@ -37,38 +36,6 @@ fn strings(obj: &Map<String, Value>, key: &str) -> Result<Option<Vec<String>>, A
             .map(Some),
         Some(_) => Err(bad()),
     }
-}
-
-/// The item for one sample: request-wide fields, then the label's.
-fn item_for(response: String, label: &Value, shared: &Map<String, Value>) -> Value {
-    let mut item = shared.clone();
-    let label_obj = match label {
-        Value::Object(m) => Some(m.clone()),
-        Value::String(s) if s.trim_start().starts_with('{') => {
-            match serde_json::from_str::<Value>(s) {
-                Ok(Value::Object(m)) if ITEM_KEYS.iter().any(|k| m.contains_key(*k)) => Some(m),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    match label_obj {
-        Some(m) => item.extend(m),
-        None => match label {
-            Value::Null => {}
-            Value::String(_) => {
-                item.insert("ground_truth".into(), label.clone());
-            }
-            Value::Number(n) => {
-                item.insert("ground_truth".into(), Value::String(n.to_string()));
-            }
-            other => {
-                item.insert("ground_truth".into(), other.clone());
-            }
-        },
-    }
-    item.insert("response".into(), Value::String(response));
-    Value::Object(item)
 }
 
 /// `POST /get_reward`.
@@ -111,11 +78,8 @@ pub async fn get_reward(State(st): State<AppState>, req: Request) -> ApiResult {
         .into_iter()
         .enumerate()
         .map(|(i, q)| {
-            let response = match prompts.as_ref().map(|p| p[i].as_str()) {
-                Some(p) if !p.is_empty() && q.starts_with(p) => q[p.len()..].to_string(),
-                _ => q,
-            };
-            item_for(response, &labels[i], &shared)
+            let prompt = prompts.as_ref().map(|p| p[i].as_str());
+            openrlhf_item(q, prompt, &labels[i], &shared)
         })
         .collect();
     let scored = st.score_values(items, None, false).await?;
