@@ -191,15 +191,26 @@ pub async fn run_code(State(st): State<AppState>, req: Request) -> ApiResult {
         vec![run],
         opts,
         move |run: &ProgramRun| {
-            let waited = run.queued_at.elapsed();
-            let report = execute(run);
-            if report.status != ABANDONED_STATUS {
-                app.0
-                    .metrics
-                    .run_queue_wait
-                    .observe_us(waited.as_micros() as u64);
+            // Claim the run, unless its handler already answered `queue_timeout` (then
+            // nobody reads this report).
+            if run
+                .state
+                .compare_exchange(QUEUED, STARTED, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+            {
+                return RunReport {
+                    status: "Error",
+                    execution_time: 0.0,
+                    return_code: None,
+                    stdout: String::new(),
+                    stderr: "abandoned: not started within the queue timeout".into(),
+                };
             }
-            report
+            app.0
+                .metrics
+                .run_queue_wait
+                .observe_us(run.queued_at.elapsed().as_micros() as u64);
+            execute(run)
         },
         |_, why| RunReport {
             status: "Error",
@@ -265,25 +276,8 @@ pub async fn run_code(State(st): State<AppState>, req: Request) -> ApiResult {
     })))
 }
 
-/// The status of a report for a program its handler gave up on before it started.
-const ABANDONED_STATUS: &str = "Abandoned";
-
-/// Run one program in the sandbox, unless its handler already answered `queue_timeout`.
-/// Blocking; called on a sandbox pool thread.
+/// Run one program in the sandbox. Blocking; called on a sandbox pool thread.
 fn execute(run: &ProgramRun) -> RunReport {
-    if run
-        .state
-        .compare_exchange(QUEUED, STARTED, Ordering::SeqCst, Ordering::SeqCst)
-        .is_err()
-    {
-        return RunReport {
-            status: ABANDONED_STATUS,
-            execution_time: 0.0,
-            return_code: None,
-            stdout: String::new(),
-            stderr: String::new(),
-        };
-    }
     let failed = |why: String| RunReport {
         status: "Error",
         execution_time: 0.0,
