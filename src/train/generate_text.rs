@@ -14,7 +14,7 @@ use super::data;
 use super::policy::Policy;
 use crate::reward::{Engine, GoldCache};
 use anyhow::Context;
-use rlvr_train::generate::{generate, Finish, RngKey, SamplingParams};
+use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;

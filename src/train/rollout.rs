@@ -8,8 +8,8 @@ use super::data::Source;
 use super::policy::Policy;
 use super::rewards::RewardPool;
 use crate::reward::{Item, Outcome};
-use rlvr_train::generate::{generate, Finish, RngKey, SamplingParams};
 use rlvr_train::grpo::{group_filter, Refill};
+use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -4,7 +4,7 @@
 //! - [`model`]: the Qwen2/Llama-family transformer (config, weights, forward, backward, KV
 //!   cache), generic over a [`backend::Backend`];
 //! - [`backend`]: the operations, with the CPU reference in [`backend::cpu`];
-//! - [`generate`]: batched sampling with a counter-based RNG;
+//! - [`sample`]: batched sampling (token generation) with a counter-based RNG;
 //! - [`grpo`]: the GRPO algorithm (advantages, clipped surrogate, KL, aggregation, dynamic
 //!   sampling, reference resets), pure arithmetic on per-token log-probs;
 //! - [`optim`]: AdamW with gradient-norm clipping;
@@ -12,11 +12,11 @@
 
 pub mod backend;
 pub mod error;
-pub mod generate;
 pub mod grpo;
 pub mod model;
 pub mod optim;
 pub mod rng;
+pub mod sample;
 pub mod tokenizer;
 
 pub use error::{Result, TrainError};

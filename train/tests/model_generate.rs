@@ -5,8 +5,8 @@
 
 use rlvr_train::backend::Backend;
 use rlvr_train::for_each_backend;
-use rlvr_train::generate::{generate, Finish, RngKey, SamplingParams};
 use rlvr_train::model::{Model, ModelConfig};
+use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 
 /// KV cache vs full forward: same operations, different summation order inside the
 /// attention's GEMV-sized loops only; measured ~1e-7, the bound is 1e-5.

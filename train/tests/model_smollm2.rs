@@ -16,8 +16,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rlvr_train::generate::{generate, RngKey, SamplingParams};
 use rlvr_train::model::GgufModel;
+use rlvr_train::sample::{generate, RngKey, SamplingParams};
 use rlvr_train::tokenizer::{chatml, chatml_default_system, Message};
 use serde_json::Value;
 

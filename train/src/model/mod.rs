@@ -27,7 +27,7 @@
 //!     given d(loss)/d(logprobs[s][t]) (and optionally d(loss)/d(entropy[s][t])), same shapes
 //!     as TokenStats.
 //! model.logits(&seqs) -> Vec<Vec<f32>>     full [len, vocab] logits per sequence (tests, demos)
-//! generate::generate(&model, &prompts, &SamplingParams, RngKey) -> Vec<Completion>
+//! sample::generate(&model, &prompts, &SamplingParams, RngKey) -> Vec<Completion>
 //! model.new_cache(n_seqs, capacity) / model.decode_step(&mut cache, &seq_ids, &tokens)
 //!     incremental decoding; returns each listed sequence's last-position logits
 //! Model::from_named(backend, &cfg, &mut HashMap<name, Vec<f32>>)   weights from host tensors
