@@ -3,7 +3,7 @@
 
 use super::error::{self, ApiError};
 use super::state::AppState;
-use super::{code, json_response, log, metrics, openrlhf, rewards};
+use super::{code, json_response, log, metrics, native, openrlhf};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -16,11 +16,11 @@ use std::time::Instant;
 /// The router with every endpoint, for `rlvr serve` and for tests that bind their own listener.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .route("/v1/rewards", post(rewards::rewards))
-        .route("/v1/math/verify", post(rewards::math_verify))
-        .route("/v1/logic/verify", post(rewards::logic_verify))
+        .route("/v1/rewards", post(native::rewards))
+        .route("/v1/math/verify", post(native::math_verify))
+        .route("/v1/logic/verify", post(native::logic_verify))
         .route("/v1/code/run", post(code::code_run))
-        .route("/v1/verifiers", get(rewards::verifiers))
+        .route("/v1/verifiers", get(native::verifiers))
         .route("/run_code", post(code::run_code))
         .route("/get_reward", post(openrlhf::get_reward))
         .route("/healthz", get(healthz))

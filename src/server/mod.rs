@@ -15,7 +15,7 @@
 //!
 //! Files: `args.rs` (flags, resolved into [`Config`]), `app.rs` (router and middleware),
 //! `state.rs` (the shared state and the scoring path), one file per group of endpoints
-//! (`rewards.rs`, `code.rs`, `openrlhf.rs`), `pool.rs`, `conn.rs`, `metrics.rs`, `error.rs`,
+//! (`native.rs`, `code.rs`, `openrlhf.rs`), `pool.rs`, `conn.rs`, `metrics.rs`, `error.rs`,
 //! `log.rs`; this file starts and stops the server.
 
 mod app;
@@ -25,9 +25,9 @@ mod conn;
 mod error;
 mod log;
 mod metrics;
+mod native;
 mod openrlhf;
 mod pool;
-mod rewards;
 mod state;
 
 pub use app::app;

@@ -1,4 +1,5 @@
-//! The native endpoints: `POST /v1/rewards` (a mixed batch), `POST /v1/math/verify` and
+//! The native reward endpoints (rlvr's own API; code runs are in `code.rs`, OpenRLHF's shim
+//! in `openrlhf.rs`): `POST /v1/rewards` (a mixed batch), `POST /v1/math/verify` and
 //! `POST /v1/logic/verify` (one domain, with the verifier's detail), `GET /v1/verifiers`.
 //!
 //! A batch is `{"items": [item, ...]}` (or a bare JSON array of items) and comes back as
