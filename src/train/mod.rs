@@ -1,7 +1,7 @@
 //! `rlvr train`: GRPO on verifiable rewards, with the seed paper's recipe as the defaults.
 //!
 //! A step: sample G responses for each prompt of the batch ([`rollout`]), score them with the
-//! same router as `rlvr grade` on a worker pool while generation continues ([`rewards`]), drop
+//! same router as `rlvr grade` on a worker pool while generation continues ([`scoring`]), drop
 //! groups whose rewards are all equal and refill (dynamic sampling), compute group-relative
 //! advantages and update the policy with the clipped surrogate plus a KL penalty to a
 //! reference policy ([`update`], the algorithm itself in `rlvr_train::grpo`), then reset the
@@ -22,8 +22,8 @@ mod http;
 mod metrics;
 mod plot;
 mod policy;
-mod rewards;
 mod rollout;
+mod scoring;
 #[cfg(test)]
 mod tests;
 mod update;
@@ -112,7 +112,7 @@ pub struct Trainer {
     /// The last step's logged responses (for samples.jsonl).
     pub last_samples: Vec<serde_json::Value>,
     source: data::Source,
-    pool: rewards::RewardPool,
+    pool: scoring::RewardPool,
 }
 
 fn adamw(cfg: &TrainConfig) -> AdamWConfig {
@@ -154,7 +154,7 @@ impl Trainer {
         };
         Ok(Trainer {
             source: source(&cfg)?,
-            pool: rewards::RewardPool::from_config(&cfg.reward)?,
+            pool: scoring::RewardPool::from_config(&cfg.reward)?,
             reference: None,
             last_samples: Vec::new(),
             cfg,
@@ -184,7 +184,7 @@ impl Trainer {
         checkpoint::read_optimizer(&dir.join("optimizer.bin"), &policy.model, &mut opt)?;
         Ok(Trainer {
             source: source(&cfg)?,
-            pool: rewards::RewardPool::from_config(&cfg.reward)?,
+            pool: scoring::RewardPool::from_config(&cfg.reward)?,
             reference,
             last_samples: Vec::new(),
             cfg,

@@ -6,7 +6,7 @@
 use super::config::TrainConfig;
 use super::data::Source;
 use super::policy::Policy;
-use super::rewards::RewardPool;
+use super::scoring::RewardPool;
 use crate::reward::{Item, Outcome};
 use rlvr_train::grpo::{group_filter, Refill};
 use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};

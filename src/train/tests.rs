@@ -455,7 +455,7 @@ fn remote_cfg(url: &str) -> super::config::RewardSection {
 
 /// Scores (slot, item, response) triples through `pool`, sorted by slot.
 fn score_all(
-    pool: &mut super::rewards::RewardPool,
+    pool: &mut super::scoring::RewardPool,
     batch: &[(serde_json::Value, &str)],
 ) -> Vec<(usize, f64, crate::reward::Outcome)> {
     for (slot, (row, response)) in batch.iter().enumerate() {
@@ -500,9 +500,9 @@ fn rewards_by_url_equal_in_process_rewards() {
             "<answer>1</answer>",
         ),
     ];
-    let mut local = super::rewards::RewardPool::from_config(&Default::default()).unwrap();
-    let mut remote = super::rewards::RewardPool::from_config(&remote_cfg(&server.url)).unwrap();
-    assert!(matches!(remote, super::rewards::RewardPool::Remote(_)));
+    let mut local = super::scoring::RewardPool::from_config(&Default::default()).unwrap();
+    let mut remote = super::scoring::RewardPool::from_config(&remote_cfg(&server.url)).unwrap();
+    assert!(matches!(remote, super::scoring::RewardPool::Remote(_)));
     let a = score_all(&mut local, &batch);
     let b = score_all(&mut remote, &batch);
     assert_eq!(a.len(), batch.len());
@@ -519,8 +519,8 @@ fn rewards_by_url_equal_in_process_rewards() {
     for (items, bytes) in [(2, usize::MAX), (usize::MAX, 1)] {
         let client =
             super::http::Client::new(&server.url, std::time::Duration::from_secs(60), 2).unwrap();
-        let mut split = super::rewards::RewardPool::Remote(
-            super::rewards::RemotePool::with_limits(client, items, bytes),
+        let mut split = super::scoring::RewardPool::Remote(
+            super::scoring::RemotePool::with_limits(client, items, bytes),
         );
         let before = requests();
         assert_eq!(
@@ -579,7 +579,7 @@ fn unreachable_reward_server_fails_fast() {
         l.local_addr().unwrap().port()
     };
     let url = format!("http://127.0.0.1:{port}");
-    let e = match super::rewards::RewardPool::from_config(&remote_cfg(&url)) {
+    let e = match super::scoring::RewardPool::from_config(&remote_cfg(&url)) {
         Ok(_) => panic!("connected to a closed port"),
         Err(e) => format!("{e:#}"),
     };
@@ -681,7 +681,7 @@ fn reward_server_errors_are_retried() {
         heads
     });
     let client = super::http::Client::new(&url, std::time::Duration::from_secs(30), 3).unwrap();
-    let mut pool = super::rewards::RewardPool::Remote(super::rewards::RemotePool::new(client));
+    let mut pool = super::scoring::RewardPool::Remote(super::scoring::RemotePool::new(client));
     let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
     let got = score_all(
         &mut pool,
@@ -733,7 +733,7 @@ fn silent_reward_server_times_out_without_retrying() {
         }
     });
     let client = super::http::Client::new(&url, std::time::Duration::from_millis(300), 3).unwrap();
-    let mut pool = super::rewards::RewardPool::Remote(super::rewards::RemotePool::new(client));
+    let mut pool = super::scoring::RewardPool::Remote(super::scoring::RemotePool::new(client));
     let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
     let item = std::sync::Arc::new(crate::reward::Item::from_value(&row).unwrap());
     pool.submit(0, item, "\\boxed{2}".into()).unwrap();
@@ -901,7 +901,7 @@ fn rewards_spread_over_replicas_and_survive_a_dead_one() {
             )
         })
         .collect();
-    let mut local = super::rewards::RewardPool::from_config(&Default::default()).unwrap();
+    let mut local = super::scoring::RewardPool::from_config(&Default::default()).unwrap();
     let want = score_all(&mut local, &batch);
     let replicas = |urls: &[&str]| {
         let clients: Vec<_> = urls
@@ -910,8 +910,8 @@ fn rewards_spread_over_replicas_and_survive_a_dead_one() {
             .collect();
         let mut it = clients.into_iter();
         let first = it.next().unwrap();
-        super::rewards::RewardPool::Remote(
-            super::rewards::RemotePool::with_limits(first, 2, usize::MAX)
+        super::scoring::RewardPool::Remote(
+            super::scoring::RemotePool::with_limits(first, 2, usize::MAX)
                 .with_replicas(it.collect()),
         )
     };
@@ -926,9 +926,9 @@ fn rewards_spread_over_replicas_and_survive_a_dead_one() {
     assert_eq!(score_all(&mut replicas(&[&dead, &b.url]), &batch), want);
     // The config form: both must answer at the start.
     let urls = format!("{},{}", a.url, b.url);
-    assert!(super::rewards::RewardPool::from_config(&remote_cfg(&urls)).is_ok());
+    assert!(super::scoring::RewardPool::from_config(&remote_cfg(&urls)).is_ok());
     let with_dead = format!("{},{}", a.url, dead);
-    let e = super::rewards::RewardPool::from_config(&remote_cfg(&with_dead))
+    let e = super::scoring::RewardPool::from_config(&remote_cfg(&with_dead))
         .err()
         .unwrap();
     assert!(format!("{e:#}").contains("not reachable"), "{e:#}");

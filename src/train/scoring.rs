@@ -26,7 +26,7 @@ struct Job {
 
 /// One scored response.
 #[derive(Debug, Clone)]
-pub struct Scored {
+pub struct RolloutScore {
     pub slot: usize,
     pub reward: f64,
     pub outcome: Outcome,
@@ -84,7 +84,7 @@ impl RewardPool {
     }
 
     /// Block until every submitted response is scored; results in any order.
-    pub fn wait_all(&mut self) -> anyhow::Result<Vec<Scored>> {
+    pub fn wait_all(&mut self) -> anyhow::Result<Vec<RolloutScore>> {
         match self {
             RewardPool::Local(p) => p.wait_all(),
             RewardPool::Remote(p) => p.score_pending(),
@@ -141,7 +141,7 @@ impl RemotePool {
 
     /// Posts every pending response, in as many requests as the size limits need, and reads
     /// the verdicts back in order. With replicas the requests go to all servers at once.
-    fn score_pending(&mut self) -> anyhow::Result<Vec<Scored>> {
+    fn score_pending(&mut self) -> anyhow::Result<Vec<RolloutScore>> {
         let jobs = std::mem::take(&mut self.pending);
         let mut chunks: Vec<(std::ops::Range<usize>, Vec<u8>)> = Vec::new();
         let mut start = 0;
@@ -186,7 +186,8 @@ impl RemotePool {
             }
             Err(last.unwrap_or_else(|| anyhow::anyhow!("no reward server")))
         };
-        let parts: Vec<anyhow::Result<Vec<Scored>>> = if servers.len() > 1 && chunks.len() > 1 {
+        let parts: Vec<anyhow::Result<Vec<RolloutScore>>> = if servers.len() > 1 && chunks.len() > 1
+        {
             std::thread::scope(|s| {
                 let handles: Vec<_> = chunks
                     .iter()
@@ -222,7 +223,7 @@ impl RemotePool {
         client: &Client,
         jobs: &[Job],
         body: &[u8],
-    ) -> anyhow::Result<Vec<Scored>> {
+    ) -> anyhow::Result<Vec<RolloutScore>> {
         let path = "/v1/rewards";
         let answer = client.post_json_body(path, body)?;
         let url = client.url.show(path);
@@ -254,7 +255,7 @@ impl RemotePool {
                     .and_then(|v| serde_json::from_value(v).ok())
                     .ok_or_else(|| bad("no known 'verdict'"))?;
                 let us = r.get("elapsed_us").and_then(Value::as_u64).unwrap_or(0);
-                Ok(Scored {
+                Ok(RolloutScore {
                     slot: job.slot,
                     reward: if reward.is_finite() { reward } else { 0.0 },
                     outcome,
@@ -268,7 +269,7 @@ impl RemotePool {
 /// Worker threads scoring responses in the background.
 pub struct LocalPool {
     jobs: Option<Sender<Job>>,
-    done: Receiver<Scored>,
+    done: Receiver<RolloutScore>,
     workers: Vec<JoinHandle<()>>,
     pending: usize,
 }
@@ -276,7 +277,7 @@ pub struct LocalPool {
 impl LocalPool {
     pub fn new(engine: Engine, workers: usize) -> LocalPool {
         let (jobs_tx, jobs_rx) = channel::<Job>();
-        let (done_tx, done) = channel::<Scored>();
+        let (done_tx, done) = channel::<RolloutScore>();
         let jobs_rx = Arc::new(Mutex::new(jobs_rx));
         let engine = Arc::new(engine);
         let workers = (0..workers.max(1))
@@ -293,7 +294,7 @@ impl LocalPool {
                     let start = Instant::now();
                     let v = engine.score_response(&job.item, &job.response, &mut golds);
                     let reward = if v.reward.is_finite() { v.reward } else { 0.0 };
-                    let scored = Scored {
+                    let scored = RolloutScore {
                         slot: job.slot,
                         reward,
                         outcome: v.verdict,
@@ -328,7 +329,7 @@ impl LocalPool {
         Ok(())
     }
 
-    fn wait_all(&mut self) -> anyhow::Result<Vec<Scored>> {
+    fn wait_all(&mut self) -> anyhow::Result<Vec<RolloutScore>> {
         let mut out = Vec::with_capacity(self.pending);
         while self.pending > 0 {
             let s = self
