@@ -6,6 +6,7 @@ mod code;
 mod golds;
 mod item;
 mod openrlhf;
+pub(crate) mod remote;
 
 pub use code::{CodeEngine, SandboxRunner};
 pub use golds::GoldCache;

@@ -414,7 +414,7 @@ impl TrainConfig {
         anyhow::ensure!(self.reward.workers > 0, "reward.workers must be > 0");
         if let Some(urls) = &self.reward.server_url {
             for url in urls.split(',').map(str::trim).filter(|u| !u.is_empty()) {
-                super::http::Url::parse(url)
+                crate::reward::remote::Url::parse(url)
                     .map_err(|e| anyhow::anyhow!("reward.server_url: {e}"))?;
             }
         }

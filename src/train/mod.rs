@@ -18,7 +18,6 @@ mod config;
 mod data;
 mod generate_text;
 mod glyphs;
-mod http;
 mod metrics;
 mod plot;
 mod policy;

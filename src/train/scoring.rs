@@ -10,7 +10,7 @@
 //! the verdicts come back in order and are used exactly as the in-process router's.
 
 use super::config::RewardSection;
-use super::http::Client;
+use crate::reward::remote::Client;
 use crate::reward::{Engine, GoldCache, Item, Outcome};
 use serde_json::Value;
 use std::sync::mpsc::{channel, Receiver, Sender};

@@ -518,7 +518,8 @@ fn rewards_by_url_equal_in_process_rewards() {
     let requests = || rewards_requests(&server.url);
     for (items, bytes) in [(2, usize::MAX), (usize::MAX, 1)] {
         let client =
-            super::http::Client::new(&server.url, std::time::Duration::from_secs(60), 2).unwrap();
+            crate::reward::remote::Client::new(&server.url, std::time::Duration::from_secs(60), 2)
+                .unwrap();
         let mut split = super::scoring::RewardPool::Remote(
             super::scoring::RemotePool::with_limits(client, items, bytes),
         );
@@ -543,7 +544,8 @@ fn rewards_by_url_equal_in_process_rewards() {
 
 /// `POST /v1/rewards` requests the server has answered, from its `/metrics`.
 fn rewards_requests(url: &str) -> u64 {
-    let client = super::http::Client::new(url, std::time::Duration::from_secs(10), 0).unwrap();
+    let client =
+        crate::reward::remote::Client::new(url, std::time::Duration::from_secs(10), 0).unwrap();
     let r = client.request("GET", "/metrics", None).unwrap();
     String::from_utf8_lossy(&r.body)
         .lines()
@@ -680,7 +682,8 @@ fn reward_server_errors_are_retried() {
         }
         heads
     });
-    let client = super::http::Client::new(&url, std::time::Duration::from_secs(30), 3).unwrap();
+    let client =
+        crate::reward::remote::Client::new(&url, std::time::Duration::from_secs(30), 3).unwrap();
     let mut pool = super::scoring::RewardPool::Remote(super::scoring::RemotePool::new(client));
     let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
     let got = score_all(
@@ -732,7 +735,8 @@ fn silent_reward_server_times_out_without_retrying() {
             }
         }
     });
-    let client = super::http::Client::new(&url, std::time::Duration::from_millis(300), 3).unwrap();
+    let client =
+        crate::reward::remote::Client::new(&url, std::time::Duration::from_millis(300), 3).unwrap();
     let mut pool = super::scoring::RewardPool::Remote(super::scoring::RemotePool::new(client));
     let row = serde_json::json!({"domain": "math", "response": "", "ground_truth": "2"});
     let item = std::sync::Arc::new(crate::reward::Item::from_value(&row).unwrap());
@@ -906,7 +910,10 @@ fn rewards_spread_over_replicas_and_survive_a_dead_one() {
     let replicas = |urls: &[&str]| {
         let clients: Vec<_> = urls
             .iter()
-            .map(|u| super::http::Client::new(u, std::time::Duration::from_secs(30), 1).unwrap())
+            .map(|u| {
+                crate::reward::remote::Client::new(u, std::time::Duration::from_secs(30), 1)
+                    .unwrap()
+            })
             .collect();
         let mut it = clients.into_iter();
         let first = it.next().unwrap();

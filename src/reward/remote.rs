@@ -1,5 +1,6 @@
-//! A small HTTP/1.1 client over `std::net::TcpStream`, enough for the trainer to post reward
-//! batches to an rlvr server: plain `http://` only, one request per connection
+//! The client side of the reward API: a small HTTP/1.1 client over `std::net::TcpStream`,
+//! enough for the trainer (`src/train/scoring.rs`) to post reward batches to an rlvr server
+//! (`rlvr serve`, `POST /v1/rewards`) and parse `reward.server_url`: plain `http://` only, one request per connection
 //! (`Connection: close`), a `Content-Length` request body, a response body framed by
 //! `Content-Length`, chunked transfer coding or the end of the connection.
 //!
