@@ -14,7 +14,23 @@ const TOL_CACHE: f32 = 1e-5;
 
 /// A tiny model with weights large enough that logits differ clearly between tokens.
 fn model<B: Backend>(b: B) -> Model<B> {
-    let cfg = ModelConfig::tiny(40, 32, 2, 4, 2, 48).expect("config");
+    model_of(b, ModelConfig::tiny(40, 32, 2, 4, 2, 48).expect("config"))
+}
+
+/// A tiny Qwen3-style model (per-head q/k norms) with Llama 3 RoPE scaling: the cache path
+/// through the layers the Qwen2 default does not have.
+fn qwen3_scaled_config() -> ModelConfig {
+    ModelConfig::from_json(serde_json::json!({
+        "model_type": "qwen3", "vocab_size": 40, "hidden_size": 32, "intermediate_size": 48,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+        "head_dim": 16, "rope_parameters": {"rope_type": "llama3", "rope_theta": 500000.0,
+        "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+        "original_max_position_embeddings": 16}
+    }))
+    .expect("config")
+}
+
+fn model_of<B: Backend>(b: B, cfg: ModelConfig) -> Model<B> {
     let mut m = Model::new_random_on(b, &cfg, 7).expect("model");
     let be = m.backend.clone();
     for p in m.params_mut() {
@@ -34,8 +50,13 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn kv_cache_decoding_equals_full_forward() {
+    kv_cache_decoding_equals_full_forward_for(ModelConfig::tiny(40, 32, 2, 4, 2, 48).unwrap());
+    kv_cache_decoding_equals_full_forward_for(qwen3_scaled_config());
+}
+
+fn kv_cache_decoding_equals_full_forward_for(cfg: ModelConfig) {
     for_each_backend!(|b| {
-        let m = model(b);
+        let m = model_of(b, cfg.clone());
         let v = m.cfg.vocab_size;
         let seqs = vec![vec![1u32, 5, 9, 2, 33, 7, 7], vec![3u32, 0, 39, 12]];
         let full = m.logits(&seqs).expect("logits");

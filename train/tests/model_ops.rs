@@ -10,7 +10,7 @@
 //! missing factor, a transposed index) produces, which is O(1e-1) or more.
 
 use rlvr_train::backend::cpu::gemm::{sgemm, sgemm_naive, Mat};
-use rlvr_train::backend::{AdamWStep, AttnLayout, AttnShape, Backend};
+use rlvr_train::backend::{rope_inv_freq, AdamWStep, AttnLayout, AttnShape, Backend};
 use rlvr_train::{for_each_backend, rng};
 
 const EPS: f32 = 1e-2;
@@ -235,11 +235,13 @@ fn rope_gradient_and_inverse() {
         let input = rand_vec(1, t * h * hd, 1.0);
         let fwd = |x: &[Vec<f32>]| {
             let mut y = b.upload(&x[0]).unwrap();
-            b.rope_fwd(&mut y, &pos, h, hd, 10000.0).unwrap();
+            b.rope_fwd(&mut y, &pos, h, hd, &rope_inv_freq(hd, 10000.0))
+                .unwrap();
             dot(&b.download(&y).unwrap(), &r)
         };
         let mut g = b.upload(&r).unwrap();
-        b.rope_bwd(&mut g, &pos, h, hd, 10000.0).unwrap();
+        b.rope_bwd(&mut g, &pos, h, hd, &rope_inv_freq(hd, 10000.0))
+            .unwrap();
         fd_check(
             "rope",
             std::slice::from_ref(&input),
@@ -249,10 +251,12 @@ fn rope_gradient_and_inverse() {
         );
         // Position 0 is the identity; the backward undoes the forward (a rotation).
         let mut y = b.upload(&input).unwrap();
-        b.rope_fwd(&mut y, &pos, h, hd, 10000.0).unwrap();
+        b.rope_fwd(&mut y, &pos, h, hd, &rope_inv_freq(hd, 10000.0))
+            .unwrap();
         let yh = b.download(&y).unwrap();
         assert_eq!(&yh[..h * hd], &input[..h * hd]);
-        b.rope_bwd(&mut y, &pos, h, hd, 10000.0).unwrap();
+        b.rope_bwd(&mut y, &pos, h, hd, &rope_inv_freq(hd, 10000.0))
+            .unwrap();
         let back = b.download(&y).unwrap();
         assert!(back.iter().zip(&input).all(|(a, c)| (a - c).abs() < 1e-5));
     });

@@ -1,8 +1,9 @@
-//! Parity with Hugging Face transformers' Qwen2 on a tiny random configuration (2 layers,
-//! q/k/v bias, GQA, untied head, vocabulary 96): logits, log-probs, entropies and every
-//! parameter gradient of a log-prob- and entropy-weighted loss. The reference tensors come from
-//! `fixtures/train/make_reference.py` (torch, float64) stored as
-//! `fixtures/train/qwen2_tiny_reference.bin`, so this test needs no torch.
+//! Parity with Hugging Face transformers on tiny random models of each supported family: Qwen2
+//! (q/k/v bias, GQA, untied head), Qwen3 (per-head q/k norms, head_dim apart from hidden /
+//! heads, tied head) and Llama 3.1 (`llama3` RoPE scaling): logits, log-probs, entropies and
+//! every parameter gradient of a log-prob- and entropy-weighted loss. The reference tensors come
+//! from `fixtures/train/make_reference.py FAMILY` (torch, float64) stored as
+//! `fixtures/train/FAMILY_tiny_reference.bin`, so this test needs no torch.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,6 +13,7 @@ use rlvr_train::for_each_backend;
 use rlvr_train::model::{Model, ModelConfig};
 
 const MAGIC: &[u8; 8] = b"RLVRREF\0";
+const FAMILIES: [&str; 3] = ["qwen2", "qwen3", "llama3"];
 const VERSION: u32 = 1;
 
 /// Logits and log-probs: the bound. f32 forward vs a float64 reference measured at
@@ -32,9 +34,9 @@ fn u32_at(b: &[u8], at: &mut usize) -> u32 {
     v
 }
 
-fn read_fixture() -> Fixture {
+fn read_fixture(family: &str) -> Fixture {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fixtures/train/qwen2_tiny_reference.bin");
+        .join(format!("../fixtures/train/{family}_tiny_reference.bin"));
     let b = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert_eq!(&b[..8], MAGIC, "{}: bad magic", path.display());
     let mut at = 8;
@@ -74,7 +76,11 @@ impl Fixture {
     }
 
     fn model<B: Backend>(&self, backend: B) -> Model<B> {
-        let cfg = ModelConfig::from_json(self.header["config"].clone()).expect("config");
+        self.model_with(backend, self.header["config"].clone())
+    }
+
+    fn model_with<B: Backend>(&self, backend: B, config: serde_json::Value) -> Model<B> {
+        let cfg = ModelConfig::from_json(config).expect("config");
         let mut named: HashMap<String, Vec<f32>> = self
             .tensors
             .iter()
@@ -100,7 +106,13 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn logits_logprobs_and_entropy_match_transformers() {
-    let fx = read_fixture();
+    for family in FAMILIES {
+        logits_logprobs_and_entropy_match(family);
+    }
+}
+
+fn logits_logprobs_and_entropy_match(family: &str) {
+    let fx = read_fixture(family);
     let seqs = fx.seqs();
     let temp07 = fx.header["temperature"].as_f64().expect("temperature") as f32;
     for_each_backend!(|b| {
@@ -109,10 +121,10 @@ fn logits_logprobs_and_entropy_match_transformers() {
         for (s, l) in logits.iter().enumerate() {
             let d = max_abs_diff(l, fx.get(&format!("logits/{s}")));
             eprintln!(
-                "[{}] logits seq {s}: max |Δ| = {d:.2e}",
+                "[{}] {family} logits seq {s}: max |Δ| = {d:.2e}",
                 model.backend.name()
             );
-            assert!(d < TOL_ABS, "logits seq {s}: {d}");
+            assert!(d < TOL_ABS, "{family} logits seq {s}: {d}");
         }
         for (tag, temp) in [("t1", 1.0), ("t07", temp07)] {
             let stats = model.score(&seqs, temp).expect("score");
@@ -120,12 +132,12 @@ fn logits_logprobs_and_entropy_match_transformers() {
                 let dl = max_abs_diff(&stats.logprobs[s], fx.get(&format!("logp_{tag}/{s}")));
                 let de = max_abs_diff(&stats.entropy[s], fx.get(&format!("entropy_{tag}/{s}")));
                 eprintln!(
-                    "[{}] {tag} seq {s}: logp max |Δ| = {dl:.2e}, entropy {de:.2e}",
+                    "[{}] {family} {tag} seq {s}: logp max |Δ| = {dl:.2e}, entropy {de:.2e}",
                     model.backend.name()
                 );
                 assert!(
                     dl < TOL_ABS && de < TOL_ABS,
-                    "{tag} seq {s}: logp {dl}, entropy {de}"
+                    "{family} {tag} seq {s}: logp {dl}, entropy {de}"
                 );
             }
         }
@@ -134,7 +146,13 @@ fn logits_logprobs_and_entropy_match_transformers() {
 
 #[test]
 fn every_parameter_gradient_matches_transformers() {
-    let fx = read_fixture();
+    for family in FAMILIES {
+        every_parameter_gradient_matches(family);
+    }
+}
+
+fn every_parameter_gradient_matches(family: &str) {
+    let fx = read_fixture(family);
     let seqs = fx.seqs();
     let temp = fx.header["temperature"].as_f64().expect("temperature") as f32;
     for_each_backend!(|b| {
@@ -156,7 +174,7 @@ fn every_parameter_gradient_matches_transformers() {
             let rel = max_abs_diff(&g, r) / scale.max(1e-12);
             assert!(
                 rel < TOL_GRAD_REL,
-                "{}: relative error {rel:.2e} (max |ref| {scale:.2e})",
+                "{family} {}: relative error {rel:.2e} (max |ref| {scale:.2e})",
                 p.name
             );
             if rel > worst.0 {
@@ -164,10 +182,44 @@ fn every_parameter_gradient_matches_transformers() {
             }
         }
         eprintln!(
-            "[{}] worst gradient relative error {:.2e} ({})",
+            "[{}] {family} worst gradient relative error {:.2e} ({})",
             model.backend.name(),
             worst.0,
             worst.1
         );
     });
+}
+
+/// transformers 4 wrote `rope_theta` and `rope_scaling` at the top level; 5 writes one
+/// `rope_parameters` object. The Llama 3.1 reference's config rewritten in the old layout gives
+/// bit-identical logits, and with the scaling dropped it no longer matches transformers (so the
+/// scaling is what the reference checks).
+#[test]
+fn llama3_config_in_transformers_4_layout_gives_identical_logits() {
+    let fx = read_fixture("llama3");
+    let seqs = fx.seqs();
+    let t5 = fx.header["config"].clone();
+    let mut t4 = t5.clone();
+    let obj = t4.as_object_mut().expect("config object");
+    let mut scaling = obj
+        .remove("rope_parameters")
+        .expect("transformers 5 layout");
+    let theta = scaling
+        .as_object_mut()
+        .and_then(|p| p.remove("rope_theta"))
+        .expect("rope_theta");
+    obj.insert("rope_theta".into(), theta);
+    obj.insert("rope_scaling".into(), scaling);
+    let new = fx.model_with(rlvr_train::backend::cpu::Cpu, t5.clone());
+    let old = fx.model_with(rlvr_train::backend::cpu::Cpu, t4.clone());
+    assert_eq!(new.cfg.rope_inv_freq(), old.cfg.rope_inv_freq());
+    assert_eq!(
+        new.logits(&seqs).expect("logits"),
+        old.logits(&seqs).expect("logits")
+    );
+    let mut unscaled = t4;
+    unscaled.as_object_mut().unwrap().remove("rope_scaling");
+    let plain = fx.model_with(rlvr_train::backend::cpu::Cpu, unscaled);
+    let d = max_abs_diff(&plain.logits(&seqs).expect("logits")[0], fx.get("logits/0"));
+    assert!(d > 100.0 * TOL_ABS, "unscaled RoPE matches too: {d}");
 }

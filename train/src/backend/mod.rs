@@ -21,6 +21,15 @@ pub mod cuda;
 
 use crate::Result;
 
+/// RoPE's unscaled inverse frequencies theta^(-2i/hd) for i < hd/2, computed as Hugging Face
+/// does (in f32). Every backend rotates by a table the model hands it, so the CPU and CUDA
+/// backends use bit-identical frequencies.
+pub fn rope_inv_freq(head_dim: usize, theta: f32) -> Vec<f32> {
+    (0..head_dim / 2)
+        .map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32))
+        .collect()
+}
+
 /// Where each sequence's queries and keys live inside packed buffers, for causal attention.
 ///
 /// Sequence `s` has `q_len[s]` query rows starting at row `q_start[s]` of the query buffer and
@@ -216,14 +225,15 @@ pub trait Backend: Clone + Send + Sync + 'static {
     ) -> Result<()>;
 
     // ---- RoPE (Hugging Face "rotate_half" layout), in place on x[T, H, hd] ----
-    /// Rotates each head's pairs (i, i + hd/2) by pos[t] · theta^(-2i/hd).
+    /// Rotates each head's pairs (i, i + hd/2) by the angle pos[t] · inv_freq[i]; `inv_freq`
+    /// has hd/2 entries ([`rope_inv_freq`], rescaled by the model's RoPE scaling if any).
     fn rope_fwd(
         &self,
         x: &mut Self::Buf,
         pos: &[u32],
         heads: usize,
         head_dim: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()>;
     /// The inverse (transposed) rotation of a gradient, in place.
     fn rope_bwd(
@@ -232,7 +242,7 @@ pub trait Backend: Clone + Send + Sync + 'static {
         pos: &[u32],
         heads: usize,
         head_dim: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()>;
 
     // ---- causal grouped-query attention ----

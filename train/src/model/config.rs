@@ -1,5 +1,8 @@
-//! The model's shape, read from a Hugging Face `config.json` (Qwen2 and Llama families) and
-//! written back with every field it came with.
+//! The model's shape, read from a Hugging Face `config.json` (Qwen2, Qwen3 and Llama families,
+//! in transformers 4's layout or 5's) and written back with every field it came with.
+//!
+//! Anything in a config that would change what the model computes and that this crate does not
+//! implement is an error naming the key: a silent default trains a different model.
 
 use std::path::Path;
 
@@ -19,6 +22,10 @@ pub struct ModelConfig {
     pub head_dim: usize,
     pub rms_norm_eps: f32,
     pub rope_theta: f32,
+    /// How RoPE's frequencies are rescaled (Llama 3.x: `llama3`).
+    pub rope_scaling: RopeScaling,
+    /// Qwen3's per-head RMSNorm of queries and keys before RoPE (`q_norm`, `k_norm`).
+    pub qk_norm: bool,
     /// Bias on the q, k and v projections (Qwen2: yes; Llama: `attention_bias`, usually no).
     pub qkv_bias: bool,
     /// `lm_head` shares the embedding matrix.
@@ -28,6 +35,126 @@ pub struct ModelConfig {
     pub eos_token_ids: Vec<u32>,
     /// The JSON it was read from, so that saving keeps fields this crate does not use.
     pub raw: Value,
+}
+
+/// RoPE frequency scaling, from `rope_scaling` (transformers 4) or `rope_parameters`
+/// (transformers 5).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RopeScaling {
+    /// theta^(-2i/hd) unchanged.
+    None,
+    /// Every frequency divided by `factor` (positions interpolated).
+    Linear { factor: f32 },
+    /// Llama 3.1's rule: low frequencies divided by `factor`, high ones kept, a smooth blend
+    /// between wavelengths `original / low_freq_factor` and `original / high_freq_factor`.
+    Llama3 {
+        factor: f32,
+        low_freq_factor: f32,
+        high_freq_factor: f32,
+        original_max_position_embeddings: f32,
+    },
+}
+
+impl RopeScaling {
+    /// Reads a `rope_scaling` / `rope_parameters` object (`key` names it in errors). Types
+    /// this crate does not implement (`dynamic`, `yarn`, `longrope`, ...) are errors.
+    fn parse(key: &str, p: &Value) -> Result<Self> {
+        let kind = p
+            .get("rope_type")
+            .or_else(|| p.get("type"))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let num = |name: &str| -> Result<f32> {
+            p.get(name)
+                .and_then(Value::as_f64)
+                .map(|x| x as f32)
+                .filter(|x| x.is_finite() && *x > 0.0)
+                .ok_or_else(|| {
+                    TrainError::Config(format!(
+                        "`{key}.{name}` must be a positive number for `{kind}` RoPE scaling"
+                    ))
+                })
+        };
+        match kind {
+            "default" => Ok(RopeScaling::None),
+            "linear" => Ok(RopeScaling::Linear {
+                factor: num("factor")?,
+            }),
+            "llama3" => {
+                let s = RopeScaling::Llama3 {
+                    factor: num("factor")?,
+                    low_freq_factor: num("low_freq_factor")?,
+                    high_freq_factor: num("high_freq_factor")?,
+                    original_max_position_embeddings: num("original_max_position_embeddings")?,
+                };
+                if let RopeScaling::Llama3 {
+                    low_freq_factor: lo,
+                    high_freq_factor: hi,
+                    ..
+                } = s
+                {
+                    if hi <= lo {
+                        return Err(TrainError::Config(format!(
+                            "`{key}`: high_freq_factor ({hi}) must exceed low_freq_factor ({lo})"
+                        )));
+                    }
+                }
+                Ok(s)
+            }
+            other => Err(TrainError::Config(format!(
+                "`{key}` asks for `{other}` RoPE scaling: this model would compute something \
+                 else than its config says (supported: default, linear, llama3)"
+            ))),
+        }
+    }
+
+    /// Rescales the unscaled inverse frequencies `inv` in place, as transformers does.
+    pub fn apply(&self, inv: &mut [f32]) {
+        match *self {
+            RopeScaling::None => {}
+            RopeScaling::Linear { factor } => inv.iter_mut().for_each(|f| *f /= factor),
+            RopeScaling::Llama3 {
+                factor,
+                low_freq_factor,
+                high_freq_factor,
+                original_max_position_embeddings: old,
+            } => {
+                let low_wavelen = old / low_freq_factor;
+                let high_wavelen = old / high_freq_factor;
+                for f in inv.iter_mut() {
+                    let wavelen = 2.0 * std::f32::consts::PI / *f;
+                    if wavelen > low_wavelen {
+                        *f /= factor;
+                    } else if wavelen >= high_wavelen {
+                        let smooth = (old / wavelen - low_freq_factor)
+                            / (high_freq_factor - low_freq_factor);
+                        *f = (1.0 - smooth) * *f / factor + smooth * *f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The RoPE scaling a config asks for: `rope_scaling` (transformers 4) or `rope_parameters`
+/// (transformers 5); both present must agree.
+fn rope_scaling(v: &Value) -> Result<RopeScaling> {
+    let t4 = match v.get("rope_scaling") {
+        Some(p) if p.is_object() => Some(RopeScaling::parse("rope_scaling", p)?),
+        None | Some(Value::Null) => None,
+        Some(_) => return Err(TrainError::Config("`rope_scaling` is not an object".into())),
+    };
+    let t5 = match v.get("rope_parameters") {
+        Some(p) if p.is_object() => Some(RopeScaling::parse("rope_parameters", p)?),
+        _ => None,
+    };
+    match (t4, t5) {
+        (Some(a), Some(b)) if a != b => Err(TrainError::Config(format!(
+            "`rope_scaling` ({a:?}) and `rope_parameters` ({b:?}) disagree"
+        ))),
+        (Some(a), _) | (None, Some(a)) => Ok(a),
+        (None, None) => Ok(RopeScaling::None),
+    }
 }
 
 fn get_usize(v: &Value, key: &str) -> Result<Option<usize>> {
@@ -75,10 +202,10 @@ fn rope_theta(v: &Value) -> Result<f32> {
 }
 
 /// Config keys that change what the model computes and that this crate does not implement:
-/// an error naming the key, never a silent default. RoPE scaling (`rope_scaling`, or a
-/// `rope_parameters.rope_type` other than `default`: Llama 3's `llama3`, `linear`,
-/// `dynamic`, `yarn`, ...), sliding-window attention, an activation other than SiLU, MLP
-/// bias, logit soft-capping and the Granite-style multipliers.
+/// an error naming the key, never a silent default. Partial rotary embeddings, sliding-window
+/// attention, an activation other than SiLU, MLP bias, logit soft-capping and the
+/// Granite-style multipliers. (RoPE scaling types other than linear and llama3 are refused by
+/// [`RopeScaling::parse`].)
 fn refuse_unsupported(v: &Value) -> Result<()> {
     let refuse = |key: &str, why: &str| {
         Err(TrainError::Config(format!(
@@ -87,30 +214,13 @@ fn refuse_unsupported(v: &Value) -> Result<()> {
         )))
     };
     let set = |x: Option<&Value>| x.is_some_and(|x| !x.is_null() && x != &Value::Bool(false));
-    if set(v.get("rope_scaling")) {
-        let kind = v["rope_scaling"]
-            .get("rope_type")
-            .or_else(|| v["rope_scaling"].get("type"))
-            .and_then(Value::as_str)
-            .unwrap_or("?");
-        if kind != "default" {
-            return refuse("rope_scaling", &format!("asks for `{kind}` RoPE scaling"));
-        }
-    }
-    if let Some(p) = v.get("rope_parameters").filter(|p| p.is_object()) {
-        let kind = p
-            .get("rope_type")
-            .and_then(Value::as_str)
-            .unwrap_or("default");
-        if kind != "default" {
-            return refuse(
-                "rope_parameters.rope_type",
-                &format!("asks for `{kind}` RoPE scaling"),
-            );
-        }
+    for key in ["rope_scaling", "rope_parameters"] {
+        let Some(p) = v.get(key).filter(|p| p.is_object()) else {
+            continue;
+        };
         if let Some(f) = p.get("partial_rotary_factor").and_then(Value::as_f64) {
             if f != 1.0 {
-                return refuse("rope_parameters.partial_rotary_factor", "is not 1");
+                return refuse(&format!("{key}.partial_rotary_factor"), "is not 1");
             }
         }
     }
@@ -124,6 +234,11 @@ fn refuse_unsupported(v: &Value) -> Result<()> {
     }
     if v.get("use_sliding_window").and_then(Value::as_bool) == Some(true) {
         return refuse("use_sliding_window", "is true");
+    }
+    if let Some(types) = v.get("layer_types").and_then(Value::as_array) {
+        if let Some(t) = types.iter().find(|t| t.as_str() != Some("full_attention")) {
+            return refuse("layer_types", &format!("has a `{t}` layer"));
+        }
     }
     if let Some(act) = v.get("hidden_act").and_then(Value::as_str) {
         if act != "silu" && act != "swish" {
@@ -152,7 +267,10 @@ impl ModelConfig {
             .get("model_type")
             .and_then(Value::as_str)
             .unwrap_or("qwen2");
-        if !matches!(model_type, "qwen2" | "llama" | "mistral" | "qwen2_5") {
+        if !matches!(
+            model_type,
+            "qwen2" | "qwen3" | "llama" | "mistral" | "qwen2_5"
+        ) {
             return Err(TrainError::Config(format!(
                 "model_type `{model_type}` is not supported"
             )));
@@ -183,6 +301,8 @@ impl ModelConfig {
             head_dim: get_usize(&v, "head_dim")?.unwrap_or(hidden_size / num_heads.max(1)),
             rms_norm_eps: get_f32(&v, "rms_norm_eps")?.unwrap_or(1e-6),
             rope_theta: rope_theta(&v)?,
+            rope_scaling: rope_scaling(&v)?,
+            qk_norm: model_type == "qwen3",
             qkv_bias,
             tie_word_embeddings: v
                 .get("tie_word_embeddings")
@@ -281,6 +401,13 @@ impl ModelConfig {
         v
     }
 
+    /// RoPE's inverse frequencies (head_dim / 2 of them), scaled as the config asks.
+    pub fn rope_inv_freq(&self) -> Vec<f32> {
+        let mut inv = crate::backend::rope_inv_freq(self.head_dim, self.rope_theta);
+        self.rope_scaling.apply(&mut inv);
+        inv
+    }
+
     /// q projection width (heads · head_dim).
     pub fn q_dim(&self) -> usize {
         self.num_heads * self.head_dim
@@ -335,16 +462,26 @@ mod tests {
     fn keys_that_change_the_model_are_errors_naming_the_key() {
         let cases = [
             (
+                json!({"rope_parameters": {"rope_theta": 5e5, "rope_type": "dynamic", "factor": 2.0}}),
+                "rope_parameters",
+            ),
+            (
+                json!({"rope_scaling": {"rope_type": "yarn", "factor": 4.0}}),
+                "rope_scaling",
+            ),
+            // llama3 without its parameters: an error, never a default.
+            (
                 json!({"rope_parameters": {"rope_theta": 5e5, "rope_type": "llama3", "factor": 32.0}}),
-                "rope_parameters.rope_type",
+                "rope_parameters.low_freq_factor",
             ),
             (
-                json!({"rope_scaling": {"type": "linear", "factor": 2.0}}),
+                json!({"rope_scaling": {"type": "linear", "factor": 2.0},
+                       "rope_parameters": {"rope_type": "linear", "factor": 4.0}}),
                 "rope_scaling",
             ),
             (
-                json!({"rope_scaling": {"rope_type": "yarn"}}),
-                "rope_scaling",
+                json!({"layer_types": ["full_attention", "sliding_attention"]}),
+                "layer_types",
             ),
             (json!({"hidden_act": "gelu"}), "hidden_act"),
             (json!({"use_sliding_window": true}), "use_sliding_window"),
@@ -364,11 +501,64 @@ mod tests {
         }
         // Harmless or off: accepted.
         for ok in [
+            json!({"layer_types": ["full_attention"], "max_window_layers": 28}),
             json!({"rope_scaling": null}),
             json!({"use_sliding_window": false, "sliding_window": 4096}),
             json!({"hidden_act": "silu", "mlp_bias": false, "pretraining_tp": 1}),
         ] {
             assert!(with(ok.clone()).is_ok(), "{ok}");
         }
+    }
+
+    fn llama3(p: Value) -> Value {
+        let mut s = json!({"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
+                           "high_freq_factor": 4.0, "original_max_position_embeddings": 8192});
+        s.as_object_mut()
+            .unwrap()
+            .extend(p.as_object().unwrap().clone());
+        s
+    }
+
+    /// The same Llama 3.1 config in transformers 4's layout and 5's reads to the same model.
+    #[test]
+    fn llama3_scaling_reads_the_same_from_both_layouts() {
+        let t4 = with(json!({"rope_theta": 5e5, "rope_scaling": llama3(json!({}))})).unwrap();
+        let t5 = with(json!({"rope_parameters": llama3(json!({"rope_theta": 5e5}))})).unwrap();
+        assert_eq!(t4.rope_theta, 5e5);
+        assert_eq!(t4.rope_scaling, t5.rope_scaling);
+        assert_eq!(t4.rope_inv_freq(), t5.rope_inv_freq());
+        assert!(matches!(t4.rope_scaling, RopeScaling::Llama3 { factor, .. } if factor == 8.0));
+    }
+
+    /// Llama 3.1's rule at head_dim 128, theta 500,000: the highest frequencies untouched, the
+    /// lowest divided by the factor, and the blend in between monotone.
+    #[test]
+    fn llama3_scaling_keeps_high_and_divides_low_frequencies() {
+        let mut v = base();
+        v["hidden_size"] = json!(256);
+        v["num_attention_heads"] = json!(2);
+        v["rope_theta"] = json!(5e5);
+        v["rope_scaling"] = llama3(json!({}));
+        let c = ModelConfig::from_json(v).unwrap();
+        let plain = crate::backend::rope_inv_freq(128, 5e5);
+        let scaled = c.rope_inv_freq();
+        assert_eq!(scaled[0], plain[0]);
+        assert_eq!(scaled[63], plain[63] / 8.0);
+        let ratios: Vec<f32> = plain.iter().zip(&scaled).map(|(p, s)| s / p).collect();
+        assert!(ratios.windows(2).all(|w| w[1] <= w[0]), "{ratios:?}");
+        assert!(
+            ratios.iter().any(|r| *r < 1.0 && *r > 0.125),
+            "no blended frequency"
+        );
+    }
+
+    #[test]
+    fn qwen3_has_qk_norm_and_no_bias() {
+        let mut v = base();
+        v["model_type"] = json!("qwen3");
+        v["head_dim"] = json!(16);
+        let c = ModelConfig::from_json(v).unwrap();
+        assert!(c.qk_norm && !c.qkv_bias);
+        assert_eq!(c.q_dim(), 32);
     }
 }

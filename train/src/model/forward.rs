@@ -1,8 +1,9 @@
 //! The training forward pass (keeping activations on a [`Tape`]) and its hand-written backward.
 //!
 //! Sequences are packed back to back into `T` rows; attention stays inside each sequence.
-//! Per layer: x_mid = x + o(attn(rope(q(n1(x))), rope(k(n1(x))), v(n1(x))));
-//! x_out = x_mid + down(silu(gate(n2(x_mid))) · up(n2(x_mid))).
+//! Per layer: x_mid = x + o(attn(rope(qn(q(n1(x)))), rope(kn(k(n1(x)))), v(n1(x))));
+//! x_out = x_mid + down(silu(gate(n2(x_mid))) · up(n2(x_mid))), where qn and kn are Qwen3's
+//! per-head RMSNorms (identity for the other families).
 
 use super::{LayerIdx, Model};
 use crate::backend::{AttnLayout, AttnShape, Backend};
@@ -25,6 +26,9 @@ pub(super) struct LayerActs<B: Backend> {
     pub q: B::Buf,
     pub k: B::Buf,
     pub v: B::Buf,
+    /// Qwen3: the projections before their per-head norm, and the norms' 1/rms per head row.
+    pub q_pre: Option<(B::Buf, B::Buf)>,
+    pub k_pre: Option<(B::Buf, B::Buf)>,
     pub probs: B::Buf,
     pub att: B::Buf,
     pub x_mid: B::Buf,
@@ -128,8 +132,11 @@ impl<B: Backend> Model<B> {
         be.linear_fwd(&mut q, &ln1, self.p(li.q_w), self.pb(li.q_b), d, c.q_dim())?;
         be.linear_fwd(&mut k, &ln1, self.p(li.k_w), self.pb(li.k_b), d, c.kv_dim())?;
         be.linear_fwd(&mut v, &ln1, self.p(li.v_w), self.pb(li.v_b), d, c.kv_dim())?;
-        be.rope_fwd(&mut q, pos, c.num_heads, c.head_dim, c.rope_theta)?;
-        be.rope_fwd(&mut k, pos, c.num_kv_heads, c.head_dim, c.rope_theta)?;
+        let q_pre = self.head_norm_fwd(&mut q, li.q_norm)?;
+        let k_pre = self.head_norm_fwd(&mut k, li.k_norm)?;
+        let inv_freq = c.rope_inv_freq();
+        be.rope_fwd(&mut q, pos, c.num_heads, c.head_dim, &inv_freq)?;
+        be.rope_fwd(&mut k, pos, c.num_kv_heads, c.head_dim, &inv_freq)?;
         let mut att = be.zeros(t * c.q_dim())?;
         let mut probs = be.zeros(layout.probs_len(c.num_heads))?;
         match cache {
@@ -167,6 +174,8 @@ impl<B: Backend> Model<B> {
             q,
             k,
             v,
+            q_pre,
+            k_pre,
             probs,
             att,
             x_mid,
@@ -176,6 +185,25 @@ impl<B: Backend> Model<B> {
             up,
             act,
         })
+    }
+
+    /// Qwen3's per-head RMSNorm of `x` [T, H, hd] in place with weight `norm` (when the model
+    /// has one); returns the input and its 1/rms per head row for backward.
+    fn head_norm_fwd(
+        &self,
+        x: &mut B::Buf,
+        norm: Option<usize>,
+    ) -> Result<Option<(B::Buf, B::Buf)>> {
+        let Some(w) = norm else {
+            return Ok(None);
+        };
+        let be = &self.backend;
+        let hd = self.cfg.head_dim;
+        let n = be.len(x);
+        let mut out = be.zeros(n)?;
+        let mut rstd = be.zeros(n / hd)?;
+        be.rmsnorm_fwd(&mut out, &mut rstd, x, self.p(w), hd, self.cfg.rms_norm_eps)?;
+        Ok(Some((std::mem::replace(x, out), rstd)))
     }
 
     /// The layer's output x_out = x_mid + down(act).
@@ -455,8 +483,20 @@ impl<B: Backend> Model<B> {
             be.attention_bwd(
                 &mut dq, &mut dk, &mut dv, &datt, &a.probs, &a.q, &a.k, &a.v, &layout, sh,
             )?;
-            be.rope_bwd(&mut dq, &pos, c.num_heads, c.head_dim, c.rope_theta)?;
-            be.rope_bwd(&mut dk, &pos, c.num_kv_heads, c.head_dim, c.rope_theta)?;
+            let inv_freq = c.rope_inv_freq();
+            be.rope_bwd(&mut dq, &pos, c.num_heads, c.head_dim, &inv_freq)?;
+            be.rope_bwd(&mut dk, &pos, c.num_kv_heads, c.head_dim, &inv_freq)?;
+            // Qwen3's per-head q/k norms, backwards.
+            for (dy, pre, norm) in [
+                (&mut dq, &a.q_pre, li.q_norm),
+                (&mut dk, &a.k_pre, li.k_norm),
+            ] {
+                if let (Some((x, rstd)), Some(w)) = (pre, norm) {
+                    let mut dx_pre = be.zeros(be.len(dy))?;
+                    be.rmsnorm_bwd(&mut dx_pre, &mut grads[w], dy, x, p(w), rstd, c.head_dim)?;
+                    *dy = dx_pre;
+                }
+            }
             let mut dln1 = be.zeros(t * d)?;
             for (dy, w, b, n) in [
                 (&dq, li.q_w, li.q_b, c.q_dim()),

@@ -1,5 +1,6 @@
-//! A decoder-only transformer of the Llama/Qwen2 family (token embedding, RMSNorm, RoPE,
-//! grouped-query attention with optional q/k/v bias, SwiGLU MLP, tied or untied `lm_head`),
+//! A decoder-only transformer of the Llama/Qwen2/Qwen3 family (token embedding, RMSNorm, RoPE
+//! with optional Llama 3 or linear scaling, grouped-query attention with optional q/k/v bias
+//! and optional per-head q/k RMSNorm, SwiGLU MLP, tied or untied `lm_head`),
 //! with a hand-written backward, generic over a [`Backend`] (the CPU reference by default).
 //!
 //! # API (stable: the GRPO loop and the CUDA backend build on it)
@@ -80,6 +81,9 @@ struct LayerIdx {
     v_w: usize,
     v_b: Option<usize>,
     o_w: usize,
+    /// Qwen3's per-head RMSNorm weights [head_dim] for queries and keys.
+    q_norm: Option<usize>,
+    k_norm: Option<usize>,
     ln2: usize,
     gate: usize,
     up: usize,
@@ -156,6 +160,17 @@ fn param_specs(cfg: &ModelConfig) -> (Vec<(String, Vec<usize>, Init)>, Index) {
             vec![d, qd],
             Init::Normal,
         );
+        let mut qk_norm = |name: &str| {
+            cfg.qk_norm.then(|| {
+                push(
+                    format!("{p}self_attn.{name}.weight"),
+                    vec![cfg.head_dim],
+                    Init::Ones,
+                )
+            })
+        };
+        let q_norm = qk_norm("q_norm");
+        let k_norm = qk_norm("k_norm");
         let ln2 = push(
             format!("{p}post_attention_layernorm.weight"),
             vec![d],
@@ -173,6 +188,8 @@ fn param_specs(cfg: &ModelConfig) -> (Vec<(String, Vec<usize>, Init)>, Index) {
             v_w,
             v_b,
             o_w,
+            q_norm,
+            k_norm,
             ln2,
             gate,
             up,

@@ -228,9 +228,9 @@ impl Backend for Cpu {
         pos: &[u32],
         heads: usize,
         head_dim: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()> {
-        ops::rope_fwd(x, pos, heads, head_dim, theta)
+        ops::rope_fwd(x, pos, heads, head_dim, inv_freq)
     }
 
     fn rope_bwd(
@@ -239,9 +239,9 @@ impl Backend for Cpu {
         pos: &[u32],
         heads: usize,
         head_dim: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()> {
-        ops::rope_bwd(dx, pos, heads, head_dim, theta)
+        ops::rope_bwd(dx, pos, heads, head_dim, inv_freq)
     }
 
     fn attention_fwd(

@@ -134,35 +134,28 @@ pub fn rmsnorm_bwd(
     Ok(())
 }
 
-/// Inverse frequencies theta^(-2i/hd), computed as Hugging Face does (in f32).
-fn inv_freq(head_dim: usize, theta: f32) -> Vec<f32> {
-    (0..head_dim / 2)
-        .map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32))
-        .collect()
-}
-
 /// Rotates x[T, H, hd] in place; `sign` = 1 forward, -1 for the transposed rotation.
 fn rope(
     x: &mut [f32],
     pos: &[u32],
     heads: usize,
     head_dim: usize,
-    theta: f32,
+    freqs: &[f32],
     sign: f32,
 ) -> Result<()> {
     let width = heads * head_dim;
     ensure_shape(
-        head_dim.is_multiple_of(2) && x.len() == pos.len() * width,
+        head_dim.is_multiple_of(2) && x.len() == pos.len() * width && freqs.len() == head_dim / 2,
         || {
             format!(
-                "rope: {} floats for {} positions x {heads} x {head_dim}",
+                "rope: {} floats for {} positions x {heads} x {head_dim}, {} frequencies",
                 x.len(),
-                pos.len()
+                pos.len(),
+                freqs.len()
             )
         },
     )?;
     let half = head_dim / 2;
-    let freqs = inv_freq(head_dim, theta);
     x.par_chunks_mut(width).zip(pos).for_each(|(row, &p)| {
         let (sin, cos): (Vec<f32>, Vec<f32>) = freqs
             .iter()
@@ -188,9 +181,9 @@ pub fn rope_fwd(
     pos: &[u32],
     heads: usize,
     head_dim: usize,
-    theta: f32,
+    inv_freq: &[f32],
 ) -> Result<()> {
-    rope(x, pos, heads, head_dim, theta, 1.0)
+    rope(x, pos, heads, head_dim, inv_freq, 1.0)
 }
 
 /// RoPE backward: the transposed rotation of the gradient, in place.
@@ -199,9 +192,9 @@ pub fn rope_bwd(
     pos: &[u32],
     heads: usize,
     head_dim: usize,
-    theta: f32,
+    inv_freq: &[f32],
 ) -> Result<()> {
-    rope(dx, pos, heads, head_dim, theta, -1.0)
+    rope(dx, pos, heads, head_dim, inv_freq, -1.0)
 }
 
 fn sigmoid(x: f32) -> f32 {

@@ -451,9 +451,9 @@ impl Backend for Cuda {
         pos: &[u32],
         heads: usize,
         hd: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()> {
-        rope(self, x, pos, heads, hd, theta, 1.0)
+        rope(self, x, pos, heads, hd, inv_freq, 1.0)
     }
 
     fn rope_bwd(
@@ -462,9 +462,9 @@ impl Backend for Cuda {
         pos: &[u32],
         heads: usize,
         hd: usize,
-        theta: f32,
+        inv_freq: &[f32],
     ) -> Result<()> {
-        rope(self, dx, pos, heads, hd, theta, -1.0)
+        rope(self, dx, pos, heads, hd, inv_freq, -1.0)
     }
 
     fn attention_fwd(
@@ -785,27 +785,28 @@ fn rope(
     pos: &[u32],
     heads: usize,
     hd: usize,
-    theta: f32,
+    freqs: &[f32],
     sign: f32,
 ) -> Result<()> {
     let width = heads * hd;
-    ensure_shape(hd.is_multiple_of(2) && x.len() == pos.len() * width, || {
-        format!(
-            "rope: {} floats for {} positions x {heads} x {hd}",
-            x.len(),
-            pos.len()
-        )
-    })?;
+    ensure_shape(
+        hd.is_multiple_of(2) && x.len() == pos.len() * width && freqs.len() == hd / 2,
+        || {
+            format!(
+                "rope: {} floats for {} positions x {heads} x {hd}, {} frequencies",
+                x.len(),
+                pos.len(),
+                freqs.len()
+            )
+        },
+    )?;
     let n = pos.len() * heads * (hd / 2);
     if n == 0 {
         return Ok(());
     }
     let self_ = cu;
     let p = self_.stream().clone_htod(pos).map_err(be("upload"))?;
-    let f = self_
-        .stream()
-        .clone_htod(&inv_freq(hd, theta))
-        .map_err(be("upload"))?;
+    let f = self_.stream().clone_htod(freqs).map_err(be("upload"))?;
     let (h32, d32, n64) = (heads as i32, hd as i32, n as u64);
     launch!(
         self_,
@@ -820,12 +821,4 @@ fn rope(
         &n64
     );
     Ok(())
-}
-
-/// theta^(-2i/hd) for i < hd/2: the same expression, evaluated by the same host libm, as the
-/// CPU reference's (cpu/ops.rs), so both backends rotate by bit-identical frequencies.
-fn inv_freq(head_dim: usize, theta: f32) -> Vec<f32> {
-    (0..head_dim / 2)
-        .map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32))
-        .collect()
 }

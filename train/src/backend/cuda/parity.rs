@@ -12,7 +12,7 @@
 //! a GPU: the GPU check prints the worst error per operation.
 
 use crate::backend::cpu::Cpu;
-use crate::backend::{AdamWStep, AttnLayout, AttnShape, Backend};
+use crate::backend::{rope_inv_freq, AdamWStep, AttnLayout, AttnShape, Backend};
 use crate::model::{Model, ModelConfig};
 use crate::{rng, Result};
 
@@ -179,9 +179,9 @@ fn rope<B: Backend>(b: &B) -> Result<Outs> {
     let (heads, hd) = (3, 16);
     let pos = [0u32, 1, 5, 100, 4095];
     let mut x = b.upload(&rand_vec(16, pos.len() * heads * hd, 1.0))?;
-    b.rope_fwd(&mut x, &pos, heads, hd, 1e6)?;
+    b.rope_fwd(&mut x, &pos, heads, hd, &rope_inv_freq(hd, 1e6))?;
     let mut dx = b.upload(&rand_vec(17, pos.len() * heads * hd, 1.0))?;
-    b.rope_bwd(&mut dx, &pos, heads, hd, 1e4)?;
+    b.rope_bwd(&mut dx, &pos, heads, hd, &rope_inv_freq(hd, 1e4))?;
     Ok(vec![out(b, "x", &x)?, out(b, "dx", &dx)?])
 }
 
