@@ -185,12 +185,18 @@ fn tiny(arch: &str) -> (Model, Vec<u8>) {
         "model_type": arch, "vocab_size": vocab, "hidden_size": 16,
         "intermediate_size": 24, "num_hidden_layers": 2, "num_attention_heads": 4,
         "num_key_value_heads": 2, "rms_norm_eps": 1e-5, "rope_theta": 50000.0,
-        "tie_word_embeddings": false, "attention_bias": !llama,
+        "tie_word_embeddings": false, "attention_bias": arch == "qwen2",
     }))
     .expect("config");
     let mut model = Model::new_random(&cfg, 3).expect("model");
-    // Non-zero biases, so a bias mapped to the wrong place shows.
+    // Non-zero biases and norms off one, so a bias or norm mapped to the wrong place shows.
     for (i, p) in model.params_mut().iter_mut().enumerate() {
+        if p.name.ends_with("norm.weight") {
+            p.data
+                .iter_mut()
+                .enumerate()
+                .for_each(|(j, x)| *x = 1.0 + 0.02 * ((i + j) % 7) as f32);
+        }
         if p.name.ends_with(".bias") {
             p.data
                 .iter_mut()
@@ -239,6 +245,8 @@ fn tiny(arch: &str) -> (Model, Vec<u8>) {
             "self_attn.k_proj.weight" => "attn_k.weight",
             "self_attn.v_proj.weight" => "attn_v.weight",
             "self_attn.o_proj.weight" => "attn_output.weight",
+            "self_attn.q_norm.weight" => "attn_q_norm.weight",
+            "self_attn.k_norm.weight" => "attn_k_norm.weight",
             "self_attn.q_proj.bias" => "attn_q.bias",
             "self_attn.k_proj.bias" => "attn_k.bias",
             "self_attn.v_proj.bias" => "attn_v.bias",
@@ -404,4 +412,21 @@ fn tiny_qwen2_round_trips_through_gguf() {
     let seqs = vec![vec![1u32, 4, 5, 9, 3, 2]];
     assert_eq!(m.logits(&seqs).unwrap(), orig.logits(&seqs).unwrap());
     assert_eq!(g.tokenizer.encode("ab 12").unwrap(), vec![7, 6, 9, 10]);
+}
+
+/// qwen3: per-head q/k norms mapped from `attn_q_norm` / `attn_k_norm`, no bias, no permutation.
+#[test]
+fn tiny_qwen3_round_trips_through_gguf() {
+    let (orig, bytes) = tiny("qwen3");
+    let path = write_tmp("tiny-qwen3.gguf", &bytes);
+    let mut g = GgufModel::read(&path).expect("read");
+    assert_eq!(g.architecture, "qwen3");
+    assert!(g.config.qk_norm && !g.config.qkv_bias);
+    let m = g.model_on(rlvr_train::backend::cpu::Cpu).expect("model");
+    assert!(m.params().iter().any(|p| p.name.ends_with("q_norm.weight")));
+    for (a, b) in orig.params().iter().zip(m.params()) {
+        assert_eq!((&a.name, &a.data), (&b.name, &b.data));
+    }
+    let seqs = vec![vec![1u32, 4, 5, 9, 3, 2]];
+    assert_eq!(m.logits(&seqs).unwrap(), orig.logits(&seqs).unwrap());
 }

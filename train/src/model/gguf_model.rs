@@ -116,9 +116,10 @@ fn config(g: &Gguf) -> Result<ModelConfig> {
     let (hf_arch, bias_default) = match arch {
         "llama" => ("LlamaForCausalLM", false),
         "qwen2" => ("Qwen2ForCausalLM", true),
+        "qwen3" => ("Qwen3ForCausalLM", false),
         other => {
             return Err(cfg_err(format!(
-                "architecture `{other}` is not supported (llama and qwen2 are)"
+                "architecture `{other}` is not supported (llama, qwen2 and qwen3 are)"
             )))
         }
     };
@@ -244,6 +245,8 @@ fn hf_name(name: &str) -> Option<String> {
         "attn_k.bias" => "self_attn.k_proj.bias",
         "attn_v.bias" => "self_attn.v_proj.bias",
         "attn_output.weight" => "self_attn.o_proj.weight",
+        "attn_q_norm.weight" => "self_attn.q_norm.weight",
+        "attn_k_norm.weight" => "self_attn.k_norm.weight",
         "ffn_gate.weight" => "mlp.gate_proj.weight",
         "ffn_up.weight" => "mlp.up_proj.weight",
         "ffn_down.weight" => "mlp.down_proj.weight",
