@@ -186,3 +186,63 @@ fn smollm2_gguf_matches_transformers() {
     );
     assert!(max_diff < TOL_LOGPROB, "max log-prob difference {max_diff}");
 }
+
+/// One set of weights in a Hugging Face directory under transformers 5's `config.json`
+/// (`rope_parameters`) and under transformers 4's (top-level `rope_theta`), both written by
+/// transformers itself (`fixtures/train/smollm2/make_configs.py`): the same greedy tokens as the
+/// reference, and bit-identical log-probs between the two. Reading only one layout's RoPE
+/// base would rotate by 10,000 instead of 100,000 and diverge within 20 tokens.
+#[test]
+fn transformers_4_and_5_config_directories_give_identical_outputs() {
+    let Some(path) = gguf_path() else { return };
+    let reference: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("fixtures/train/smollm2/reference.json"))
+            .expect("reference.json"),
+    )
+    .expect("reference json");
+    let dir = std::env::temp_dir().join(format!("rlvr-smollm2-dirs-{}", std::process::id()));
+    let model = GgufModel::read(&path)
+        .expect("read")
+        .model_on(rlvr_train::backend::cpu::Cpu)
+        .expect("model");
+    model.save(&dir).expect("save as a Hugging Face directory");
+    drop(model);
+
+    let prompts = reference["prompts"].as_array().expect("prompts");
+    let prompt_ids: Vec<Vec<u32>> = prompts.iter().map(|p| ids(&p["prompt_ids"])).collect();
+    let params = SamplingParams {
+        n: 1,
+        temperature: 0.0,
+        max_new_tokens: reference["max_new_tokens"].as_u64().expect("max") as usize,
+        stop_tokens: vec![reference["eos_token_id"].as_u64().expect("eos") as u32],
+        ..SamplingParams::default()
+    };
+    let tf = &reference["teacher_forced"];
+    let seq: Vec<u32> = ids(&tf["prompt_ids"])
+        .into_iter()
+        .chain(ids(&tf["completion_ids"]))
+        .collect();
+    let mut logprobs = Vec::new();
+    for layout in ["transformers4", "transformers5"] {
+        std::fs::copy(
+            root().join(format!("fixtures/train/smollm2/config-{layout}.json")),
+            dir.join("config.json"),
+        )
+        .expect("config.json");
+        let m = rlvr_train::model::Model::load(&dir).expect("load the directory");
+        assert_eq!(m.cfg.rope_theta, 100000.0, "{layout}");
+        let out = generate(&m, &prompt_ids, &params, RngKey { seed: 0, step: 0 }).expect("gen");
+        for (c, p) in out.iter().zip(prompts) {
+            assert_eq!(
+                c.tokens,
+                ids(&p["completion_ids"]),
+                "{layout}: prompt {:?}",
+                p["question"]
+            );
+        }
+        logprobs.push(m.score(std::slice::from_ref(&seq), 1.0).expect("score"));
+        eprintln!("{layout}: 5/5 greedy completions equal to transformers");
+    }
+    assert_eq!(logprobs[0], logprobs[1]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
