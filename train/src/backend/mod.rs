@@ -13,9 +13,10 @@
 //!   accumulate; callers zero them when a new accumulation starts.
 //! - Small per-token index arrays (token ids, positions, targets, per-token scalars) live on the
 //!   host as plain slices; an accelerator copies them over.
-//! - Shapes are checked and a mismatch is a [`TrainError::Shape`](crate::TrainError), never a
-//!   panic.
+//! - Shapes are checked (by every backend, with the checks of `check.rs`) and a mismatch is a
+//!   [`TrainError::Shape`](crate::TrainError), never a panic.
 
+mod check;
 pub mod cpu;
 pub mod cuda;
 

@@ -4,8 +4,7 @@
 
 use rayon::prelude::*;
 
-use crate::backend::{AttnLayout, AttnShape};
-use crate::error::ensure_shape;
+use crate::backend::{check, AttnLayout, AttnShape};
 use crate::Result;
 
 /// Dot product over eight independent partial sums, so the compiler can keep them in one SIMD
@@ -26,35 +25,6 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
         tail += x * y;
     }
     acc.iter().sum::<f32>() + tail
-}
-
-fn check(
-    out_len: usize,
-    probs_len: usize,
-    q: &[f32],
-    k: &[f32],
-    v: &[f32],
-    layout: &AttnLayout,
-    sh: AttnShape,
-) -> Result<(usize, usize)> {
-    ensure_shape(
-        sh.kv_heads > 0 && sh.q_heads.is_multiple_of(sh.kv_heads) && sh.head_dim > 0,
-        || format!("attention heads {} / {}", sh.q_heads, sh.kv_heads),
-    )?;
-    let qw = sh.q_heads * sh.head_dim;
-    let kw = sh.kv_heads * sh.head_dim;
-    ensure_shape(
-        q.len().is_multiple_of(qw)
-            && k.len().is_multiple_of(kw)
-            && k.len() == v.len()
-            && out_len == q.len(),
-        || "attention buffer sizes".into(),
-    )?;
-    layout.validate(q.len() / qw, k.len() / kw)?;
-    ensure_shape(probs_len == layout.probs_len(sh.q_heads), || {
-        "attention probs size".into()
-    })?;
-    Ok((qw, kw))
 }
 
 /// Splits `probs` into one chunk per (sequence, head), in layout order.
@@ -86,7 +56,7 @@ pub fn attention_fwd(
     layout: &AttnLayout,
     sh: AttnShape,
 ) -> Result<()> {
-    let (qw, kw) = check(out.len(), probs.len(), q, k, v, layout, sh)?;
+    let (qw, kw) = check::attention(out, probs, q, k, v, layout, sh)?;
     let hd = sh.head_dim;
     let group = sh.q_heads / sh.kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();
@@ -165,11 +135,7 @@ pub fn attention_bwd(
     layout: &AttnLayout,
     sh: AttnShape,
 ) -> Result<()> {
-    let (qw, kw) = check(dout.len(), probs.len(), q, k, v, layout, sh)?;
-    ensure_shape(
-        dq.len() == q.len() && dk.len() == k.len() && dv.len() == v.len(),
-        || "attention_bwd gradient sizes".into(),
-    )?;
+    let (qw, kw) = check::attention_bwd(dq, dk, dv, dout, probs, q, k, v, layout, sh)?;
     let hd = sh.head_dim;
     let group = sh.q_heads / sh.kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();

@@ -5,34 +5,14 @@
 use rayon::prelude::*;
 
 use super::gemm::{sgemm, Mat};
-use crate::error::ensure_shape;
-use crate::{Result, TrainError};
+use crate::backend::check;
+use crate::Result;
 
 /// Floats of logits held at once: about 16 MiB.
 const CHUNK_FLOATS: usize = 1 << 22;
 
 fn chunk_rows(vocab: usize) -> usize {
     (CHUNK_FLOATS / vocab.max(1)).clamp(1, 4096)
-}
-
-fn check(h: &[f32], w: &[f32], targets: &[u32], dim: usize, vocab: usize) -> Result<()> {
-    ensure_shape(
-        h.len() == targets.len() * dim && w.len() == vocab * dim,
-        || {
-            format!(
-                "lm head: h {} floats, w {} floats, {} targets, dim {dim}, vocab {vocab}",
-                h.len(),
-                w.len(),
-                targets.len()
-            )
-        },
-    )?;
-    if let Some(&bad) = targets.iter().find(|&&t| t as usize >= vocab) {
-        return Err(TrainError::Input(format!(
-            "target id {bad} >= vocabulary {vocab}"
-        )));
-    }
-    Ok(())
 }
 
 /// Replaces a row of logits z by z' = z · inv_temp − max(z · inv_temp) in place and returns
@@ -78,7 +58,7 @@ pub fn logprob_entropy_fwd(
     vocab: usize,
     inv_temp: f32,
 ) -> Result<(Vec<f32>, Vec<f32>)> {
-    check(h, w, targets, dim, vocab)?;
+    check::lm_head(h, w, targets, dim, vocab)?;
     let rows = targets.len();
     let mut logp = vec![0f32; rows];
     let mut ent = vec![0f32; rows];
@@ -123,15 +103,8 @@ pub fn logprob_entropy_bwd(
     vocab: usize,
     inv_temp: f32,
 ) -> Result<()> {
-    check(h, w, targets, dim, vocab)?;
+    check::lm_head_bwd(dh, dw, h, w, targets, dlogp, dent, dim, vocab)?;
     let rows = targets.len();
-    ensure_shape(
-        dh.len() == h.len()
-            && dw.len() == w.len()
-            && dlogp.len() == rows
-            && dent.is_none_or(|d| d.len() == rows),
-        || "lm head backward sizes".into(),
-    )?;
     let cr = chunk_rows(vocab);
     let mut logits = vec![0f32; cr.min(rows) * vocab];
     for start in (0..rows).step_by(cr) {

@@ -11,8 +11,7 @@ pub mod ops;
 
 use rayon::prelude::*;
 
-use crate::backend::{AdamWStep, AttnLayout, AttnShape, Backend};
-use crate::error::ensure_shape;
+use crate::backend::{check, AdamWStep, AttnLayout, AttnShape, Backend};
 use crate::Result;
 use gemm::{sgemm, Mat};
 
@@ -24,10 +23,6 @@ impl Cpu {
     pub fn new() -> Self {
         Cpu
     }
-}
-
-fn same_len(a: usize, b: usize, what: &str) -> Result<()> {
-    ensure_shape(a == b, || format!("{what}: {a} vs {b} floats"))
 }
 
 impl Backend for Cpu {
@@ -65,11 +60,8 @@ impl Backend for Cpu {
         src: &Vec<f32>,
         width: usize,
     ) -> Result<()> {
-        same_len(src.len(), rows.len() * width, "scatter_rows src")?;
+        check::scatter_rows(dst, rows, src, width)?;
         for (i, &r) in rows.iter().enumerate() {
-            ensure_shape((r + 1) * width <= dst.len(), || {
-                format!("scatter_rows row {r}")
-            })?;
             dst[r * width..(r + 1) * width].copy_from_slice(&src[i * width..(i + 1) * width]);
         }
         Ok(())
@@ -82,18 +74,15 @@ impl Backend for Cpu {
         rows: &[usize],
         width: usize,
     ) -> Result<()> {
-        same_len(dst.len(), rows.len() * width, "gather_rows dst")?;
+        check::gather_rows(dst, src, rows, width)?;
         for (i, &r) in rows.iter().enumerate() {
-            ensure_shape((r + 1) * width <= src.len(), || {
-                format!("gather_rows row {r}")
-            })?;
             dst[i * width..(i + 1) * width].copy_from_slice(&src[r * width..(r + 1) * width]);
         }
         Ok(())
     }
 
     fn add_assign(&self, dst: &mut Vec<f32>, src: &Vec<f32>) -> Result<()> {
-        same_len(dst.len(), src.len(), "add_assign")?;
+        check::add_assign(dst, src)?;
         dst.par_chunks_mut(16384)
             .zip(src.par_chunks(16384))
             .for_each(|(d, s)| {
@@ -168,21 +157,9 @@ impl Backend for Cpu {
         k: usize,
         n: usize,
     ) -> Result<()> {
-        ensure_shape(
-            k > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
-            || {
-                format!(
-                    "linear: x {} floats, w {} floats, [{n}, {k}]",
-                    x.len(),
-                    w.len()
-                )
-            },
-        )?;
-        let t = x.len() / k;
-        same_len(out.len(), t * n, "linear out")?;
+        let t = check::linear(out, x, w, b, k, n)?;
         match b {
             Some(b) => {
-                same_len(b.len(), n, "linear bias")?;
                 out.par_chunks_mut(n).for_each(|row| row.copy_from_slice(b));
                 sgemm(Mat::new(x, t, k), Mat::new(w, n, k).t(), out, 1.0, 1.0)
             }
@@ -201,20 +178,12 @@ impl Backend for Cpu {
         k: usize,
         n: usize,
     ) -> Result<()> {
-        ensure_shape(
-            k > 0 && n > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
-            || "linear_bwd".into(),
-        )?;
-        let t = x.len() / k;
-        same_len(dout.len(), t * n, "linear_bwd dout")?;
-        same_len(dw.len(), n * k, "linear_bwd dw")?;
+        let t = check::linear_bwd(dx.as_deref(), dw, db.as_deref(), dout, x, w, k, n)?;
         if let Some(dx) = dx {
-            same_len(dx.len(), t * k, "linear_bwd dx")?;
             sgemm(Mat::new(dout, t, n), Mat::new(w, n, k), dx, 1.0, 1.0)?;
         }
         sgemm(Mat::new(dout, t, n).t(), Mat::new(x, t, k), dw, 1.0, 1.0)?;
         if let Some(db) = db {
-            same_len(db.len(), n, "linear_bwd db")?;
             for row in dout.chunks_exact(n) {
                 db.iter_mut().zip(row).for_each(|(d, g)| *d += g);
             }

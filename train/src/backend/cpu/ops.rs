@@ -4,9 +4,8 @@
 
 use rayon::prelude::*;
 
-use crate::backend::AdamWStep;
-use crate::error::ensure_shape;
-use crate::{Result, TrainError};
+use crate::backend::{check, AdamWStep};
+use crate::Result;
 
 /// Rows per rayon task: enough work per task to amortize scheduling.
 fn rows_per_task(width: usize) -> usize {
@@ -15,13 +14,7 @@ fn rows_per_task(width: usize) -> usize {
 
 /// out[T, D] = table[ids[t]] with table [V, D].
 pub fn embedding_fwd(out: &mut [f32], table: &[f32], ids: &[u32], dim: usize) -> Result<()> {
-    ensure_shape(out.len() == ids.len() * dim, || "embedding out".into())?;
-    let vocab = table.len() / dim.max(1);
-    if let Some(&bad) = ids.iter().find(|&&i| i as usize >= vocab) {
-        return Err(TrainError::Input(format!(
-            "token id {bad} >= vocabulary {vocab}"
-        )));
-    }
+    check::embedding(out, table, ids, dim, "embedding out")?;
     for (row, &id) in out.chunks_exact_mut(dim).zip(ids) {
         let id = id as usize;
         row.copy_from_slice(&table[id * dim..(id + 1) * dim]);
@@ -31,13 +24,7 @@ pub fn embedding_fwd(out: &mut [f32], table: &[f32], ids: &[u32], dim: usize) ->
 
 /// dtable[ids[t]] += dout[t].
 pub fn embedding_bwd(dtable: &mut [f32], dout: &[f32], ids: &[u32], dim: usize) -> Result<()> {
-    ensure_shape(dout.len() == ids.len() * dim, || "embedding dout".into())?;
-    let vocab = dtable.len() / dim.max(1);
-    if let Some(&bad) = ids.iter().find(|&&i| i as usize >= vocab) {
-        return Err(TrainError::Input(format!(
-            "token id {bad} >= vocabulary {vocab}"
-        )));
-    }
+    check::embedding(dout, dtable, ids, dim, "embedding dout")?;
     for (row, &id) in dout.chunks_exact(dim).zip(ids) {
         let id = id as usize;
         for (d, g) in dtable[id * dim..(id + 1) * dim].iter_mut().zip(row) {
@@ -56,11 +43,7 @@ pub fn rmsnorm_fwd(
     dim: usize,
     eps: f32,
 ) -> Result<()> {
-    let rows = rstd.len();
-    ensure_shape(
-        out.len() == rows * dim && x.len() == rows * dim && w.len() == dim,
-        || format!("rmsnorm: {rows} rows of {dim}"),
-    )?;
+    check::rmsnorm(out, rstd, x, w, dim)?;
     let per = rows_per_task(dim);
     out.par_chunks_mut(per * dim)
         .zip(rstd.par_chunks_mut(per))
@@ -89,15 +72,7 @@ pub fn rmsnorm_bwd(
     rstd: &[f32],
     dim: usize,
 ) -> Result<()> {
-    let rows = rstd.len();
-    ensure_shape(
-        dx.len() == rows * dim
-            && dout.len() == rows * dim
-            && x.len() == rows * dim
-            && w.len() == dim
-            && dw.len() == dim,
-        || format!("rmsnorm_bwd: {rows} rows of {dim}"),
-    )?;
+    check::rmsnorm_bwd(dx, dw, dout, x, w, rstd, dim)?;
     let per = rows_per_task(dim);
     let dw_parts: Vec<Vec<f32>> = dx
         .par_chunks_mut(per * dim)
@@ -143,18 +118,7 @@ fn rope(
     freqs: &[f32],
     sign: f32,
 ) -> Result<()> {
-    let width = heads * head_dim;
-    ensure_shape(
-        head_dim.is_multiple_of(2) && x.len() == pos.len() * width && freqs.len() == head_dim / 2,
-        || {
-            format!(
-                "rope: {} floats for {} positions x {heads} x {head_dim}, {} frequencies",
-                x.len(),
-                pos.len(),
-                freqs.len()
-            )
-        },
-    )?;
+    let width = check::rope(x, pos, heads, head_dim, freqs)?;
     let half = head_dim / 2;
     x.par_chunks_mut(width).zip(pos).for_each(|(row, &p)| {
         let (sin, cos): (Vec<f32>, Vec<f32>) = freqs
@@ -203,9 +167,7 @@ fn sigmoid(x: f32) -> f32 {
 
 /// out = silu(gate) · up, all [T, F].
 pub fn swiglu_fwd(out: &mut [f32], gate: &[f32], up: &[f32]) -> Result<()> {
-    ensure_shape(out.len() == gate.len() && gate.len() == up.len(), || {
-        "swiglu".into()
-    })?;
+    check::swiglu(out, gate, up)?;
     out.par_chunks_mut(16384)
         .zip(gate.par_chunks(16384))
         .zip(up.par_chunks(16384))
@@ -225,11 +187,7 @@ pub fn swiglu_bwd(
     gate: &[f32],
     up: &[f32],
 ) -> Result<()> {
-    let n = dout.len();
-    ensure_shape(
-        dgate.len() == n && dup.len() == n && gate.len() == n && up.len() == n,
-        || "swiglu_bwd".into(),
-    )?;
+    check::swiglu_bwd(dgate, dup, dout, gate, up)?;
     dgate
         .par_chunks_mut(16384)
         .zip(dup.par_chunks_mut(16384))
@@ -247,11 +205,7 @@ pub fn swiglu_bwd(
 
 /// One AdamW step, exactly as `torch.optim.AdamW` (decoupled weight decay, bias correction).
 pub fn adamw(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], hp: &AdamWStep) -> Result<()> {
-    let n = p.len();
-    ensure_shape(g.len() == n && m.len() == n && v.len() == n, || {
-        "adamw".into()
-    })?;
-    ensure_shape(hp.step >= 1, || "adamw step counts from 1".into())?;
+    check::adamw(p, g, m, v, hp.step)?;
     let bc1 = 1.0 - (hp.beta1 as f64).powi(hp.step.min(i32::MAX as u64) as i32);
     let bc2 = 1.0 - (hp.beta2 as f64).powi(hp.step.min(i32::MAX as u64) as i32);
     let step_size = (hp.lr as f64 / bc1) as f32;

@@ -1,31 +1,24 @@
-//! [`Backend`] for [`Cuda`]: shape checks on the host (the same errors as the CPU backend),
-//! then one cuBLAS call or kernel launch per step, all ordered on the backend's stream.
-//! Small per-token index arrays are copied to the device per call.
+//! [`Backend`] for [`Cuda`]: shape checks on the host (`backend/check.rs`, shared with the
+//! CPU backend, so the errors are the same), then one cuBLAS call or kernel launch per step,
+//! all ordered on the backend's stream. Small per-token index arrays are copied to the device
+//! per call.
 
 use cudarc::driver::{CudaSlice, LaunchConfig, PushKernelArg};
 
 use super::{be, blocks, grid_for, Cuda, MatDims};
-use crate::backend::{AdamWStep, AttnLayout, AttnShape, Backend};
-use crate::error::ensure_shape;
-use crate::{Result, TrainError};
+use crate::backend::{check, AdamWStep, AttnLayout, AttnShape, Backend};
+use crate::Result;
 
 type Buf = CudaSlice<f32>;
 
-/// Floats of logits held at once by the lm head: 64 Mi floats (256 MiB), at most 8192 rows.
-const CHUNK_FLOATS: usize = 1 << 26;
-
-fn same_len(a: usize, b: usize, what: &str) -> Result<()> {
-    ensure_shape(a == b, || format!("{what}: {a} vs {b} floats"))
-}
-
-fn check_ids(ids: &[u32], vocab: usize, what: &str) -> Result<()> {
-    match ids.iter().find(|&&i| i as usize >= vocab) {
-        Some(&bad) => Err(TrainError::Input(format!(
-            "{what} id {bad} >= vocabulary {vocab}"
-        ))),
-        None => Ok(()),
+impl check::Floats for Buf {
+    fn floats(&self) -> usize {
+        self.len()
     }
 }
+
+/// Floats of logits held at once by the lm head: 64 Mi floats (256 MiB), at most 8192 rows.
+const CHUNK_FLOATS: usize = 1 << 26;
 
 fn u64s(v: &[usize]) -> Vec<u64> {
     v.iter().map(|&x| x as u64).collect()
@@ -94,44 +87,6 @@ impl Cuda {
         let dev = self.stream().clone_htod(&rows).map_err(be("upload"))?;
         Ok((dev, n))
     }
-
-    #[allow(clippy::too_many_arguments)]
-    fn attn_check(
-        &self,
-        out_len: usize,
-        probs_len: usize,
-        q: &Buf,
-        k: &Buf,
-        v: &Buf,
-        layout: &AttnLayout,
-        sh: AttnShape,
-    ) -> Result<()> {
-        ensure_shape(
-            sh.kv_heads > 0 && sh.q_heads.is_multiple_of(sh.kv_heads) && sh.head_dim > 0,
-            || format!("attention heads {} / {}", sh.q_heads, sh.kv_heads),
-        )?;
-        let qw = sh.q_heads * sh.head_dim;
-        let kw = sh.kv_heads * sh.head_dim;
-        ensure_shape(
-            q.len().is_multiple_of(qw)
-                && k.len().is_multiple_of(kw)
-                && k.len() == v.len()
-                && out_len == q.len(),
-            || "attention buffer sizes".into(),
-        )?;
-        layout.validate(q.len() / qw, k.len() / kw)?;
-        ensure_shape(probs_len == layout.probs_len(sh.q_heads), || {
-            "attention probs size".into()
-        })
-    }
-
-    fn lm_check(&self, h: &Buf, w: &Buf, targets: &[u32], dim: usize, vocab: usize) -> Result<()> {
-        ensure_shape(
-            h.len() == targets.len() * dim && w.len() == vocab * dim,
-            || format!("lm head: h {} floats, w {} floats", h.len(), w.len()),
-        )?;
-        check_ids(targets, vocab, "target")
-    }
 }
 
 fn chunk_rows(vocab: usize) -> usize {
@@ -166,10 +121,7 @@ impl Backend for Cuda {
     }
 
     fn scatter_rows(&self, dst: &mut Buf, rows: &[usize], src: &Buf, width: usize) -> Result<()> {
-        same_len(src.len(), rows.len() * width, "scatter_rows src")?;
-        if let Some(&r) = rows.iter().find(|&&r| (r + 1) * width > dst.len()) {
-            return Err(TrainError::Shape(format!("scatter_rows row {r}")));
-        }
+        check::scatter_rows(dst, rows, src, width)?;
         let n = src.len();
         if n == 0 {
             return Ok(());
@@ -193,10 +145,7 @@ impl Backend for Cuda {
     }
 
     fn gather_rows(&self, dst: &mut Buf, src: &Buf, rows: &[usize], width: usize) -> Result<()> {
-        same_len(dst.len(), rows.len() * width, "gather_rows dst")?;
-        if let Some(&r) = rows.iter().find(|&&r| (r + 1) * width > src.len()) {
-            return Err(TrainError::Shape(format!("gather_rows row {r}")));
-        }
+        check::gather_rows(dst, src, rows, width)?;
         let n = dst.len();
         if n == 0 {
             return Ok(());
@@ -211,7 +160,7 @@ impl Backend for Cuda {
     }
 
     fn add_assign(&self, dst: &mut Buf, src: &Buf) -> Result<()> {
-        same_len(dst.len(), src.len(), "add_assign")?;
+        check::add_assign(dst, src)?;
         let n = dst.len() as u64;
         launch!(self, "add_assign", grid_for(dst.len())?, dst, src, &n);
         Ok(())
@@ -234,8 +183,7 @@ impl Backend for Cuda {
     }
 
     fn embedding_fwd(&self, out: &mut Buf, table: &Buf, ids: &[u32], dim: usize) -> Result<()> {
-        same_len(out.len(), ids.len() * dim, "embedding out")?;
-        check_ids(ids, table.len() / dim.max(1), "token")?;
+        check::embedding(out, table, ids, dim, "embedding out")?;
         if out.is_empty() {
             return Ok(());
         }
@@ -255,8 +203,7 @@ impl Backend for Cuda {
     }
 
     fn embedding_bwd(&self, dtable: &mut Buf, dout: &Buf, ids: &[u32], dim: usize) -> Result<()> {
-        same_len(dout.len(), ids.len() * dim, "embedding dout")?;
-        check_ids(ids, dtable.len() / dim.max(1), "token")?;
+        check::embedding(dout, dtable, ids, dim, "embedding dout")?;
         if dout.is_empty() {
             return Ok(());
         }
@@ -284,11 +231,7 @@ impl Backend for Cuda {
         dim: usize,
         eps: f32,
     ) -> Result<()> {
-        let rows = rstd.len();
-        ensure_shape(
-            out.len() == rows * dim && x.len() == rows * dim && w.len() == dim,
-            || format!("rmsnorm: {rows} rows of {dim}"),
-        )?;
+        let rows = check::rmsnorm(out, rstd, x, w, dim)?;
         if rows == 0 {
             return Ok(());
         }
@@ -317,15 +260,7 @@ impl Backend for Cuda {
         rstd: &Buf,
         dim: usize,
     ) -> Result<()> {
-        let rows = rstd.len();
-        ensure_shape(
-            dx.len() == rows * dim
-                && dout.len() == rows * dim
-                && x.len() == rows * dim
-                && w.len() == dim
-                && dw.len() == dim,
-            || format!("rmsnorm_bwd: {rows} rows of {dim}"),
-        )?;
+        let rows = check::rmsnorm_bwd(dx, dw, dout, x, w, rstd, dim)?;
         if rows == 0 {
             return Ok(());
         }
@@ -354,21 +289,9 @@ impl Backend for Cuda {
         k: usize,
         n: usize,
     ) -> Result<()> {
-        ensure_shape(
-            k > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
-            || {
-                format!(
-                    "linear: x {} floats, w {} floats, [{n}, {k}]",
-                    x.len(),
-                    w.len()
-                )
-            },
-        )?;
-        let t = x.len() / k;
-        same_len(out.len(), t * n, "linear out")?;
+        let t = check::linear(out, x, w, b, k, n)?;
         let beta = match b {
             Some(b) => {
-                same_len(b.len(), n, "linear bias")?;
                 if !out.is_empty() {
                     let (w64, n64) = (n as u64, out.len() as u64);
                     launch!(
@@ -407,15 +330,8 @@ impl Backend for Cuda {
         k: usize,
         n: usize,
     ) -> Result<()> {
-        ensure_shape(
-            k > 0 && n > 0 && x.len().is_multiple_of(k) && w.len() == n * k,
-            || "linear_bwd".into(),
-        )?;
-        let t = x.len() / k;
-        same_len(dout.len(), t * n, "linear_bwd dout")?;
-        same_len(dw.len(), n * k, "linear_bwd dw")?;
+        let t = check::linear_bwd(dx.as_deref(), dw, db.as_deref(), dout, x, w, k, n)?;
         if let Some(dx) = dx {
-            same_len(dx.len(), t * k, "linear_bwd dx")?;
             // dx[T, K] += dout[T, N] · w[N, K]
             self.sgemm(
                 dout,
@@ -438,7 +354,6 @@ impl Backend for Cuda {
             1.0,
         )?;
         if let Some(db) = db {
-            same_len(db.len(), n, "linear_bwd db")?;
             let (t64, n64) = (t as u64, n as u64);
             launch!(self, "column_sum_add", grid_for(n)?, db, dout, &t64, &n64);
         }
@@ -477,7 +392,7 @@ impl Backend for Cuda {
         layout: &AttnLayout,
         sh: AttnShape,
     ) -> Result<()> {
-        self.attn_check(out.len(), probs.len(), q, k, v, layout, sh)?;
+        check::attention(out, probs, q, k, v, layout, sh)?;
         let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
         if n == 0 {
             return Ok(());
@@ -516,11 +431,7 @@ impl Backend for Cuda {
         layout: &AttnLayout,
         sh: AttnShape,
     ) -> Result<()> {
-        self.attn_check(dout.len(), probs.len(), q, k, v, layout, sh)?;
-        ensure_shape(
-            dq.len() == q.len() && dk.len() == k.len() && dv.len() == v.len(),
-            || "attention_bwd gradient sizes".into(),
-        )?;
+        check::attention_bwd(dq, dk, dv, dout, probs, q, k, v, layout, sh)?;
         let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
         if n == 0 {
             return Ok(());
@@ -568,9 +479,7 @@ impl Backend for Cuda {
     }
 
     fn swiglu_fwd(&self, out: &mut Buf, gate: &Buf, up: &Buf) -> Result<()> {
-        ensure_shape(out.len() == gate.len() && gate.len() == up.len(), || {
-            "swiglu".into()
-        })?;
+        check::swiglu(out, gate, up)?;
         let n = out.len() as u64;
         launch!(self, "swiglu_fwd", grid_for(out.len())?, out, gate, up, &n);
         Ok(())
@@ -584,11 +493,7 @@ impl Backend for Cuda {
         gate: &Buf,
         up: &Buf,
     ) -> Result<()> {
-        let n = dout.len();
-        ensure_shape(
-            dgate.len() == n && dup.len() == n && gate.len() == n && up.len() == n,
-            || "swiglu_bwd".into(),
-        )?;
+        let n = check::swiglu_bwd(dgate, dup, dout, gate, up)?;
         let n64 = n as u64;
         launch!(
             self,
@@ -613,7 +518,7 @@ impl Backend for Cuda {
         vocab: usize,
         inv_temp: f32,
     ) -> Result<(Vec<f32>, Vec<f32>)> {
-        self.lm_check(h, w, targets, dim, vocab)?;
+        check::lm_head(h, w, targets, dim, vocab)?;
         let rows = targets.len();
         let mut logp = self.zeros(rows)?;
         let mut ent = self.zeros(rows)?;
@@ -667,15 +572,8 @@ impl Backend for Cuda {
         vocab: usize,
         inv_temp: f32,
     ) -> Result<()> {
-        self.lm_check(h, w, targets, dim, vocab)?;
+        check::lm_head_bwd(dh, dw, h, w, targets, dlogp, dent, dim, vocab)?;
         let rows = targets.len();
-        ensure_shape(
-            dh.len() == h.len()
-                && dw.len() == w.len()
-                && dlogp.len() == rows
-                && dent.is_none_or(|d| d.len() == rows),
-            || "lm head backward sizes".into(),
-        )?;
         if rows == 0 {
             return Ok(());
         }
@@ -745,11 +643,7 @@ impl Backend for Cuda {
         v: &mut Buf,
         hp: &AdamWStep,
     ) -> Result<()> {
-        let n = param.len();
-        ensure_shape(grad.len() == n && m.len() == n && v.len() == n, || {
-            "adamw".into()
-        })?;
-        ensure_shape(hp.step >= 1, || "adamw step counts from 1".into())?;
+        let n = check::adamw(param, grad, m, v, hp.step)?;
         // The same host-side constants as cpu/ops.rs adamw.
         let steps = hp.step.min(i32::MAX as u64) as i32;
         let bc1 = 1.0 - (hp.beta1 as f64).powi(steps);
@@ -788,18 +682,7 @@ fn rope(
     freqs: &[f32],
     sign: f32,
 ) -> Result<()> {
-    let width = heads * hd;
-    ensure_shape(
-        hd.is_multiple_of(2) && x.len() == pos.len() * width && freqs.len() == hd / 2,
-        || {
-            format!(
-                "rope: {} floats for {} positions x {heads} x {hd}, {} frequencies",
-                x.len(),
-                pos.len(),
-                freqs.len()
-            )
-        },
-    )?;
+    check::rope(x, pos, heads, hd, freqs)?;
     let n = pos.len() * heads * (hd / 2);
     if n == 0 {
         return Ok(());
