@@ -10,7 +10,11 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use rlvr_train::backend::cuda::{parity, probe, Cuda};
+// The parity cases are test code, shared with train/tests/cuda_parity.rs.
+#[path = "../tests/parity/mod.rs"]
+mod parity;
+
+use rlvr_train::backend::cuda::{probe, Cuda};
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
 use rlvr_train::Result;

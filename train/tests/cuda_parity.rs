@@ -1,9 +1,10 @@
-//! Parity of the CUDA backend with the CPU reference: every case of
-//! `rlvr_train::backend::cuda::parity` (one generic body per operation, the tolerances and how
-//! they were chosen are there), one test each. Skipped, with the reason printed, when CUDA is
-//! absent.
+//! Parity of the CUDA backend with the CPU reference: every case of `parity/mod.rs` (one
+//! generic body per operation, the tolerances and how they were chosen are there), one test
+//! each. Skipped, with the reason printed, when CUDA is absent.
 
-use rlvr_train::backend::cuda::{parity, probe, Cuda};
+mod parity;
+
+use rlvr_train::backend::cuda::{probe, Cuda};
 
 fn cuda() -> Option<Cuda> {
     if let Err(e) = probe() {

@@ -17,7 +17,6 @@
 #![allow(unsafe_code)]
 
 mod ops;
-pub mod parity;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,7 +1,8 @@
 //! The parity cases of the CUDA backend against the CPU reference: one generic body per
-//! operation (STYLE.md #12) that runs on any [`Backend`] with the same random inputs, and a
-//! comparison of every output under a named tolerance. Used by `tests/cuda_parity.rs` (skipped
-//! without CUDA) and by the GPU check (`bench/cuda/gpu_check.rs`), so both run the same cases.
+//! operation that runs on any [`Backend`] with the same random inputs, and a comparison of
+//! every output under a named tolerance. Test code, kept out of the library: `cuda_parity.rs`
+//! (skipped without CUDA) declares it as a module and the GPU check
+//! (`train/examples/gpu_check.rs`) includes it by path, so both run the same cases.
 //!
 //! Tolerance (fp32 path): |cuda − cpu| <= TOL_F32 · max(1, max |cpu|) per output. f32 has a
 //! 6e-8 unit roundoff; the two backends sum the same terms in different orders (block trees
@@ -11,10 +12,10 @@
 //! wrong index, stride or missing term gives errors of order 1e-2 and more. Not yet measured on
 //! a GPU: the GPU check prints the worst error per operation.
 
-use crate::backend::cpu::Cpu;
-use crate::backend::{rope_inv_freq, AdamWStep, AttnLayout, AttnShape, Backend};
-use crate::model::{Model, ModelConfig};
-use crate::{rng, Result};
+use rlvr_train::backend::cpu::Cpu;
+use rlvr_train::backend::{rope_inv_freq, AdamWStep, AttnLayout, AttnShape, Backend};
+use rlvr_train::model::{Model, ModelConfig};
+use rlvr_train::{rng, Result};
 
 /// See the module doc for how this was chosen.
 pub const TOL_F32: f64 = 1e-5;
@@ -35,10 +36,9 @@ pub const OPS: &[&str] = &[
     "model_step",
 ];
 
-/// One case's result.
+/// One case's comparison of the two backends' outputs.
 #[derive(Debug, Clone)]
-pub struct Outcome {
-    pub op: String,
+pub struct Comparison {
     /// Worst |cuda − cpu| / max(1, max |cpu|) over every output.
     pub worst: f64,
     pub tol: f64,
@@ -47,7 +47,7 @@ pub struct Outcome {
 }
 
 /// Runs case `op` on the CPU and on `other`, and compares.
-pub fn run<B: Backend>(op: &str, other: &B) -> Result<Outcome> {
+pub fn run<B: Backend>(op: &str, other: &B) -> Result<Comparison> {
     let cpu = Cpu::new();
     let (a, b, tol) = match op {
         "embedding" => (embedding(&cpu)?, embedding(other)?, TOL_F32),
@@ -59,9 +59,13 @@ pub fn run<B: Backend>(op: &str, other: &B) -> Result<Outcome> {
         "lm_head" => (lm_head(&cpu)?, lm_head(other)?, TOL_F32),
         "memory_and_adamw" => (memory_and_adamw(&cpu)?, memory_and_adamw(other)?, TOL_F32),
         "model_step" => (model_step(&cpu)?, model_step(other)?, TOL_MODEL),
-        _ => return Err(crate::TrainError::Input(format!("no parity case {op}"))),
+        _ => {
+            return Err(rlvr_train::TrainError::Input(format!(
+                "no parity case {op}"
+            )))
+        }
     };
-    Ok(compare(op, &a, &b, tol))
+    Ok(compare(&a, &b, tol))
 }
 
 fn rand_vec(seed: u64, n: usize, scale: f32) -> Vec<f32> {
@@ -70,14 +74,8 @@ fn rand_vec(seed: u64, n: usize, scale: f32) -> Vec<f32> {
         .collect()
 }
 
-fn compare(
-    op: &str,
-    cpu: &[(String, Vec<f32>)],
-    other: &[(String, Vec<f32>)],
-    tol: f64,
-) -> Outcome {
-    let mut o = Outcome {
-        op: op.to_string(),
+fn compare(cpu: &[(String, Vec<f32>)], other: &[(String, Vec<f32>)], tol: f64) -> Comparison {
+    let mut o = Comparison {
         worst: 0.0,
         tol,
         failure: None,
