@@ -72,6 +72,7 @@ pub use rows::{looks_like_ifeval, row_from_item};
 
 use crate::{Outcome, Verdict};
 use serde_json::{json, Map, Value};
+use std::borrow::Cow;
 
 /// How the per-instruction results become one reward.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -131,30 +132,39 @@ pub fn answer_text(response: &str) -> &str {
     }
 }
 
-/// The loose variants of the reference (`evaluation_lib`), duplicates removed.
-fn loose_variants(r: &str) -> Vec<String> {
-    let lines: Vec<&str> = r.split('\n').collect();
-    let n = lines.len();
-    let join = |a: usize, b: usize| -> String {
-        if a >= b {
-            String::new()
-        } else {
-            pystr::strip(&lines[a..b].join("\n")).to_string()
-        }
+/// The loose variants of the reference (`evaluation_lib`), duplicates removed, the response
+/// itself first. A line-dropped variant is `strip("\n".join(lines[a..b]))`, which is a slice of
+/// the response; only the `*`-free copies are new strings, and only when there is a `*`.
+fn loose_variants(r: &str) -> Vec<Cow<'_, str>> {
+    let (first, last, both) = match (r.find('\n'), r.rfind('\n')) {
+        (Some(i), Some(j)) => (
+            pystr::strip(&r[i + 1..]),
+            pystr::strip(&r[..j]),
+            if i < j {
+                pystr::strip(&r[i + 1..j])
+            } else {
+                ""
+            },
+        ),
+        _ => ("", "", ""),
     };
-    let first = join(1, n);
-    let last = join(0, n.saturating_sub(1));
-    let both = join(1, n.saturating_sub(1));
-    let mut out: Vec<String> = Vec::with_capacity(8);
+    fn star(v: &str) -> Cow<'_, str> {
+        if v.contains('*') {
+            Cow::Owned(v.replace('*', ""))
+        } else {
+            Cow::Borrowed(v)
+        }
+    }
+    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(8);
     for v in [
-        r.to_string(),
-        r.replace('*', ""),
-        first.clone(),
-        last.clone(),
-        both.clone(),
-        first.replace('*', ""),
-        last.replace('*', ""),
-        both.replace('*', ""),
+        Cow::Borrowed(r),
+        star(r),
+        Cow::Borrowed(first),
+        Cow::Borrowed(last),
+        Cow::Borrowed(both),
+        star(first),
+        star(last),
+        star(both),
     ] {
         if !pystr::strip(&v).is_empty() && !out.contains(&v) {
             out.push(v);
@@ -181,17 +191,20 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         }
     }
     let nonempty = !pystr::strip(text).is_empty();
-    let variants = if nonempty {
-        loose_variants(text)
-    } else {
-        Vec::new()
-    };
+    // Built on the first strict failure: a row whose instructions all pass needs none.
+    let mut variants: Option<Vec<Cow<'_, str>>> = None;
     let mut entries = Vec::with_capacity(checks.len());
     let (mut n_strict, mut n_loose) = (0usize, 0usize);
     let mut first_failed: Option<&str> = None;
     for (ins, check) in row.instructions.iter().zip(&checks) {
         let strict = nonempty && check(text);
-        let loose = strict || variants.iter().skip(1).any(|v| check(v));
+        let loose = strict
+            || (nonempty
+                && variants
+                    .get_or_insert_with(|| loose_variants(text))
+                    .iter()
+                    .skip(1)
+                    .any(|v| check(v)));
         n_strict += usize::from(strict);
         n_loose += usize::from(loose);
         let ok = if opts.reward == RewardMode::Loose {
@@ -202,7 +215,11 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         if !ok && first_failed.is_none() {
             first_failed = Some(&ins.id);
         }
-        entries.push(json!({"id": ins.id, "strict": strict, "loose": loose}));
+        let mut e = Map::new();
+        e.insert("id".to_string(), Value::String(ins.id.clone()));
+        e.insert("strict".to_string(), Value::Bool(strict));
+        e.insert("loose".to_string(), Value::Bool(loose));
+        entries.push(Value::Object(e));
     }
     let n = checks.len();
     let frac = |k: usize| k as f64 / n as f64;
@@ -227,11 +244,12 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
             (Outcome::Incorrect, reason)
         }
     };
-    Verdict::new(reward, outcome, reason, None).with_detail(json!({
-        "instructions": entries,
-        "strict_fraction": frac(n_strict),
-        "loose_fraction": frac(n_loose),
-        "strict_all": n_strict == n,
-        "loose_all": n_loose == n,
-    }))
+    // Built field by field: `json!` would serialize `entries` into a second copy.
+    let mut detail = Map::new();
+    detail.insert("instructions".to_string(), Value::Array(entries));
+    detail.insert("strict_fraction".to_string(), json!(frac(n_strict)));
+    detail.insert("loose_fraction".to_string(), json!(frac(n_loose)));
+    detail.insert("strict_all".to_string(), Value::Bool(n_strict == n));
+    detail.insert("loose_all".to_string(), Value::Bool(n_loose == n));
+    Verdict::new(reward, outcome, reason, None).with_detail(Value::Object(detail))
 }

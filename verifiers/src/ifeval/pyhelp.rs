@@ -69,44 +69,51 @@ pub fn digit_value(c: char) -> Option<u32> {
         .map(|&z| u - z)
 }
 
-fn regex(cell: &'static OnceLock<Option<Regex>>, pat: &str) -> Option<&'static Regex> {
-    cell.get_or_init(|| Regex::new(pat).ok()).as_ref()
+/// `t = re.sub(pattern, rep, t)`, leaving `t` untouched (no copy) when nothing matches.
+pub fn sub(t: &mut String, re: &Regex, rep: impl regex::Replacer) {
+    if let std::borrow::Cow::Owned(s) = re.replace_all(t, rep) {
+        *t = s;
+    }
 }
 
 /// Google's regex sentence splitter (`instructions_util.split_into_sentences`), which IFEvalG
 /// uses where IFBench uses Punkt. Each substitution is the reference's, in its order.
 pub fn regex_sentences(text: &str) -> Vec<String> {
-    static R: [OnceLock<Option<Regex>>; 12] = [const { OnceLock::new() }; 12];
     const STARTERS: &str = r"(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)";
-    let pats: [String; 12] = [
-        r"(Mr|St|Mrs|Ms|Dr)[.]".to_string(),
-        r"[.](com|net|org|io|gov|edu|me)".to_string(),
-        r"([0-9])[.]([0-9])".to_string(),
-        r"\.{2,}".to_string(),
-        r"\s([A-Za-z])[.] ".to_string(),
-        format!(r"([A-Z][.][A-Z][.](?:[A-Z][.])?) {STARTERS}"),
-        r"([A-Za-z])[.]([A-Za-z])[.]([A-Za-z])[.]".to_string(),
-        r"([A-Za-z])[.]([A-Za-z])[.]".to_string(),
-        format!(r" (Inc|Ltd|Jr|Sr|Co)[.] {STARTERS}"),
-        r" (Inc|Ltd|Jr|Sr|Co)[.]".to_string(),
-        r" ([A-Za-z])[.]".to_string(),
-        String::new(),
-    ];
-    let re = |i: usize| regex(&R[i], &pats[i]);
+    static R: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
+    let pats = R.get_or_init(|| {
+        [
+            r"(Mr|St|Mrs|Ms|Dr)[.]".to_string(),
+            r"[.](com|net|org|io|gov|edu|me)".to_string(),
+            r"([0-9])[.]([0-9])".to_string(),
+            r"\.{2,}".to_string(),
+            r"\s([A-Za-z])[.] ".to_string(),
+            format!(r"([A-Z][.][A-Z][.](?:[A-Z][.])?) {STARTERS}"),
+            r"([A-Za-z])[.]([A-Za-z])[.]([A-Za-z])[.]".to_string(),
+            r"([A-Za-z])[.]([A-Za-z])[.]".to_string(),
+            format!(r" (Inc|Ltd|Jr|Sr|Co)[.] {STARTERS}"),
+            r" (Inc|Ltd|Jr|Sr|Co)[.]".to_string(),
+            r" ([A-Za-z])[.]".to_string(),
+        ]
+        .iter()
+        .map(|p| Regex::new(p).ok())
+        .collect()
+    });
+    let re = |i: usize| pats.get(i).and_then(Option::as_ref);
     let mut t = format!(" {text}  ").replace('\n', " ");
+    // Every pattern below matches a `.`: without one they are all no-ops.
+    let dotted = t.contains('.');
     let subs: [(usize, &str); 3] = [(0, "${1}<prd>"), (1, "<prd>${1}"), (2, "${1}<prd>${2}")];
     for (i, rep) in subs {
-        if let Some(r) = re(i) {
-            t = r.replace_all(&t, rep).into_owned();
+        if let Some(r) = re(i).filter(|_| dotted) {
+            sub(&mut t, r, rep);
         }
     }
-    if let Some(r) = re(3) {
-        t = r
-            .replace_all(&t, |c: &regex::Captures| {
-                let n = c.get(0).map_or(0, |m| m.as_str().len());
-                format!("{}<stop>", "<prd>".repeat(n))
-            })
-            .into_owned();
+    if let Some(r) = re(3).filter(|_| dotted) {
+        sub(&mut t, r, |c: &regex::Captures| {
+            let n = c.get(0).map_or(0, |m| m.as_str().len());
+            format!("{}<stop>", "<prd>".repeat(n))
+        });
     }
     if t.contains("Ph.D") {
         t = t.replace("Ph.D.", "Ph<prd>D<prd>");
@@ -121,8 +128,8 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
         (10, " ${1}<prd>"),
     ];
     for (i, rep) in subs {
-        if let Some(r) = re(i) {
-            t = r.replace_all(&t, rep).into_owned();
+        if let Some(r) = re(i).filter(|_| dotted) {
+            sub(&mut t, r, rep);
         }
     }
     if t.contains('\u{201d}') {

@@ -7,6 +7,8 @@
 use super::kwargs::Kwargs;
 use super::{format, ifbench, ifevalg, keywords, length, misc, tulu, Check, Ctx};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 type Builder = fn(&Kwargs, &Ctx) -> Result<Check, String>;
 
@@ -76,16 +78,27 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
         .chain(tulu::IDS.iter().copied())
 }
 
+/// id -> builder for IFEval's, IFEvalG's and IFBench's ids (the first list holding an id wins,
+/// as the sequential search did), looked up once per instruction instead of scanned.
+fn table() -> &'static HashMap<&'static str, Builder> {
+    static T: OnceLock<HashMap<&'static str, Builder>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut m = HashMap::new();
+        for (k, b) in IFEVAL
+            .iter()
+            .chain(ifevalg::IDS.iter())
+            .chain(ifbench::IDS.iter())
+        {
+            m.entry(*k).or_insert(*b);
+        }
+        m
+    })
+}
+
 /// Build the checker for one instruction.
 pub fn build(id: &str, kwargs: &Map<String, Value>, ctx: &Ctx) -> Result<Check, String> {
     let kw = Kwargs(kwargs);
-    if let Some((_, b)) = IFEVAL.iter().find(|(k, _)| *k == id) {
-        return b(&kw, ctx);
-    }
-    if let Some((_, b)) = ifevalg::IDS.iter().find(|(k, _)| *k == id) {
-        return b(&kw, ctx);
-    }
-    if let Some((_, b)) = ifbench::IDS.iter().find(|(k, _)| *k == id) {
+    if let Some(b) = table().get(id) {
         return b(&kw, ctx);
     }
     if tulu::IDS.contains(&id) {

@@ -6,6 +6,7 @@
 //! periods kept. This is the substitution pipeline of nltk 3.10.4's `NLTKWordTokenizer`, in the
 //! same order, with the look-around patterns written out by hand (the `regex` crate has none).
 
+use super::pyhelp::sub;
 use super::{punkt, pystr};
 use regex::Regex;
 use std::sync::OnceLock;
@@ -113,15 +114,17 @@ pub fn treebank_tokens(sentence: &str) -> Vec<String> {
     let r = rules();
     let mut text = sentence.to_string();
     for (re, rep) in &r.subs {
-        text = re.replace_all(&text, *rep).into_owned();
+        sub(&mut text, re, *rep);
     }
-    text = split_leading_apostrophes(&text);
+    if text.contains('\'') {
+        text = split_leading_apostrophes(&text);
+    }
     for (re, rep) in &r.ending {
-        text = re.replace_all(&text, *rep).into_owned();
+        sub(&mut text, re, *rep);
     }
     text = format!(" {text} ");
     for (re, rep) in &tail().subs {
-        text = re.replace_all(&text, *rep).into_owned();
+        sub(&mut text, re, *rep);
     }
     pystr::split_ws(&text).map(str::to_string).collect()
 }
