@@ -2,9 +2,9 @@
 //! needs, as a forward/backward pair over buffers owned by a backend.
 //!
 //! The CPU backend ([`cpu::Cpu`]) is the specification: plain f32 code checked against
-//! PyTorch. A CUDA backend implements the same trait and is tested for parity against it with
-//! the same test bodies (see `tests/model_ops.rs`, which runs every case on every backend
-//! listed by [`for_each_backend!`](crate::for_each_backend)).
+//! PyTorch. The CUDA backend ([`cuda::Cuda`]) implements the same trait and is tested against
+//! it with the same test bodies (see `tests/model_ops.rs`, which runs every case on the CPU and,
+//! when a GPU is present, on CUDA, through [`for_each_backend!`](crate::for_each_backend)).
 //!
 //! Conventions shared by every implementation:
 //! - Buffers are flat f32 arrays, row-major; the shapes are given in each method's doc.
@@ -333,7 +333,10 @@ pub trait Backend: Clone + Send + Sync + 'static {
 }
 
 /// Runs a test body once per available backend: `for_each_backend!(|b| body(b))`. The CPU
-/// backend is always there; the CUDA backend joins when it exists and a device is present.
+/// backend is always there; the CUDA backend (always compiled, its libraries loaded at run
+/// time) runs the body too when the libraries and a device are present, and is skipped with a
+/// printed line otherwise. The body is expanded once per backend, so it must be generic over
+/// [`Backend`] (a body that calls `backend::cpu` helpers directly is CPU-only by nature).
 #[macro_export]
 macro_rules! for_each_backend {
     (|$b:ident| $body:expr) => {{
@@ -341,5 +344,24 @@ macro_rules! for_each_backend {
             let $b = $crate::backend::cpu::Cpu::new();
             $body;
         }
+        if let Some($b) = $crate::backend::cuda_for_tests() {
+            $body;
+        }
     }};
+}
+
+/// The CUDA backend on device 0 for [`for_each_backend!`]: opened once per process (the
+/// kernels compile once) and shared through clones. `None` when CUDA or a device is absent,
+/// after printing why, so a skipped backend shows in the test output.
+#[doc(hidden)]
+pub fn cuda_for_tests() -> Option<cuda::Cuda> {
+    static CUDA: std::sync::OnceLock<std::result::Result<cuda::Cuda, String>> =
+        std::sync::OnceLock::new();
+    match CUDA.get_or_init(|| cuda::Cuda::new(0).map_err(|e| e.to_string())) {
+        Ok(gpu) => Some(gpu.clone()),
+        Err(why) => {
+            eprintln!("cuda: skipped: {why}");
+            None
+        }
+    }
 }
