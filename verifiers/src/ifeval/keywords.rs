@@ -23,9 +23,10 @@
 use super::kwargs::Kwargs;
 use super::{pystr, recache, Check, Ctx};
 use regex::Regex;
+use std::sync::Arc;
 
 /// A keyword argument turned into a case-insensitive matcher.
-pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Regex, String> {
+pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Arc<Regex>, String> {
     let pat = if ctx.compat {
         word.to_string()
     } else {

@@ -101,15 +101,69 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
     });
     let re = |i: usize| pats.get(i).and_then(Option::as_ref);
     let mut t = format!(" {text}  ").replace('\n', " ");
-    // Every pattern below matches a `.`: without one they are all no-ops.
-    let dotted = t.contains('.');
-    let subs: [(usize, &str); 3] = [(0, "${1}<prd>"), (1, "<prd>${1}"), (2, "${1}<prd>${2}")];
-    for (i, rep) in subs {
-        if let Some(r) = re(i).filter(|_| dotted) {
-            sub(&mut t, r, rep);
-        }
+    // Before each pattern, a byte test that every match passes (all the patterns are ASCII,
+    // and ASCII bytes never occur inside a multi-byte UTF-8 character); a pattern that cannot
+    // match is skipped, which is what running it would leave.
+    fn dot_after(t: &str, pred: fn(u8) -> bool) -> bool {
+        t.as_bytes().windows(2).any(|w| w[0] == b'.' && pred(w[1]))
     }
-    if let Some(r) = re(3).filter(|_| dotted) {
+    fn window3(t: &str, pred: fn(&[u8]) -> bool) -> bool {
+        t.as_bytes().windows(3).any(pred)
+    }
+    let pre: [fn(&str) -> bool; 11] = [
+        |t| {
+            ["Mr.", "St.", "Mrs.", "Ms.", "Dr."]
+                .iter()
+                .any(|w| t.contains(w))
+        },
+        |t| dot_after(t, |c| b"cnoigem".contains(&c)),
+        |t| {
+            window3(t, |w| {
+                w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit()
+            })
+        },
+        |t| t.contains(".."),
+        |t| t.contains(". "),
+        |t| {
+            window3(t, |w| {
+                w[0] == b'.' && w[1].is_ascii_uppercase() && w[2] == b'.'
+            })
+        },
+        |t| {
+            window3(t, |w| {
+                w[0] == b'.' && w[1].is_ascii_alphabetic() && w[2] == b'.'
+            })
+        },
+        |t| {
+            window3(t, |w| {
+                w[0] == b'.' && w[1].is_ascii_alphabetic() && w[2] == b'.'
+            })
+        },
+        |t| {
+            [" Inc.", " Ltd.", " Jr.", " Sr.", " Co."]
+                .iter()
+                .any(|w| t.contains(w))
+        },
+        |t| {
+            [" Inc.", " Ltd.", " Jr.", " Sr.", " Co."]
+                .iter()
+                .any(|w| t.contains(w))
+        },
+        |t| {
+            window3(t, |w| {
+                w[0] == b' ' && w[1].is_ascii_alphabetic() && w[2] == b'.'
+            })
+        },
+    ];
+    let apply = |t: &mut String, i: usize, rep: &str| {
+        if let Some(r) = re(i).filter(|_| pre[i](t)) {
+            sub(t, r, rep);
+        }
+    };
+    for (i, rep) in [(0, "${1}<prd>"), (1, "<prd>${1}"), (2, "${1}<prd>${2}")] {
+        apply(&mut t, i, rep);
+    }
+    if let Some(r) = re(3).filter(|_| pre[3](&t)) {
         sub(&mut t, r, |c: &regex::Captures| {
             let n = c.get(0).map_or(0, |m| m.as_str().len());
             format!("{}<stop>", "<prd>".repeat(n))
@@ -118,7 +172,7 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
     if t.contains("Ph.D") {
         t = t.replace("Ph.D.", "Ph<prd>D<prd>");
     }
-    let subs: [(usize, &str); 7] = [
+    for (i, rep) in [
         (4, " ${1}<prd> "),
         (5, "${1}<stop> ${2}"),
         (6, "${1}<prd>${2}<prd>${3}<prd>"),
@@ -126,11 +180,8 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
         (8, " ${1}<stop> ${2}"),
         (9, " ${1}<prd>"),
         (10, " ${1}<prd>"),
-    ];
-    for (i, rep) in subs {
-        if let Some(r) = re(i).filter(|_| dotted) {
-            sub(&mut t, r, rep);
-        }
+    ] {
+        apply(&mut t, i, rep);
     }
     if t.contains('\u{201d}') {
         t = t.replace(".\u{201d}", "\u{201d}.");
@@ -144,15 +195,33 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
     if t.contains('?') {
         t = t.replace("?\"", "\"?");
     }
-    t = t
-        .replace('.', ".<stop>")
-        .replace('?', "?<stop>")
-        .replace('!', "!<stop>")
-        .replace("<prd>", ".");
-    let mut out: Vec<String> = t
-        .split("<stop>")
-        .map(|s| pystr::strip(s).to_string())
-        .collect();
+    // `.replace(".", ".<stop>")` (and `?`, `!`), `.replace("<prd>", ".")`, `.split("<stop>")`
+    // in one pass: a sentence ends after each `.?!` of the text and at each `<stop>`; `<prd>`
+    // is a `.` that ends nothing. (The inserted `<stop>`s can neither form nor break a `<prd>`,
+    // and turning `<prd>` into `.` can form no `<stop>`, so the order of the steps is kept.)
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut rest = t.as_str();
+    while let Some(c) = rest.chars().next() {
+        if rest.starts_with("<stop>") {
+            out.push(pystr::strip(&cur).to_string());
+            cur.clear();
+            rest = &rest["<stop>".len()..];
+            continue;
+        }
+        if rest.starts_with("<prd>") {
+            cur.push('.');
+            rest = &rest["<prd>".len()..];
+            continue;
+        }
+        cur.push(c);
+        rest = &rest[c.len_utf8()..];
+        if matches!(c, '.' | '?' | '!') {
+            out.push(pystr::strip(&cur).to_string());
+            cur.clear();
+        }
+    }
+    out.push(pystr::strip(&cur).to_string());
     if out.last().is_some_and(String::is_empty) {
         out.pop();
     }

@@ -11,17 +11,60 @@ use super::{punkt, pystr};
 use regex::Regex;
 use std::sync::OnceLock;
 
+/// When a rule can match at all: a test on the text as it is when the rule runs, true
+/// whenever the pattern has a match (every match contains one of the characters or substrings
+/// tested). Rules that cannot match are skipped, which leaves the text exactly as running
+/// them would: a substitution with no match is the identity.
+type Pre = fn(&str) -> bool;
+
+struct Rule {
+    re: Regex,
+    rep: &'static str,
+    pre: Pre,
+}
+
 struct Rules {
-    subs: Vec<(Regex, &'static str)>,
-    ending: Vec<(Regex, &'static str)>,
+    subs: Vec<Rule>,
+    ending: Vec<Rule>,
 }
 
 /// Compile the constant rules; one that fails to compile (a typo, caught by the unit tests)
 /// is left out rather than panicking.
-fn compile(list: &[(&str, &'static str)]) -> Vec<(Regex, &'static str)> {
+fn compile(list: &[(&str, &'static str, Pre)]) -> Vec<Rule> {
     list.iter()
-        .filter_map(|&(p, r)| Some((Regex::new(p).ok()?, r)))
+        .filter_map(|&(p, rep, pre)| {
+            Some(Rule {
+                re: Regex::new(p).ok()?,
+                rep,
+                pre,
+            })
+        })
         .collect()
+}
+
+/// `t` contains one of the ASCII bytes in `set`.
+fn any_byte(t: &str, set: &[u8]) -> bool {
+    t.bytes().any(|b| set.contains(&b))
+}
+
+/// `t` contains one of the (non-ASCII) characters in `set`.
+fn any_char(t: &str, set: &[char]) -> bool {
+    !t.is_ascii() && t.chars().any(|c| set.contains(&c))
+}
+
+/// The words of CONTRACTIONS2/3 without an apostrophe. Under `(?i)` only `k` and `s` have
+/// non-ASCII case variants (U+212A, U+017F), and none of these words has either, so an
+/// ASCII case-insensitive search finds every text the patterns can match.
+fn has_contraction_word(t: &str) -> bool {
+    const WORDS: [&[u8]; 6] = [b"cannot", b"gimme", b"gonna", b"gotta", b"lemme", b"wanna"];
+    let b = t.as_bytes();
+    (0..b.len()).any(|i| {
+        matches!(b[i] | 0x20, b'c' | b'g' | b'l' | b'w')
+            && WORDS.iter().any(|w| {
+                b.get(i..i + w.len())
+                    .is_some_and(|x| x.eq_ignore_ascii_case(w))
+            })
+    })
 }
 
 fn rules() -> &'static Rules {
@@ -29,32 +72,44 @@ fn rules() -> &'static Rules {
     R.get_or_init(|| Rules {
         subs: compile(&[
             // STARTING_QUOTES (the `(?<!\w)'` rule runs by hand after these)
-            ("([«“‘„]|[`]+)", " ${1} "),
-            (r#"^""#, "``"),
-            ("(``)", " ${1} "),
-            (r#"([ (\[{<])("|'{2})"#, "${1} `` "),
+            ("([«“‘„]|[`]+)", " ${1} ", |t| {
+                t.contains('`') || any_char(t, &['«', '“', '‘', '„'])
+            }),
+            (r#"^""#, "``", |t| t.starts_with('"')),
+            ("(``)", " ${1} ", |t| t.contains("``")),
+            (r#"([ (\[{<])("|'{2})"#, "${1} `` ", |t| {
+                t.contains('"') || t.contains("''")
+            }),
         ]),
         ending: compile(&[
             // PUNCTUATION
-            (r#"([^.])(\.)([\])}>"'»”’ ]*)\s*$"#, "${1} ${2} ${3} "),
-            (r"([:,])([^\d])", " ${1} ${2}"),
-            (r"([:,])$", " ${1} "),
-            (r"\.{2,}", " ${0} "),
-            (r"[;@#$%&]", " ${0} "),
-            ("[\u{2012}-\u{2015}]", " ${0} "),
-            (r#"([^.])(\.)([\])}>"']*)\s*$"#, "${1} ${2}${3} "),
-            (r"[?!]", " ${0} "),
-            (r"([^'])' ", "${1} ' "),
-            (r"[*]", " ${0} "),
+            (
+                r#"([^.])(\.)([\])}>"'»”’ ]*)\s*$"#,
+                "${1} ${2} ${3} ",
+                |t| t.contains('.'),
+            ),
+            (r"([:,])([^\d])", " ${1} ${2}", |t| any_byte(t, b":,")),
+            (r"([:,])$", " ${1} ", |t| any_byte(t, b":,")),
+            (r"\.{2,}", " ${0} ", |t| t.contains("..")),
+            (r"[;@#$%&]", " ${0} ", |t| any_byte(t, b";@#$%&")),
+            ("[\u{2012}-\u{2015}]", " ${0} ", |t| {
+                any_char(t, &['\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}'])
+            }),
+            (r#"([^.])(\.)([\])}>"']*)\s*$"#, "${1} ${2}${3} ", |t| {
+                t.contains('.')
+            }),
+            (r"[?!]", " ${0} ", |t| any_byte(t, b"?!")),
+            (r"([^'])' ", "${1} ' ", |t| t.contains("' ")),
+            (r"[*]", " ${0} ", |t| t.contains('*')),
             // PARENS_BRACKETS, DOUBLE_DASHES
-            (r"[\]\[(){}<>]", " ${0} "),
-            (r"--", " -- "),
+            (r"[\]\[(){}<>]", " ${0} ", |t| any_byte(t, b"][(){}<>")),
+            (r"--", " -- ", |t| t.contains("--")),
         ]),
     })
 }
 
 struct Tail {
-    subs: Vec<(Regex, &'static str)>,
+    subs: Vec<Rule>,
 }
 
 fn tail() -> &'static Tail {
@@ -62,23 +117,38 @@ fn tail() -> &'static Tail {
     T.get_or_init(|| Tail {
         subs: compile(&[
             // ENDING_QUOTES (on " " + text + " ")
-            ("([»”’])", " ${1} "),
-            ("''", " '' "),
-            ("\"", " '' "),
-            (r"\s+", " "),
-            (r"([^' ])('[sS]|'[mM]|'[dD]|') ", "${1} ${2} "),
-            (r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ", "${1} ${2} "),
+            ("([»”’])", " ${1} ", |t| any_char(t, &['»', '”', '’'])),
+            ("''", " '' ", |t| t.contains("''")),
+            ("\"", " '' ", |t| t.contains('"')),
+            // Only a whitespace run other than one plain space changes anything.
+            (r"\s+", " ", |t| {
+                t.contains("  ")
+                    || t.bytes().any(|b| matches!(b, b'\t'..=b'\r'))
+                    || (!t.is_ascii() && t.chars().any(|c| c != ' ' && c.is_whitespace()))
+            }),
+            (r"([^' ])('[sS]|'[mM]|'[dD]|') ", "${1} ${2} ", |t| {
+                t.contains('\'')
+            }),
+            (
+                r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ",
+                "${1} ${2} ",
+                |t| t.contains('\''),
+            ),
             // CONTRACTIONS2, CONTRACTIONS3
-            (r"(?i)\b(can)(not)\b", " ${1} ${2} "),
-            (r"(?i)\b(d)('ye)\b", " ${1} ${2} "),
-            (r"(?i)\b(gim)(me)\b", " ${1} ${2} "),
-            (r"(?i)\b(gon)(na)\b", " ${1} ${2} "),
-            (r"(?i)\b(got)(ta)\b", " ${1} ${2} "),
-            (r"(?i)\b(lem)(me)\b", " ${1} ${2} "),
-            (r"(?i)\b(more)('n)\b", " ${1} ${2} "),
-            (r"(?i)\b(wan)(na)(\s)", " ${1} ${2} ${3}"),
-            (r"(?i) ('t)(is)\b", " ${1} ${2} "),
-            (r"(?i) ('t)(was)\b", " ${1} ${2} "),
+            (r"(?i)\b(can)(not)\b", " ${1} ${2} ", has_contraction_word),
+            (r"(?i)\b(d)('ye)\b", " ${1} ${2} ", |t| t.contains('\'')),
+            (r"(?i)\b(gim)(me)\b", " ${1} ${2} ", has_contraction_word),
+            (r"(?i)\b(gon)(na)\b", " ${1} ${2} ", has_contraction_word),
+            (r"(?i)\b(got)(ta)\b", " ${1} ${2} ", has_contraction_word),
+            (r"(?i)\b(lem)(me)\b", " ${1} ${2} ", has_contraction_word),
+            (r"(?i)\b(more)('n)\b", " ${1} ${2} ", |t| t.contains('\'')),
+            (
+                r"(?i)\b(wan)(na)(\s)",
+                " ${1} ${2} ${3}",
+                has_contraction_word,
+            ),
+            (r"(?i) ('t)(is)\b", " ${1} ${2} ", |t| t.contains('\'')),
+            (r"(?i) ('t)(was)\b", " ${1} ${2} ", |t| t.contains('\'')),
         ]),
     })
 }
@@ -113,19 +183,20 @@ fn split_leading_apostrophes(s: &str) -> String {
 pub fn treebank_tokens(sentence: &str) -> Vec<String> {
     let r = rules();
     let mut text = sentence.to_string();
-    for (re, rep) in &r.subs {
-        sub(&mut text, re, *rep);
-    }
+    let run = |text: &mut String, rules: &[Rule]| {
+        for r in rules {
+            if (r.pre)(text) {
+                sub(text, &r.re, r.rep);
+            }
+        }
+    };
+    run(&mut text, &r.subs);
     if text.contains('\'') {
         text = split_leading_apostrophes(&text);
     }
-    for (re, rep) in &r.ending {
-        sub(&mut text, re, *rep);
-    }
+    run(&mut text, &r.ending);
     text = format!(" {text} ");
-    for (re, rep) in &tail().subs {
-        sub(&mut text, re, *rep);
-    }
+    run(&mut text, &tail().subs);
     pystr::split_ws(&text).map(str::to_string).collect()
 }
 
