@@ -6,10 +6,9 @@
 use super::config::TrainConfig;
 use super::data::Example;
 use anyhow::Context;
+use rlvr_train::chat::{ChatTemplate, SpecialTokens};
 use rlvr_train::model::{GgufModel, Model, ModelConfig, SaveDtype};
-use rlvr_train::tokenizer::{
-    chatml, chatml_default_system, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END, IM_START,
-};
+use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
 use std::path::Path;
 
 /// The ChatML template as Jinja source (what [`chatml`] renders), for checkpoints that have
@@ -18,11 +17,32 @@ const CHATML_TEMPLATE: &str = "{% for message in messages %}{{ '<|im_start|>' + 
     + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt \
     %}{{ '<|im_start|>assistant\n' }}{% endif %}";
 
-/// `chat_template` of `dir/tokenizer_config.json`, when there is one.
-fn read_chat_template(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join("tokenizer_config.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    v.get("chat_template")?.as_str().map(str::to_string)
+/// `chat_template` of `dir/tokenizer_config.json`, when there is one, and the special tokens
+/// it names (a string, or an object with its `content`).
+fn read_chat_template(dir: &Path) -> (Option<String>, SpecialTokens) {
+    let v: serde_json::Value = std::fs::read_to_string(dir.join("tokenizer_config.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let token = |key: &str| match v.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(o) => o
+            .get("content")
+            .and_then(|c| c.as_str())
+            .map(str::to_string),
+        None => None,
+    };
+    let tokens = SpecialTokens {
+        bos_token: token("bos_token"),
+        eos_token: token("eos_token"),
+        unk_token: token("unk_token"),
+        pad_token: token("pad_token"),
+    };
+    let source = v
+        .get("chat_template")
+        .and_then(|t| t.as_str())
+        .map(str::to_string);
+    (source, tokens)
 }
 
 pub struct Policy {
@@ -34,6 +54,8 @@ pub struct Policy {
     pub chat: bool,
     /// The checkpoint's own chat template (Jinja source), when it has one.
     pub chat_template: Option<String>,
+    /// That template compiled, when prompts are rendered with it (`chat`); ChatML otherwise.
+    renderer: Option<ChatTemplate>,
 }
 
 impl Policy {
@@ -67,6 +89,7 @@ impl Policy {
             stop,
             chat: false,
             chat_template: None,
+            renderer: None,
         }
     }
 
@@ -78,7 +101,14 @@ impl Policy {
             let mut g = GgufModel::read(dir)
                 .with_context(|| format!("loading the GGUF model {}", dir.display()))?;
             let model = g.model_on(rlvr_train::backend::cpu::Cpu)?;
-            return Self::hf_policy(dir, model, g.tokenizer, chat, g.chat_template);
+            let text = |id: Option<u32>| id.and_then(|id| g.tokenizer.token_text(id));
+            let tokens = SpecialTokens {
+                bos_token: text(model.cfg.bos_token_id),
+                eos_token: text(model.cfg.eos_token_ids.first().copied()),
+                ..SpecialTokens::default()
+            };
+            let template = g.chat_template.take();
+            return Self::hf_policy(dir, model, g.tokenizer, chat, template, tokens);
         }
         let model = Model::load(dir)
             .with_context(|| format!("loading the model from {}", dir.display()))?;
@@ -93,8 +123,8 @@ impl Policy {
             return Ok(Self::char_policy(model, tok));
         }
         let tokenizer = Tokenizer::from_file(&tok_path)?;
-        let chat_template = read_chat_template(dir);
-        Self::hf_policy(dir, model, tokenizer, chat, chat_template)
+        let (chat_template, tokens) = read_chat_template(dir);
+        Self::hf_policy(dir, model, tokenizer, chat, chat_template, tokens)
     }
 
     /// Writes the policy as a Hugging Face checkpoint that loads back anywhere: config.json,
@@ -151,6 +181,7 @@ impl Policy {
         tokenizer: Tokenizer,
         chat: bool,
         chat_template: Option<String>,
+        tokens: SpecialTokens,
     ) -> anyhow::Result<Policy> {
         let mut stop = model.cfg.eos_token_ids.clone();
         for t in [IM_END, ENDOFTEXT] {
@@ -165,33 +196,42 @@ impl Policy {
             "{}: no end-of-sequence token is known",
             dir.display()
         );
-        if let Some(t) = chat_template
-            .as_deref()
-            .filter(|t| chat && !t.contains(IM_START))
-        {
-            eprintln!(
-                "warning: {}: the model's chat template is not ChatML and is not rendered \
-                 (prompts use ChatML; --raw / data.chat_template = false sends the text as is): \
-                 {:.80}...",
-                dir.display(),
-                t
-            );
-        }
+        let renderer = match chat_template.as_deref().filter(|_| chat) {
+            Some(src) => Some(ChatTemplate::new(src, tokens).with_context(|| {
+                format!(
+                    "{}: the model's chat template cannot be used (--raw / \
+                     data.chat_template = false sends prompts as plain text)",
+                    dir.display()
+                )
+            })?),
+            None => {
+                if chat {
+                    eprintln!(
+                        "warning: {}: the model has no chat template; prompts are rendered \
+                         as ChatML",
+                        dir.display()
+                    );
+                }
+                None
+            }
+        };
         Ok(Policy {
             model,
             tokenizer,
             stop,
             chat,
             chat_template,
+            renderer,
         })
     }
 
-    /// Token ids of an example's prompt as the model sees it: with the ChatML template, a
-    /// chat prompt's whole message list (or the text as one user turn); without it, the text.
+    /// Token ids of an example's prompt as the model sees it: rendered by the model's own chat
+    /// template (ChatML when it has none), a chat prompt's whole message list (or the text as
+    /// one user turn) with the generation prompt; without chat rendering, the text.
     pub fn encode_prompt(&self, ex: &Example) -> anyhow::Result<Vec<u32>> {
         let prompt = &ex.prompt;
         let text = if self.chat {
-            let mut msgs = if ex.messages.is_empty() {
+            let msgs = if ex.messages.is_empty() {
                 vec![Message {
                     role: "user".into(),
                     content: prompt.to_string(),
@@ -199,23 +239,12 @@ impl Policy {
             } else {
                 ex.messages.clone()
             };
-            // The checkpoint template's default system message, as its template would add it.
-            let default_system = self
-                .chat_template
-                .as_deref()
-                .and_then(chatml_default_system);
-            if let Some(sys) = default_system {
-                if msgs.first().is_none_or(|m| m.role != "system") {
-                    msgs.insert(
-                        0,
-                        Message {
-                            role: "system".into(),
-                            content: sys,
-                        },
-                    );
-                }
+            match &self.renderer {
+                Some(t) => t
+                    .render(&msgs, true)
+                    .with_context(|| format!("rendering prompt {prompt:?}"))?,
+                None => chatml(&msgs, true),
             }
-            chatml(&msgs, true)
         } else {
             prompt.to_string()
         };

@@ -29,6 +29,9 @@ pub enum TrainError {
     /// The tokenizer could not be loaded or failed to encode/decode.
     #[error("tokenizer: {0}")]
     Tokenizer(String),
+    /// A chat template does not compile, or raised an error rendering a conversation.
+    #[error("chat template: {0}")]
+    ChatTemplate(String),
     /// A backend (e.g. CUDA) is unavailable or failed.
     #[error("backend: {0}")]
     Backend(String),

@@ -8,9 +8,11 @@
 //! - [`grpo`]: the GRPO algorithm (advantages, clipped surrogate, KL, aggregation, dynamic
 //!   sampling, reference resets), pure arithmetic on per-token log-probs;
 //! - [`optim`]: AdamW with gradient-norm clipping;
-//! - [`tokenizer`]: `tokenizer.json`, the ChatML template and a character-level tokenizer.
+//! - [`tokenizer`]: `tokenizer.json`, the ChatML template and a character-level tokenizer;
+//! - [`chat`]: a checkpoint's own Jinja chat template, rendered as transformers renders it.
 
 pub mod backend;
+pub mod chat;
 pub mod error;
 pub mod grpo;
 pub mod model;

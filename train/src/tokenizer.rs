@@ -12,7 +12,7 @@ pub const IM_END: &str = "<|im_end|>";
 pub const ENDOFTEXT: &str = "<|endoftext|>";
 
 /// One chat message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Message {
     pub role: String,
     pub content: String,
@@ -198,6 +198,14 @@ impl Tokenizer {
         match self {
             Tokenizer::Hf(t) => t.token_to_id(token),
             Tokenizer::Char(c) => c.token_id(token),
+        }
+    }
+
+    /// The text of token `id` (special tokens included), e.g. for a template's `bos_token`.
+    pub fn token_text(&self, id: u32) -> Option<String> {
+        match self {
+            Tokenizer::Hf(t) => t.id_to_token(id),
+            Tokenizer::Char(c) => c.decode(&[id], false).ok(),
         }
     }
 

