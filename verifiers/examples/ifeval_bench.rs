@@ -2,7 +2,13 @@
 //!
 //! `bench/ifeval/run.sh` runs this beside the Python reference. Usage:
 //! `ifeval_bench [FIXTURE.jsonl] [SECONDS]`; prints one JSON line
-//! `{"rows", "passes", "rows_per_s", "p50_us", "p99_us", "max_us"}`.
+//! `{"rows", "passes", "rows_per_s", "p50_us", "p99_us", "max_us"}`. With `IFEVAL_BENCH_PASSES=N`
+//! it runs exactly N passes instead (a fixed amount of work, for instruction counts on a
+//! loaded machine: `perf stat -e instructions:u`).
+
+// The allocator the `rlvr` binary ships (as math_bench), so the rate is the server's and grader's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use rlvr_verifiers::ifeval::{self, Options};
 use std::time::{Duration, Instant};
@@ -40,7 +46,13 @@ fn main() {
     let mut lat = Vec::new();
     let start = Instant::now();
     let mut passes = 0;
-    while start.elapsed() < Duration::from_secs_f64(secs) {
+    let fixed: Option<usize> = std::env::var("IFEVAL_BENCH_PASSES")
+        .ok()
+        .and_then(|s| s.parse().ok());
+    while match fixed {
+        Some(n) => passes < n,
+        None => start.elapsed() < Duration::from_secs_f64(secs),
+    } {
         for (r, row) in &rows {
             let t = Instant::now();
             std::hint::black_box(ifeval::verify(r, row, &opts));

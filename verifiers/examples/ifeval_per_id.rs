@@ -5,6 +5,10 @@
 //! `ifeval_per_id FIXTURE.jsonl [SECONDS]`; prints one JSON object per line
 //! `{"id", "rows", "mean_us", "max_us"}`, the id being the part of the row's `name` before `/`.
 
+// The allocator the `rlvr` binary ships (as math_bench), so the rate is the server's and grader's.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use rlvr_verifiers::ifeval::{self, Options};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

@@ -24,6 +24,7 @@
 //! "a b".
 
 use super::kwargs::Kwargs;
+use super::pyhelp::FnvBuild;
 use super::pyhelp::{
     digit_value, is_emoji, is_punct, nfkd_ascii, no_punct, sentences, strip_ps, word_tokenize,
 };
@@ -177,8 +178,11 @@ fn unique_word_count(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     }))
 }
 
-fn stopwords() -> &'static HashSet<&'static str> {
-    static S: OnceLock<HashSet<&'static str>> = OnceLock::new();
+/// A fixed word table, looked up with FNV (tables built from the response keep SipHash).
+type WordTable = HashSet<&'static str, FnvBuild>;
+
+fn stopwords() -> &'static WordTable {
+    static S: OnceLock<WordTable> = OnceLock::new();
     S.get_or_init(|| {
         include_str!("ifbench_data/stopwords_english.txt")
             .lines()
@@ -310,9 +314,31 @@ fn person_names(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     }))
 }
 
-fn trigrams(s: &str) -> HashSet<(char, char, char)> {
+/// The distinct character trigrams of `s` (the reference's set), sorted: two sorted runs are
+/// intersected by a merge, with no hashing of the response.
+fn trigrams(s: &str) -> Vec<(char, char, char)> {
     let c: Vec<char> = s.chars().collect();
-    c.windows(3).map(|w| (w[0], w[1], w[2])).collect()
+    let mut g: Vec<(char, char, char)> = c.windows(3).map(|w| (w[0], w[1], w[2])).collect();
+    g.sort_unstable();
+    g.dedup();
+    g
+}
+
+/// How many entries two sorted, duplicate-free runs share.
+fn common_sorted<T: Ord>(a: &[T], b: &[T]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 fn overlap(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
@@ -323,7 +349,7 @@ fn overlap(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         if grams.is_empty() {
             return false;
         }
-        let common = grams.iter().filter(|g| reference.contains(g)).count();
+        let common = common_sorted(&grams, &reference);
         let r = (common as f64) / (grams.len() as f64) * 100.0;
         pct - 2.0 <= r && r <= pct + 2.0
     }))
@@ -602,7 +628,7 @@ fn words_japanese(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 /// form by a word list (imperatives and common verbs), or an `-ing` / `-ed` form.
 fn start_verb(v: &str) -> bool {
     const VERBS: &str = include_str!("ifbench_data/verbs.txt");
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<WordTable> = OnceLock::new();
     let set = SET.get_or_init(|| VERBS.split_whitespace().collect());
     const NOT_VERBS: [&str; 24] = [
         "thing",
@@ -750,7 +776,7 @@ fn pronouns(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 
 /// `syllapy.count(word) % 2` for a word without punctuation, lower-cased.
 fn syllable_parity(w: &str) -> u8 {
-    static EX: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static EX: OnceLock<WordTable> = OnceLock::new();
     let ex = EX.get_or_init(|| {
         include_str!("ifbench_data/syllable_parity_exceptions.txt")
             .lines()

@@ -352,6 +352,9 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         let parts: Vec<&str> = re.split(v).collect();
         let last = parts.len() - 1;
         let mut n = parts.len();
+        // The reference's loop returns false at a blank inner paragraph or a paragraph with the
+        // wrong counts, and true only if then n == 3: a conjunction, so the paragraph count
+        // (cheap) is decided before any paragraph is tokenized (dear).
         for (i, p) in parts.iter().enumerate() {
             if pystr::strip(p).is_empty() {
                 if i == 0 || i == last {
@@ -360,12 +363,12 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
                     return false;
                 }
             }
-            let s = regex_sentences(p);
-            if s.len() != n_sent || s.iter().any(|x| word_tokenize(x).len() != n_words) {
-                return false;
-            }
         }
         n == 3
+            && parts.iter().all(|p| {
+                let s = regex_sentences(p);
+                s.len() == n_sent && s.iter().all(|x| word_tokenize(x).len() == n_words)
+            })
     }))
 }
 

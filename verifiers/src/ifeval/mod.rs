@@ -126,10 +126,35 @@ pub fn supported_ids() -> impl Iterator<Item = &'static str> {
 
 /// The text that is scored: after the last `</think>`, when there is one.
 pub fn answer_text(response: &str) -> &str {
-    match response.rfind("</think>") {
-        Some(i) => &response[i + "</think>".len()..],
-        None => response,
+    // `rfind("</think>")`, as a backward scan for `>`: most responses have none, and the
+    // substring searcher's set-up cost more than the scan. Two occurrences cannot overlap, so
+    // the last `>` that ends one ends the last one.
+    const TAG: &[u8] = b"</think>";
+    let b = response.as_bytes();
+    let mut end = b.len();
+    while let Some(i) = b[..end].iter().rposition(|&c| c == b'>') {
+        if b[..=i].ends_with(TAG) {
+            return &response[i + 1..];
+        }
+        end = i;
     }
+    response
+}
+
+/// `s` followed by the decimal digits of `n`.
+fn push_count(s: &mut String, n: usize) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.extend(buf[i..].iter().map(|&d| char::from(d)));
 }
 
 /// The loose variants of the reference (`evaluation_lib`), duplicates removed, the response
@@ -176,6 +201,7 @@ fn loose_variants(r: &str) -> Vec<Cow<'_, str>> {
 /// Score `response` against the row's instructions. See the module doc.
 pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
     let text = answer_text(response);
+    pyhelp::forget_tokens();
     if row.instructions.is_empty() {
         return Verdict::error("ifeval row has no instructions");
     }
@@ -228,8 +254,17 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         RewardMode::All => f64::from(u8::from(n_strict == n)),
         RewardMode::Loose => frac(n_loose),
     };
+    // The reasons are written out piece by piece (`format!` costs more than the rest of a
+    // cheap row's work): "all {n} instructions followed", "{k} of {n} instructions followed;
+    // first not followed: {id}", "empty response".
     let (outcome, reason) = match first_failed {
-        None => (Outcome::Correct, format!("all {n} instructions followed")),
+        None => {
+            let mut r = String::with_capacity(32);
+            r.push_str("all ");
+            push_count(&mut r, n);
+            r.push_str(" instructions followed");
+            (Outcome::Correct, r)
+        }
         Some(id) => {
             let k = if opts.reward == RewardMode::Loose {
                 n_loose
@@ -237,7 +272,13 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
                 n_strict
             };
             let reason = if nonempty {
-                format!("{k} of {n} instructions followed; first not followed: {id}")
+                let mut r = String::with_capacity(64 + id.len());
+                push_count(&mut r, k);
+                r.push_str(" of ");
+                push_count(&mut r, n);
+                r.push_str(" instructions followed; first not followed: ");
+                r.push_str(id);
+                r
             } else {
                 "empty response".to_string()
             };

@@ -15,6 +15,7 @@
 //! Work is linear in the text: one scan for candidate ends, and a bounded re-tokenization of
 //! the few words around each candidate.
 
+use super::pyhelp::FnvBuild;
 use super::pystr;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -34,10 +35,10 @@ const ORTHO_UC: u32 = BEG_UC | MID_UC | UNK_UC;
 const ORTHO_LC: u32 = BEG_LC | MID_LC | UNK_LC;
 
 struct Params {
-    abbrev: HashSet<&'static str>,
-    colloc: HashSet<(&'static str, &'static str)>,
-    ortho: HashMap<&'static str, u32>,
-    starters: HashSet<&'static str>,
+    abbrev: HashSet<&'static str, FnvBuild>,
+    colloc: HashSet<(&'static str, &'static str), FnvBuild>,
+    ortho: HashMap<&'static str, u32, FnvBuild>,
+    starters: HashSet<&'static str, FnvBuild>,
 }
 
 fn params() -> &'static Params {

@@ -7,7 +7,34 @@
 
 use super::{punkt, pystr, wordtok};
 use regex::Regex;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
+
+/// FNV-1a, for the tables keyed by short fixed strings (ids, Punkt's parameters, sentences of
+/// one response): nothing an attacker could flood, and far cheaper per lookup than SipHash.
+#[derive(Default)]
+pub struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+pub type FnvBuild = BuildHasherDefault<Fnv>;
 
 /// A character of `string.punctuation` (the 32 ASCII punctuation marks).
 pub fn is_punct(c: char) -> bool {
@@ -32,12 +59,68 @@ pub fn sentences(v: &str) -> Vec<&str> {
         .collect()
 }
 
+/// The Treebank tokens of the sentences seen while scoring one row. The reference re-tokenizes
+/// every loose variant of the response (and every instruction of a row re-tokenizes it again),
+/// and the variants share most of their sentences; `treebank_tokens` is a pure function of the
+/// sentence, so its result is kept until [`forget_tokens`] (called by `verify` for each row,
+/// so nothing is carried from one response to the next) or until the memo holds
+/// [`MEMO_BYTES`] of sentence text. (Keyed by the response's text, so it keeps the default,
+/// keyed hash: no crafted response can make its lookups collide.)
+struct TokenMemo {
+    map: HashMap<String, Vec<String>>,
+    bytes: usize,
+}
+
+const MEMO_BYTES: usize = 1 << 16;
+
+thread_local! {
+    static TOKEN_MEMO: RefCell<TokenMemo> = RefCell::new(TokenMemo {
+        map: HashMap::default(),
+        bytes: 0,
+    });
+}
+
+/// Drop the memo of sentence tokens (a new row is being scored).
+pub fn forget_tokens() {
+    TOKEN_MEMO.with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            m.map.clear();
+            m.bytes = 0;
+        }
+    });
+}
+
+/// `NLTKWordTokenizer().tokenize(s)` for one sentence, through the row's memo.
+fn sentence_tokens(s: &str, out: &mut Vec<String>) {
+    TOKEN_MEMO.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            out.extend(wordtok::treebank_tokens(s));
+            return;
+        };
+        if let Some(t) = m.map.get(s) {
+            out.extend(t.iter().cloned());
+            return;
+        }
+        let t = wordtok::treebank_tokens(s);
+        out.extend(t.iter().cloned());
+        if m.bytes + s.len() > MEMO_BYTES {
+            m.map.clear();
+            m.bytes = 0;
+        }
+        if s.len() <= MEMO_BYTES {
+            m.bytes += s.len();
+            m.map.insert(s.to_string(), t);
+        }
+    });
+}
+
 /// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each.
 pub fn word_tokenize(v: &str) -> Vec<String> {
-    sentences(v)
-        .into_iter()
-        .flat_map(wordtok::treebank_tokens)
-        .collect()
+    let mut out = Vec::new();
+    for s in sentences(v) {
+        sentence_tokens(s, &mut out);
+    }
+    out
 }
 
 /// Python `str.isdigit()` (decimal digits plus the superscript and circled digits).

@@ -5,6 +5,7 @@
 //! `multi-turn:constrained_start` included).
 
 use super::kwargs::Kwargs;
+use super::pyhelp::FnvBuild;
 use super::{format, ifbench, ifevalg, keywords, length, misc, tulu, Check, Ctx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -78,12 +79,14 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
         .chain(tulu::IDS.iter().copied())
 }
 
+type Table = HashMap<&'static str, Builder, FnvBuild>;
+
 /// id -> builder for IFEval's, IFEvalG's and IFBench's ids (the first list holding an id wins,
 /// as the sequential search did), looked up once per instruction instead of scanned.
-fn table() -> &'static HashMap<&'static str, Builder> {
-    static T: OnceLock<HashMap<&'static str, Builder>> = OnceLock::new();
+fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
     T.get_or_init(|| {
-        let mut m = HashMap::new();
+        let mut m = Table::default();
         for (k, b) in IFEVAL
             .iter()
             .chain(ifevalg::IDS.iter())
