@@ -11,7 +11,6 @@
 use super::config::TrainConfig;
 use super::policy::Policy;
 use anyhow::Context;
-use rlvr_train::backend::cpu::Cpu;
 use rlvr_train::backend::Backend;
 use rlvr_train::model::Model;
 use rlvr_train::optim::AdamW;
@@ -38,13 +37,13 @@ pub struct RunState {
 }
 
 /// Writes a checkpoint for `state.step` under `out/checkpoints/` and returns its directory.
-pub fn save(
+pub fn save<B: Backend>(
     out: &Path,
     cfg: &TrainConfig,
     state: &RunState,
-    policy: &Policy,
-    reference: Option<&Model>,
-    opt: &AdamW<Cpu>,
+    policy: &Policy<B>,
+    reference: Option<&Model<B>>,
+    opt: &AdamW<B>,
 ) -> anyhow::Result<PathBuf> {
     let root = out.join("checkpoints");
     let dir = root.join(format!("step-{:06}", state.step));
@@ -75,7 +74,7 @@ pub fn save(
 }
 
 /// Whether two models hold bit-identical weights.
-fn same_weights(a: &Model, b: &Model) -> anyhow::Result<bool> {
+fn same_weights<B: Backend>(a: &Model<B>, b: &Model<B>) -> anyhow::Result<bool> {
     if a.params().len() != b.params().len() {
         return Ok(false);
     }
@@ -114,7 +113,11 @@ pub fn read_state(dir: &Path) -> anyhow::Result<RunState> {
     Ok(st)
 }
 
-fn write_optimizer(path: &Path, model: &Model, opt: &AdamW<Cpu>) -> anyhow::Result<()> {
+fn write_optimizer<B: Backend>(
+    path: &Path,
+    model: &Model<B>,
+    opt: &AdamW<B>,
+) -> anyhow::Result<()> {
     let be = &model.backend;
     let (m, v) = opt.moments();
     let mut w = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -137,7 +140,11 @@ fn write_optimizer(path: &Path, model: &Model, opt: &AdamW<Cpu>) -> anyhow::Resu
 }
 
 /// Restores AdamW moments and step written by [`save`] for `model`'s parameters.
-pub fn read_optimizer(path: &Path, model: &Model, opt: &mut AdamW<Cpu>) -> anyhow::Result<()> {
+pub fn read_optimizer<B: Backend>(
+    path: &Path,
+    model: &Model<B>,
+    opt: &mut AdamW<B>,
+) -> anyhow::Result<()> {
     let bad = |why: &str| format!("{}: {why}", path.display());
     let mut r = std::io::BufReader::new(std::fs::File::open(path)?);
     let mut magic = [0u8; 8];

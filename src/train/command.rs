@@ -2,9 +2,11 @@
 //! and checkpoints, and finish with the plot and a summary on stderr.
 
 use super::config::Recipe;
+use super::device::OnBackend;
 use super::metrics::{JsonlWriter, Progress, StepMetrics};
-use super::{checkpoint, plot, Device, TrainArgs, TrainConfig, Trainer};
+use super::{checkpoint, plot, TrainArgs, TrainConfig, Trainer};
 use anyhow::Context;
+use rlvr_train::backend::Backend;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -88,14 +90,6 @@ fn truncate_metrics(path: &Path, step: u64) -> anyhow::Result<Vec<StepMetrics>> 
 }
 
 pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
-    if args.device == Device::Cuda {
-        // Fails at once, naming each missing library, on a machine without CUDA.
-        rlvr_train::backend::cuda::probe()?;
-        anyhow::bail!(
-            "--device cuda: the CUDA backend (rlvr_train::backend::cuda) is built, but the GRPO \
-             loop does not run on it yet; use --device cpu"
-        );
-    }
     let (cfg, recipe) = resolve_config(&args)?;
     if args.print_config {
         match recipe {
@@ -108,6 +102,30 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         print!("{}", cfg.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    // The backend is opened here, once, before any data or model is read: without a usable
+    // GPU, `--device cuda` stops now with the probe's error.
+    args.device.run(Train { args: &args, cfg })
+}
+
+/// The run itself, written once for every backend.
+struct Train<'a> {
+    args: &'a TrainArgs,
+    cfg: TrainConfig,
+}
+
+impl OnBackend for Train<'_> {
+    type Output = ExitCode;
+
+    fn run<B: Backend>(self, backend: B) -> anyhow::Result<ExitCode> {
+        train_on(backend, self.args, self.cfg)
+    }
+}
+
+fn train_on<B: Backend>(
+    backend: B,
+    args: &TrainArgs,
+    cfg: TrainConfig,
+) -> anyhow::Result<ExitCode> {
     let out = &args.out;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let started = Instant::now();
@@ -117,7 +135,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     let (mut trainer, mut history) = match &args.resume {
         Some(r) => {
             let dir = checkpoint::resolve(r)?;
-            let t = Trainer::resume(&dir, cfg.clone())?;
+            let t = Trainer::resume_on(backend, &dir, cfg.clone())?;
             progress.message(&format!(
                 "resuming from {} at step {}",
                 dir.display(),
@@ -129,10 +147,11 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         None => {
             let _ = std::fs::remove_file(&metrics_path);
             let _ = std::fs::remove_file(&samples_path);
-            let mut t = Trainer::new(cfg.clone())?;
+            let mut t = Trainer::new_on(backend, cfg.clone())?;
             progress.message(&format!(
-                "rlvr train: {} parameters, {} prompts x {} samples per step, {} steps -> {}",
+                "rlvr train: {} parameters on {}, {} prompts x {} samples per step, {} steps -> {}",
                 t.policy.model.num_params(),
+                args.device,
                 cfg.rollout.prompts_per_step,
                 cfg.rollout.samples_per_prompt,
                 cfg.steps,

@@ -11,9 +11,11 @@
 //! top-p truncation; at temperature 0 the untempered log-prob) and `reward` + `verdict`.
 
 use super::data;
+use super::device::{Device, OnBackend};
 use super::policy::Policy;
 use crate::reward::{Engine, GoldCache};
 use anyhow::Context;
+use rlvr_train::backend::Backend;
 use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
@@ -66,6 +68,10 @@ pub struct GenerateTextArgs {
     /// Write the lines here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Where the model runs: `cpu`, `cuda` (device 0) or `cuda:N`. Without a usable GPU,
+    /// `cuda` fails at once naming what is missing.
+    #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N")]
+    pub device: Device,
     /// No progress line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -112,14 +118,32 @@ pub fn run(args: GenerateTextArgs) -> anyhow::Result<ExitCode> {
         args.n >= 1 && args.batch >= 1,
         "--n and --batch must be >= 1"
     );
+    // The backend is opened first: without a usable GPU, `--device cuda` stops before the
+    // prompts or the model are read.
+    args.device.run(GenerateText(&args))
+}
+
+/// The command's body, written once for every backend.
+struct GenerateText<'a>(&'a GenerateTextArgs);
+
+impl OnBackend for GenerateText<'_> {
+    type Output = ExitCode;
+
+    fn run<B: Backend>(self, backend: B) -> anyhow::Result<ExitCode> {
+        generate_on(backend, self.0)
+    }
+}
+
+fn generate_on<B: Backend>(backend: B, args: &GenerateTextArgs) -> anyhow::Result<ExitCode> {
     let rows = read_rows(&args.prompts, args.score)?;
     let t0 = Instant::now();
-    let policy = Policy::load(&args.model, !args.raw)?;
+    let policy = Policy::load_on(backend, &args.model, !args.raw)?;
     if !args.quiet {
         eprintln!(
-            "loaded {} ({:.1}M parameters) in {:.2} s",
+            "loaded {} ({:.1}M parameters, on {}) in {:.2} s",
             args.model.display(),
             policy.model.num_params() as f64 / 1e6,
+            args.device,
             t0.elapsed().as_secs_f64()
         );
     }

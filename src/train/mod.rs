@@ -11,11 +11,15 @@
 //! With no arguments it trains the embedded default: a ~1M-parameter character-level model,
 //! a short supervised warm-up on "a+b=" problems, then GRPO with rewards from the math
 //! verifier, on the CPU.
+//!
+//! The loop is generic over the model's [`Backend`]: `--device` ([`device`]) picks the CPU
+//! reference or a CUDA device once at start and every step runs the same code on it.
 
 mod checkpoint;
 mod command;
 mod config;
 mod data;
+mod device;
 mod generate_text;
 mod glyphs;
 mod metrics;
@@ -28,23 +32,18 @@ mod tests;
 mod update;
 
 pub use config::TrainConfig;
+pub use device::Device;
 pub use generate_text::{run as run_generate_text, GenerateTextArgs};
 pub use metrics::StepMetrics;
 
 use checkpoint::RunState;
 use rlvr_train::backend::cpu::Cpu;
+use rlvr_train::backend::Backend;
 use rlvr_train::model::Model;
 use rlvr_train::optim::{AdamW, AdamWConfig};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Where the model runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Device {
-    Cpu,
-    Cuda,
-}
 
 /// Arguments of `rlvr train`.
 #[derive(Debug, clap::Args)]
@@ -55,7 +54,9 @@ pub struct TrainArgs {
     /// Output directory: metrics.jsonl, samples.jsonl, curves.png, config.toml, checkpoints/.
     #[arg(long, default_value = "rlvr-train-out")]
     pub out: PathBuf,
-    #[arg(long, value_enum, default_value = "cpu")]
+    /// Where the model runs: `cpu`, `cuda` (device 0) or `cuda:N`. Without a usable GPU,
+    /// `cuda` fails at once naming what is missing.
+    #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N")]
     pub device: Device,
     /// Train this Hugging Face checkpoint directory (config.json, *.safetensors,
     /// tokenizer.json) or GGUF file instead of the embedded tiny model.
@@ -100,13 +101,13 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     command::run(args)
 }
 
-/// A training run's whole state.
-pub struct Trainer {
+/// A training run's whole state, its model, reference and optimizer on backend `B`.
+pub struct Trainer<B: Backend = Cpu> {
     pub cfg: TrainConfig,
-    pub policy: policy::Policy,
+    pub policy: policy::Policy<B>,
     /// The reference policy (present when the KL coefficient is above 0).
-    pub reference: Option<Model>,
-    pub opt: AdamW<Cpu>,
+    pub reference: Option<Model<B>>,
+    pub opt: AdamW<B>,
     pub state: RunState,
     /// The last step's logged responses (for samples.jsonl).
     pub last_samples: Vec<serde_json::Value>,
@@ -135,11 +136,23 @@ fn source(cfg: &TrainConfig) -> anyhow::Result<data::Source> {
     })
 }
 
-impl Trainer {
-    /// A fresh run (before the warm-up).
-    pub fn new(cfg: TrainConfig) -> anyhow::Result<Trainer> {
+impl Trainer<Cpu> {
+    /// [`Trainer::new_on`] the CPU.
+    pub fn new(cfg: TrainConfig) -> anyhow::Result<Self> {
+        Self::new_on(Cpu, cfg)
+    }
+
+    /// [`Trainer::resume_on`] the CPU.
+    pub fn resume(dir: &Path, cfg: TrainConfig) -> anyhow::Result<Self> {
+        Self::resume_on(Cpu, dir, cfg)
+    }
+}
+
+impl<B: Backend> Trainer<B> {
+    /// A fresh run on `backend` (before the warm-up).
+    pub fn new_on(backend: B, cfg: TrainConfig) -> anyhow::Result<Self> {
         cfg.validate()?;
-        let policy = policy::Policy::build(&cfg)?;
+        let policy = policy::Policy::build_on(backend, &cfg)?;
         let opt = AdamW::new(&policy.model, adamw(&cfg))?;
         let state = RunState {
             format: 1,
@@ -163,8 +176,10 @@ impl Trainer {
         })
     }
 
-    /// Continues from checkpoint `dir`, with `cfg` (which must hash like the checkpoint's).
-    pub fn resume(dir: &Path, cfg: TrainConfig) -> anyhow::Result<Trainer> {
+    /// Continues from checkpoint `dir` on `backend`, with `cfg` (which must hash like the
+    /// checkpoint's). The checkpoint does not record a backend: one written on either loads on
+    /// either.
+    pub fn resume_on(backend: B, dir: &Path, cfg: TrainConfig) -> anyhow::Result<Self> {
         let state = checkpoint::read_state(dir)?;
         anyhow::ensure!(
             state.config_hash == cfg.hash(),
@@ -173,9 +188,10 @@ impl Trainer {
             state.config_hash,
             cfg.hash()
         );
-        let policy = policy::Policy::load(&dir.join("policy"), cfg.data.chat_template)?;
+        let policy =
+            policy::Policy::load_on(backend.clone(), &dir.join("policy"), cfg.data.chat_template)?;
         let reference = if dir.join("reference").exists() {
-            Some(Model::load(&dir.join("reference"))?)
+            Some(Model::load_on(backend, &dir.join("reference"))?)
         } else {
             None
         };

@@ -6,6 +6,8 @@
 use super::config::TrainConfig;
 use super::data::Example;
 use anyhow::Context;
+use rlvr_train::backend::cpu::Cpu;
+use rlvr_train::backend::Backend;
 use rlvr_train::chat::{ChatTemplate, SpecialTokens};
 use rlvr_train::model::{GgufModel, Model, ModelConfig, SaveDtype};
 use rlvr_train::tokenizer::{chatml, CharTokenizer, Message, Tokenizer, ENDOFTEXT, IM_END};
@@ -45,8 +47,10 @@ fn read_chat_template(dir: &Path) -> (Option<String>, SpecialTokens) {
     (source, tokens)
 }
 
-pub struct Policy {
-    pub model: Model,
+/// The policy on backend `B` (the model's weights live there; tokenizer and template on the
+/// host).
+pub struct Policy<B: Backend = Cpu> {
+    pub model: Model<B>,
     pub tokenizer: Tokenizer,
     /// Generation stops after any of these (the token is kept and trained on).
     pub stop: Vec<u32>,
@@ -58,12 +62,19 @@ pub struct Policy {
     renderer: Option<ChatTemplate>,
 }
 
-impl Policy {
-    /// The policy a config describes: `model.path` (a checkpoint) or the tiny demo model with
-    /// random weights from `seed`.
-    pub fn build(cfg: &TrainConfig) -> anyhow::Result<Policy> {
+impl Policy<Cpu> {
+    /// [`Policy::build_on`] the CPU.
+    pub fn build(cfg: &TrainConfig) -> anyhow::Result<Self> {
+        Self::build_on(Cpu, cfg)
+    }
+}
+
+impl<B: Backend> Policy<B> {
+    /// The policy a config describes, on `backend`: `model.path` (a checkpoint) or the tiny
+    /// demo model with random weights from `seed`.
+    pub fn build_on(backend: B, cfg: &TrainConfig) -> anyhow::Result<Self> {
         match &cfg.model.path {
-            Some(dir) => Self::load(dir, cfg.data.chat_template),
+            Some(dir) => Self::load_on(backend, dir, cfg.data.chat_template),
             None => {
                 let tok = CharTokenizer::demo();
                 let t = &cfg.model.tiny;
@@ -75,13 +86,13 @@ impl Policy {
                     t.kv_heads,
                     t.ffn,
                 )?;
-                let model = Model::new_random(&mc, cfg.seed)?;
+                let model = Model::new_random_on(backend, &mc, cfg.seed)?;
                 Ok(Self::char_policy(model, tok))
             }
         }
     }
 
-    fn char_policy(model: Model, tok: CharTokenizer) -> Policy {
+    fn char_policy(model: Model<B>, tok: CharTokenizer) -> Self {
         let stop = tok.token_id(ENDOFTEXT).into_iter().collect();
         Policy {
             model,
@@ -93,14 +104,14 @@ impl Policy {
         }
     }
 
-    /// Loads weights and `tokenizer.json` from `dir`, or uses the demo's character tokenizer
-    /// when there is no `tokenizer.json` (the demo's own checkpoints). A file (not a
-    /// directory) is read as GGUF.
-    pub fn load(dir: &Path, chat: bool) -> anyhow::Result<Policy> {
+    /// Loads weights (onto `backend`) and `tokenizer.json` from `dir`, or uses the demo's
+    /// character tokenizer when there is no `tokenizer.json` (the demo's own checkpoints). A
+    /// file (not a directory) is read as GGUF.
+    pub fn load_on(backend: B, dir: &Path, chat: bool) -> anyhow::Result<Self> {
         if dir.is_file() {
             let mut g = GgufModel::read(dir)
                 .with_context(|| format!("loading the GGUF model {}", dir.display()))?;
-            let model = g.model_on(rlvr_train::backend::cpu::Cpu)?;
+            let model = g.model_on(backend)?;
             let text = |id: Option<u32>| id.and_then(|id| g.tokenizer.token_text(id));
             let tokens = SpecialTokens {
                 bos_token: text(model.cfg.bos_token_id),
@@ -110,7 +121,7 @@ impl Policy {
             let template = g.chat_template.take();
             return Self::hf_policy(dir, model, g.tokenizer, chat, template, tokens);
         }
-        let model = Model::load(dir)
+        let model = Model::load_on(backend, dir)
             .with_context(|| format!("loading the model from {}", dir.display()))?;
         let tok_path = dir.join("tokenizer.json");
         if !tok_path.exists() {
@@ -177,12 +188,12 @@ impl Policy {
     /// and at `<|im_end|>` / `<|endoftext|>` when the vocabulary has them.
     fn hf_policy(
         dir: &Path,
-        model: Model,
+        model: Model<B>,
         tokenizer: Tokenizer,
         chat: bool,
         chat_template: Option<String>,
         tokens: SpecialTokens,
-    ) -> anyhow::Result<Policy> {
+    ) -> anyhow::Result<Self> {
         let mut stop = model.cfg.eos_token_ids.clone();
         for t in [IM_END, ENDOFTEXT] {
             if let Some(id) = tokenizer.token_id(t) {

@@ -8,6 +8,7 @@ use super::data::Source;
 use super::policy::Policy;
 use super::scoring::RewardPool;
 use crate::reward::{Item, Outcome};
+use rlvr_train::backend::Backend;
 use rlvr_train::grpo::{group_filter, Refill};
 use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 use std::sync::Arc;
@@ -59,7 +60,7 @@ pub struct Rollout {
     pub reward_cpu: Duration,
 }
 
-fn sampling(cfg: &TrainConfig, policy: &Policy) -> SamplingParams {
+fn sampling<B: Backend>(cfg: &TrainConfig, policy: &Policy<B>) -> SamplingParams {
     let r = &cfg.rollout;
     SamplingParams {
         n: r.samples_per_prompt,
@@ -73,9 +74,9 @@ fn sampling(cfg: &TrainConfig, policy: &Policy) -> SamplingParams {
 
 /// Generates the step's rollouts. `cursor` is the data position; it advances by the number of
 /// prompts consumed.
-pub fn collect(
+pub fn collect<B: Backend>(
     cfg: &TrainConfig,
-    policy: &Policy,
+    policy: &Policy<B>,
     source: &Source,
     cursor: &mut u64,
     step: u64,

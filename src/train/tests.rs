@@ -187,27 +187,78 @@ fn config_round_trips_and_rejects_typos() {
 }
 
 #[test]
-fn cuda_is_refused_clearly() {
-    let args = TrainArgs {
-        config: None,
-        out: tmp("cuda"),
-        device: Device::Cuda,
-        model: None,
-        data: None,
-        reward_url: None,
-        steps: None,
-        seed: None,
-        recipe: None,
-        save_dtype: None,
-        resume: None,
-        print_config: false,
+fn device_flag_parses() {
+    use std::str::FromStr;
+    assert_eq!(Device::from_str("cpu"), Ok(Device::Cpu));
+    assert_eq!(Device::from_str("cuda"), Ok(Device::Cuda(0)));
+    assert_eq!(Device::from_str("cuda:0"), Ok(Device::Cuda(0)));
+    assert_eq!(Device::from_str("CUDA:3"), Ok(Device::Cuda(3)));
+    for bad in ["", "gpu", "cuda:", "cuda:x", "cuda:-1", "cuda:1:2", "cpu:0"] {
+        let e = Device::from_str(bad).unwrap_err();
+        assert!(e.contains("expected cpu, cuda or cuda:N"), "{bad:?}: {e}");
+    }
+    assert_eq!(Device::Cuda(2).to_string(), "cuda:2");
+    assert_eq!(Device::default(), Device::Cpu);
+}
+
+/// `--device cuda` opens the device before anything else: on a machine without CUDA it fails
+/// at once with the probe's error (no output directory, no model), and never panics. With a
+/// GPU present it is a real run, which this test leaves to scripts/gpu-check.sh.
+#[test]
+fn cuda_without_a_gpu_fails_at_once_with_the_probes_error() {
+    let Err(probe) = rlvr_train::backend::cuda::probe() else {
+        eprintln!("cuda: skipped: CUDA libraries present");
+        return;
+    };
+    let probe = probe.to_string();
+    let dir = tmp("cuda");
+    let out = dir.join("run");
+    for device in [Device::Cuda(0), Device::Cuda(1)] {
+        let args = TrainArgs {
+            config: None,
+            out: out.clone(),
+            device,
+            model: Some(dir.join("no-such-model")),
+            data: Some(dir.join("no-such-data.jsonl")),
+            reward_url: None,
+            steps: None,
+            seed: None,
+            recipe: None,
+            save_dtype: None,
+            resume: None,
+            print_config: false,
+            quiet: true,
+        };
+        let e = std::panic::catch_unwind(|| super::run(args))
+            .expect("must not panic")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, format!("--device {device}: {probe}"));
+        assert!(!out.exists(), "the output directory was created");
+    }
+    let args = super::GenerateTextArgs {
+        model: dir.join("no-such-model"),
+        prompts: dir.join("no-such-prompts.jsonl"),
+        max_new_tokens: 1,
+        temperature: 0.0,
+        top_k: 0,
+        top_p: 1.0,
+        n: 1,
+        seed: 0,
+        batch: 1,
+        logprobs: false,
+        score: false,
+        raw: false,
+        out: Some(out.clone()),
+        device: Device::Cuda(0),
         quiet: true,
     };
-    let e = super::run(args).unwrap_err().to_string();
-    assert!(
-        e.contains("CUDA is not available") || e.contains("does not run on it yet"),
-        "{e}"
-    );
+    let e = std::panic::catch_unwind(|| super::run_generate_text(args))
+        .expect("must not panic")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, format!("--device cuda:0: {probe}"));
+    assert!(!out.exists(), "the output file was created");
 }
 
 /// One verl row: data_source, prompt messages (role, content), ability, ground truth.
@@ -854,6 +905,7 @@ fn generate_text_writes_rows_with_tokens_logprobs_and_verdicts() {
         score,
         raw: false,
         out: Some(dir.join(out)),
+        device: Device::Cpu,
         quiet: true,
     };
     let read = |name: &str| -> Vec<serde_json::Value> {

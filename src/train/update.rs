@@ -8,6 +8,7 @@ use super::config::TrainConfig;
 use super::data::Source;
 use super::policy::Policy;
 use super::rollout::Rollout;
+use rlvr_train::backend::Backend;
 use rlvr_train::grpo::{
     advantages, kl_reward_penalty, policy_loss, KlPlacement, LossStats, SeqTokens, TokenWeights,
 };
@@ -40,11 +41,11 @@ struct Seq {
 }
 
 /// Runs the GRPO update on the kept groups of `rollout`.
-pub fn grpo_step(
+pub fn grpo_step<B: Backend>(
     cfg: &TrainConfig,
-    policy: &mut Policy,
-    reference: Option<&Model>,
-    opt: &mut AdamW<rlvr_train::backend::cpu::Cpu>,
+    policy: &mut Policy<B>,
+    reference: Option<&Model<B>>,
+    opt: &mut AdamW<B>,
     rollout: &Rollout,
 ) -> anyhow::Result<UpdateStats> {
     // Greedy rollouts (temperature 0) record untempered log-probs (`generate`'s convention).
@@ -225,9 +226,9 @@ pub fn grpo_step(
 
 /// Supervised warm-up on the task's reference answers (cross-entropy on the answer tokens and
 /// the stop token). Returns the last step's mean loss per answer token.
-pub fn warmup(
+pub fn warmup<B: Backend>(
     cfg: &TrainConfig,
-    policy: &mut Policy,
+    policy: &mut Policy<B>,
     source: &Source,
     on_step: &mut dyn FnMut(u64, f64),
 ) -> anyhow::Result<f64> {
