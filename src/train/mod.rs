@@ -12,7 +12,7 @@
 //! a short supervised warm-up on "a+b=" problems, then GRPO with rewards from the math
 //! verifier, on the CPU.
 //!
-//! The loop is generic over the model's [`Backend`]: `--device` ([`device`]) picks the CPU
+//! The loop is generic over the model's [`Backend`]: `--device` ([`Device`]) picks the CPU
 //! reference or a CUDA device once at start and every step runs the same code on it.
 
 mod checkpoint;
