@@ -88,7 +88,9 @@ pub const IDS: [(&str, Builder); 29] = [
     }),
 ];
 
-fn fixed(f: fn(&str) -> bool) -> Result<Check, String> {
+/// A checker with no arguments. Generic so that a named function or a capture-free closure
+/// stays zero-sized and boxing it allocates nothing.
+fn fixed<F: Fn(&str) -> bool + Send + Sync + 'static>(f: F) -> Result<Check, String> {
     Ok(Box::new(f))
 }
 
@@ -364,11 +366,16 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
                 }
             }
         }
-        n == 3
-            && parts.iter().all(|p| {
-                let s = regex_sentences(p);
-                s.len() == n_sent && s.iter().all(|x| word_tokenize(x).len() == n_words)
-            })
+        if n != 3 {
+            return false;
+        }
+        // Likewise every paragraph's sentence count before any sentence's word count.
+        let sents: Vec<Vec<String>> = parts.iter().map(|p| regex_sentences(p)).collect();
+        sents.iter().all(|s| s.len() == n_sent)
+            && sents
+                .iter()
+                .flatten()
+                .all(|x| word_tokenize(x).len() == n_words)
     }))
 }
 

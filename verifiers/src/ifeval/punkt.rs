@@ -17,6 +17,7 @@
 
 use super::pyhelp::FnvBuild;
 use super::pystr;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -190,7 +191,7 @@ fn word_tokens(line: &str, out: &mut Vec<(usize, usize)>) {
 /// A word token with the annotations of the two passes.
 struct Tok<'a> {
     tok: &'a str,
-    ty: String,
+    ty: Cow<'a, str>,
     period_final: bool,
     sentbreak: bool,
     abbr: bool,
@@ -218,9 +219,14 @@ fn is_alpha_nodigit(c: char) -> bool {
 
 impl<'a> Tok<'a> {
     fn new(tok: &'a str) -> Self {
-        let lower = pystr::lower(tok);
+        // Most tokens are ASCII without capitals: their lower case is themselves.
+        let lower = if tok.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            Cow::Borrowed(tok)
+        } else {
+            Cow::Owned(pystr::lower(tok))
+        };
         let ty = if is_numeric(&lower) {
-            "##number##".to_string()
+            Cow::Borrowed("##number##")
         } else {
             lower
         };

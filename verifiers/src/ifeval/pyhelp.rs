@@ -51,12 +51,24 @@ pub fn strip_ps(s: &str) -> &str {
     s.trim_matches(|c: char| is_punct(c) || c == ' ')
 }
 
-/// `nltk.sent_tokenize(v)` (Punkt, English parameters).
+/// `nltk.sent_tokenize(v)` (Punkt, English parameters), through the row's memo (several
+/// instructions of a row split the same text, and a sentence is split again when tokenized).
 pub fn sentences(v: &str) -> Vec<&str> {
-    punkt::sentence_spans(v)
-        .into_iter()
-        .filter_map(|(a, b)| v.get(a..b))
-        .collect()
+    let spans = TOKEN_MEMO.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return punkt::sentence_spans(v);
+        };
+        if let Some(sp) = m.spans.get(v) {
+            return sp.clone();
+        }
+        let sp = punkt::sentence_spans(v);
+        m.remember(v.len());
+        if v.len() <= MEMO_BYTES {
+            m.spans.insert(v.to_string(), sp.clone());
+        }
+        sp
+    });
+    spans.into_iter().filter_map(|(a, b)| v.get(a..b)).collect()
 }
 
 /// The Treebank tokens of the sentences seen while scoring one row. The reference re-tokenizes
@@ -68,7 +80,23 @@ pub fn sentences(v: &str) -> Vec<&str> {
 /// keyed hash: no crafted response can make its lookups collide.)
 struct TokenMemo {
     map: HashMap<String, Vec<String>>,
+    /// Punkt's sentence spans of whole texts.
+    spans: HashMap<String, Vec<(usize, usize)>>,
     bytes: usize,
+}
+
+impl TokenMemo {
+    /// Make room for `len` more bytes of keys: past [`MEMO_BYTES`] everything is dropped.
+    fn remember(&mut self, len: usize) {
+        if self.bytes + len > MEMO_BYTES {
+            self.map.clear();
+            self.spans.clear();
+            self.bytes = 0;
+        }
+        if len <= MEMO_BYTES {
+            self.bytes += len;
+        }
+    }
 }
 
 const MEMO_BYTES: usize = 1 << 16;
@@ -76,6 +104,7 @@ const MEMO_BYTES: usize = 1 << 16;
 thread_local! {
     static TOKEN_MEMO: RefCell<TokenMemo> = RefCell::new(TokenMemo {
         map: HashMap::default(),
+        spans: HashMap::default(),
         bytes: 0,
     });
 }
@@ -85,6 +114,7 @@ pub fn forget_tokens() {
     TOKEN_MEMO.with(|m| {
         if let Ok(mut m) = m.try_borrow_mut() {
             m.map.clear();
+            m.spans.clear();
             m.bytes = 0;
         }
     });
@@ -103,12 +133,8 @@ fn sentence_tokens(s: &str, out: &mut Vec<String>) {
         }
         let t = wordtok::treebank_tokens(s);
         out.extend(t.iter().cloned());
-        if m.bytes + s.len() > MEMO_BYTES {
-            m.map.clear();
-            m.bytes = 0;
-        }
+        m.remember(s.len());
         if s.len() <= MEMO_BYTES {
-            m.bytes += s.len();
             m.map.insert(s.to_string(), t);
         }
     });
@@ -206,7 +232,16 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
             })
         },
         |t| t.contains(".."),
-        |t| t.contains(". "),
+        // `\s([A-Za-z])[.] `: the byte before the letter is ASCII whitespace or part of a
+        // multi-byte character (which may be Unicode whitespace).
+        |t| {
+            t.as_bytes().windows(4).any(|w| {
+                (w[0].is_ascii_whitespace() || w[0] == 0x0b || w[0] >= 0x80)
+                    && w[1].is_ascii_alphabetic()
+                    && w[2] == b'.'
+                    && w[3] == b' '
+            })
+        },
         |t| {
             window3(t, |w| {
                 w[0] == b'.' && w[1].is_ascii_uppercase() && w[2] == b'.'

@@ -15,12 +15,109 @@ use std::sync::OnceLock;
 /// whenever the pattern has a match (every match contains one of the characters or substrings
 /// tested). Rules that cannot match are skipped, which leaves the text exactly as running
 /// them would: a substitution with no match is the identity.
-type Pre = fn(&str) -> bool;
+///
+/// The test sees the text and a [`Mask`] of the bytes the text held when its stage began.
+/// Within a stage the rules only insert spaces, except the starting-quote rules that write
+/// `` ` `` (and the tests that look for `` ` `` read the text itself), so a byte absent from
+/// the mask is absent from the text.
+type Pre = fn(&str, &Mask) -> bool;
+
+/// Which bytes a text holds, and (for the contraction rules) whether it holds one of
+/// CONTRACTIONS2/3's apostrophe-free words.
+struct Mask {
+    bits: [u64; 4],
+    contraction: bool,
+}
+
+impl Mask {
+    fn of(t: &str) -> Mask {
+        let mut bits = [0u64; 4];
+        for b in t.bytes() {
+            bits[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        Mask {
+            bits,
+            contraction: false,
+        }
+    }
+
+    fn has(&self, b: u8) -> bool {
+        self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+
+    fn any(&self, set: &[u8]) -> bool {
+        set.iter().any(|&b| self.has(b))
+    }
+
+    /// A byte of a multi-byte character.
+    fn non_ascii(&self) -> bool {
+        self.bits[2] | self.bits[3] != 0
+    }
+}
 
 struct Rule {
     re: Regex,
     rep: &'static str,
     pre: Pre,
+    /// The same substitution written out (`None`: no match), for the two end-of-sentence
+    /// period rules that nearly every sentence triggers.
+    hand: Option<fn(&str) -> Option<String>>,
+}
+
+/// PUNCTUATION's two end-of-sentence period rules.
+const FINAL_PERIOD: &str = r#"([^.])(\.)([\])}>"'»”’ ]*)\s*$"#;
+const FINAL_PERIOD_2: &str = r#"([^.])(\.)([\])}>"']*)\s*$"#;
+
+/// `re.sub(FINAL_PERIOD or FINAL_PERIOD_2, ...)` by hand. The pattern is anchored at the end
+/// and `.` is neither a closer nor whitespace, so only the last `.` of the text can match:
+/// it must follow a character other than `.` and be followed by closers, then whitespace to
+/// the end. The greedy closer run is the longest run of closers after the `.`, and the match
+/// exists exactly when only whitespace follows that run (a shorter run would leave a closer
+/// that is not whitespace, the space aside, which both classes hold and which changes nothing).
+fn final_period(t: &str, is_close: fn(char) -> bool, spaced: bool) -> Option<String> {
+    let d = t.rfind('.')?;
+    let (head, after) = (&t[..d], &t[d + 1..]);
+    if head.chars().next_back()? == '.' {
+        return None;
+    }
+    let run = after
+        .char_indices()
+        .find(|&(_, c)| !is_close(c))
+        .map_or(after.len(), |(i, _)| i);
+    if !after[run..].chars().all(char::is_whitespace) {
+        return None;
+    }
+    // "${1} ${2} ${3} " or "${1} ${2}${3} "; ${1} ends `head`, the whitespace is dropped.
+    let mut out = String::with_capacity(t.len() + 4);
+    out.push_str(head);
+    out.push_str(" .");
+    if spaced {
+        out.push(' ');
+    }
+    out.push_str(&after[..run]);
+    out.push(' ');
+    Some(out)
+}
+
+fn final_period_1(t: &str) -> Option<String> {
+    final_period(
+        t,
+        |c| {
+            matches!(
+                c,
+                ']' | ')' | '}' | '>' | '"' | '\'' | '»' | '”' | '’' | ' '
+            )
+        },
+        true,
+    )
+}
+
+fn final_period_2(t: &str) -> Option<String> {
+    final_period(
+        t,
+        |c| matches!(c, ']' | ')' | '}' | '>' | '"' | '\''),
+        false,
+    )
 }
 
 struct Rules {
@@ -33,23 +130,24 @@ struct Rules {
 fn compile(list: &[(&str, &'static str, Pre)]) -> Vec<Rule> {
     list.iter()
         .filter_map(|&(p, rep, pre)| {
+            let hand: Option<fn(&str) -> Option<String>> = match p {
+                FINAL_PERIOD => Some(final_period_1),
+                FINAL_PERIOD_2 => Some(final_period_2),
+                _ => None,
+            };
             Some(Rule {
                 re: Regex::new(p).ok()?,
                 rep,
                 pre,
+                hand,
             })
         })
         .collect()
 }
 
-/// `t` contains one of the ASCII bytes in `set`.
-fn any_byte(t: &str, set: &[u8]) -> bool {
-    t.bytes().any(|b| set.contains(&b))
-}
-
 /// `t` contains one of the (non-ASCII) characters in `set`.
-fn any_char(t: &str, set: &[char]) -> bool {
-    !t.is_ascii() && t.chars().any(|c| set.contains(&c))
+fn any_char(t: &str, m: &Mask, set: &[char]) -> bool {
+    m.non_ascii() && t.chars().any(|c| set.contains(&c))
 }
 
 /// The words of CONTRACTIONS2/3 without an apostrophe. Under `(?i)` only `k` and `s` have
@@ -72,85 +170,96 @@ fn rules() -> &'static Rules {
     R.get_or_init(|| Rules {
         subs: compile(&[
             // STARTING_QUOTES (the `(?<!\w)'` rule runs by hand after these)
-            ("([«“‘„]|[`]+)", " ${1} ", |t| {
-                t.contains('`') || any_char(t, &['«', '“', '‘', '„'])
+            ("([«“‘„]|[`]+)", " ${1} ", |t, m| {
+                m.has(b'`') || any_char(t, m, &['«', '“', '‘', '„'])
             }),
-            (r#"^""#, "``", |t| t.starts_with('"')),
-            ("(``)", " ${1} ", |t| t.contains("``")),
-            (r#"([ (\[{<])("|'{2})"#, "${1} `` ", |t| {
-                t.contains('"') || t.contains("''")
+            (r#"^""#, "``", |t, _| t.starts_with('"')),
+            ("(``)", " ${1} ", |t, _| t.contains("``")),
+            (r#"([ (\[{<])("|'{2})"#, "${1} `` ", |_, m| {
+                m.has(b'"') || m.has(b'\'')
             }),
         ]),
         ending: compile(&[
             // PUNCTUATION
-            (
-                r#"([^.])(\.)([\])}>"'»”’ ]*)\s*$"#,
-                "${1} ${2} ${3} ",
-                |t| t.contains('.'),
-            ),
-            (r"([:,])([^\d])", " ${1} ${2}", |t| any_byte(t, b":,")),
-            (r"([:,])$", " ${1} ", |t| any_byte(t, b":,")),
-            (r"\.{2,}", " ${0} ", |t| t.contains("..")),
-            (r"[;@#$%&]", " ${0} ", |t| any_byte(t, b";@#$%&")),
-            ("[\u{2012}-\u{2015}]", " ${0} ", |t| {
-                any_char(t, &['\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}'])
+            (FINAL_PERIOD, "${1} ${2} ${3} ", |_, m| m.has(b'.')),
+            (r"([:,])([^\d])", " ${1} ${2}", |_, m| m.any(b":,")),
+            (r"([:,])$", " ${1} ", |_, m| m.any(b":,")),
+            (r"\.{2,}", " ${0} ", |t, m| m.has(b'.') && t.contains("..")),
+            (r"[;@#$%&]", " ${0} ", |_, m| m.any(b";@#$%&")),
+            ("[\u{2012}-\u{2015}]", " ${0} ", |t, m| {
+                any_char(t, m, &['\u{2012}', '\u{2013}', '\u{2014}', '\u{2015}'])
             }),
-            (r#"([^.])(\.)([\])}>"']*)\s*$"#, "${1} ${2}${3} ", |t| {
-                t.contains('.')
-            }),
-            (r"[?!]", " ${0} ", |t| any_byte(t, b"?!")),
-            (r"([^'])' ", "${1} ' ", |t| t.contains("' ")),
-            (r"[*]", " ${0} ", |t| t.contains('*')),
+            (FINAL_PERIOD_2, "${1} ${2}${3} ", |_, m| m.has(b'.')),
+            (r"[?!]", " ${0} ", |_, m| m.any(b"?!")),
+            (r"([^'])' ", "${1} ' ", |_, m| m.has(b'\'')),
+            (r"[*]", " ${0} ", |_, m| m.has(b'*')),
             // PARENS_BRACKETS, DOUBLE_DASHES
-            (r"[\]\[(){}<>]", " ${0} ", |t| any_byte(t, b"][(){}<>")),
-            (r"--", " -- ", |t| t.contains("--")),
+            (r"[\]\[(){}<>]", " ${0} ", |_, m| m.any(b"][(){}<>")),
+            (r"--", " -- ", |t, m| m.has(b'-') && t.contains("--")),
         ]),
     })
 }
 
 struct Tail {
-    subs: Vec<Rule>,
+    /// ENDING_QUOTES up to its `\s+` -> ` ` rule, which [`collapse_ws`] does.
+    quotes: Vec<Rule>,
+    clitics: Vec<Rule>,
 }
 
 fn tail() -> &'static Tail {
     static T: OnceLock<Tail> = OnceLock::new();
     T.get_or_init(|| Tail {
-        subs: compile(&[
+        quotes: compile(&[
             // ENDING_QUOTES (on " " + text + " ")
-            ("([»”’])", " ${1} ", |t| any_char(t, &['»', '”', '’'])),
-            ("''", " '' ", |t| t.contains("''")),
-            ("\"", " '' ", |t| t.contains('"')),
-            // Only a whitespace run other than one plain space changes anything.
-            (r"\s+", " ", |t| {
-                t.contains("  ")
-                    || t.bytes().any(|b| matches!(b, b'\t'..=b'\r'))
-                    || (!t.is_ascii() && t.chars().any(|c| c != ' ' && c.is_whitespace()))
+            ("([»”’])", " ${1} ", |t, m| {
+                any_char(t, m, &['»', '”', '’'])
             }),
-            (r"([^' ])('[sS]|'[mM]|'[dD]|') ", "${1} ${2} ", |t| {
-                t.contains('\'')
+            ("''", " '' ", |t, m| m.has(b'\'') && t.contains("''")),
+            ("\"", " '' ", |_, m| m.has(b'"')),
+        ]),
+        clitics: compile(&[
+            (r"([^' ])('[sS]|'[mM]|'[dD]|') ", "${1} ${2} ", |_, m| {
+                m.has(b'\'')
             }),
             (
                 r"([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) ",
                 "${1} ${2} ",
-                |t| t.contains('\''),
+                |_, m| m.has(b'\''),
             ),
             // CONTRACTIONS2, CONTRACTIONS3
-            (r"(?i)\b(can)(not)\b", " ${1} ${2} ", has_contraction_word),
-            (r"(?i)\b(d)('ye)\b", " ${1} ${2} ", |t| t.contains('\'')),
-            (r"(?i)\b(gim)(me)\b", " ${1} ${2} ", has_contraction_word),
-            (r"(?i)\b(gon)(na)\b", " ${1} ${2} ", has_contraction_word),
-            (r"(?i)\b(got)(ta)\b", " ${1} ${2} ", has_contraction_word),
-            (r"(?i)\b(lem)(me)\b", " ${1} ${2} ", has_contraction_word),
-            (r"(?i)\b(more)('n)\b", " ${1} ${2} ", |t| t.contains('\'')),
-            (
-                r"(?i)\b(wan)(na)(\s)",
-                " ${1} ${2} ${3}",
-                has_contraction_word,
-            ),
-            (r"(?i) ('t)(is)\b", " ${1} ${2} ", |t| t.contains('\'')),
-            (r"(?i) ('t)(was)\b", " ${1} ${2} ", |t| t.contains('\'')),
+            (r"(?i)\b(can)(not)\b", " ${1} ${2} ", |_, m| m.contraction),
+            (r"(?i)\b(d)('ye)\b", " ${1} ${2} ", |_, m| m.has(b'\'')),
+            (r"(?i)\b(gim)(me)\b", " ${1} ${2} ", |_, m| m.contraction),
+            (r"(?i)\b(gon)(na)\b", " ${1} ${2} ", |_, m| m.contraction),
+            (r"(?i)\b(got)(ta)\b", " ${1} ${2} ", |_, m| m.contraction),
+            (r"(?i)\b(lem)(me)\b", " ${1} ${2} ", |_, m| m.contraction),
+            (r"(?i)\b(more)('n)\b", " ${1} ${2} ", |_, m| m.has(b'\'')),
+            (r"(?i)\b(wan)(na)(\s)", " ${1} ${2} ${3}", |_, m| {
+                m.contraction
+            }),
+            (r"(?i) ('t)(is)\b", " ${1} ${2} ", |_, m| m.has(b'\'')),
+            (r"(?i) ('t)(was)\b", " ${1} ${2} ", |_, m| m.has(b'\'')),
         ]),
     })
+}
+
+/// `re.sub(r"\s+", " ", t)`: each run of White_Space (the `\s` of a Unicode pattern, and
+/// `char::is_whitespace`) becomes one space.
+fn collapse_ws(t: &str) -> String {
+    let mut out = String::with_capacity(t.len());
+    let mut in_ws = false;
+    for c in t.chars() {
+        if c.is_whitespace() {
+            if !in_ws {
+                out.push(' ');
+                in_ws = true;
+            }
+        } else {
+            out.push(c);
+            in_ws = false;
+        }
+    }
+    out
 }
 
 fn is_w(c: char) -> bool {
@@ -183,20 +292,37 @@ fn split_leading_apostrophes(s: &str) -> String {
 pub fn treebank_tokens(sentence: &str) -> Vec<String> {
     let r = rules();
     let mut text = sentence.to_string();
-    let run = |text: &mut String, rules: &[Rule]| {
+    let run = |text: &mut String, m: &Mask, rules: &[Rule]| {
         for r in rules {
-            if (r.pre)(text) {
-                sub(text, &r.re, r.rep);
+            if (r.pre)(text, m) {
+                match r.hand {
+                    Some(f) => {
+                        if let Some(t) = f(text) {
+                            *text = t;
+                        }
+                    }
+                    None => sub(text, &r.re, r.rep),
+                }
             }
         }
     };
-    run(&mut text, &r.subs);
+    run(&mut text, &Mask::of(sentence), &r.subs);
     if text.contains('\'') {
         text = split_leading_apostrophes(&text);
     }
-    run(&mut text, &r.ending);
+    let m = Mask::of(&text);
+    run(&mut text, &m, &r.ending);
     text = format!(" {text} ");
-    run(&mut text, &tail().subs);
+    let t = tail();
+    let m = Mask::of(&text);
+    run(&mut text, &m, &t.quotes);
+    text = collapse_ws(&text);
+    let mut m = Mask::of(&text);
+    // Inserting spaces cannot make one of these words, so one look serves the whole stage.
+    m.contraction = has_contraction_word(&text);
+    if m.has(b'\'') || m.contraction {
+        run(&mut text, &m, &t.clitics);
+    }
     pystr::split_ws(&text).map(str::to_string).collect()
 }
 
@@ -219,6 +345,37 @@ pub fn count_upper_tokens(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn final_period_by_hand_is_the_regex() {
+        let pieces = [
+            "a", ".", "..", " ", "\t", "\n", ")", "]", "\"", "'", "»", "”", "’", "x.", "\u{a0}",
+            "é", "?",
+        ];
+        let r = rules();
+        let by_pat = |p: &str| r.ending.iter().find(|x| x.re.as_str() == p);
+        let (Some(e1), Some(e7)) = (by_pat(FINAL_PERIOD), by_pat(FINAL_PERIOD_2)) else {
+            panic!("rules missing");
+        };
+        // Every string of up to 4 pieces.
+        let mut texts = vec![String::new()];
+        for _ in 0..4 {
+            let mut next = Vec::new();
+            for t in &texts {
+                for p in pieces {
+                    next.push(format!("{t}{p}"));
+                }
+            }
+            texts.extend(next);
+        }
+        for t in &texts {
+            for rule in [e1, e7] {
+                let want = rule.re.replace_all(t, rule.rep).into_owned();
+                let got = rule.hand.and_then(|f| f(t)).unwrap_or_else(|| t.clone());
+                assert_eq!(got, want, "{t:?} under {}", rule.re.as_str());
+            }
+        }
+    }
 
     #[test]
     fn treebank_examples() {
