@@ -280,9 +280,17 @@ impl<'a> Tok<'a> {
         } else if self.is_ellipsis() {
             self.ellipsis = true;
         } else if self.period_final && !t.ends_with("..") {
-            let stem = pystr::lower(&t[..t.len() - 1]);
+            let stem = &t[..t.len() - 1];
+            let stem = if stem
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+            {
+                Cow::Borrowed(stem)
+            } else {
+                Cow::Owned(pystr::lower(stem))
+            };
             let last = stem.rsplit('-').next().unwrap_or("");
-            if p.abbrev.contains(stem.as_str()) || p.abbrev.contains(last) {
+            if p.abbrev.contains(&*stem) || p.abbrev.contains(last) {
                 self.abbr = true;
             } else {
                 self.sentbreak = true;
@@ -450,9 +458,17 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     let mut prev: Option<(&EndMatch, (usize, usize))> = None;
     let matches = end_matches(text);
     let mut decide = |m: &EndMatch, word: (usize, usize), last_break: &mut usize| {
-        let mut ctx = String::with_capacity(m.after_end - word.0 + 1);
-        ctx.push_str(&text[word.0..word.1]);
-        ctx.push_str(&text[m.pos..m.after_end]);
+        // The context is the word before the end, then the end and what follows; the word
+        // ends where the end begins (`word.1 == m.pos`), so it is one slice of the text.
+        let ctx = if word.1 == m.pos {
+            Cow::Borrowed(&text[word.0..m.after_end])
+        } else {
+            Cow::Owned(format!(
+                "{}{}",
+                &text[word.0..word.1],
+                &text[m.pos..m.after_end]
+            ))
+        };
         if contains_sentbreak(p, &ctx) {
             slices.push((*last_break, m.pos + 1));
             *last_break = m.next_tok.unwrap_or(m.pos + 1);

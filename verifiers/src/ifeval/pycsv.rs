@@ -21,6 +21,12 @@ enum State {
 
 /// The records of `text`, or `None` where Python's reader raises.
 pub fn read(text: &str, delimiter: char) -> Option<Vec<Vec<String>>> {
+    read_n(text, delimiter, usize::MAX)
+}
+
+/// The first `max_rows` records of `text` as [`read`] gives them, reading no further (so an
+/// error after them is not seen), or `None` where the reader raises before they are complete.
+pub fn read_n(text: &str, delimiter: char, max_rows: usize) -> Option<Vec<Vec<String>>> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     let mut fields: Vec<String> = Vec::new();
     let mut field = String::new();
@@ -142,6 +148,9 @@ pub fn read(text: &str, delimiter: char) -> Option<Vec<Vec<String>>> {
         if state == State::StartRecord {
             // An empty line is an empty record, as Python's reader yields `[]`.
             rows.push(std::mem::take(&mut fields));
+            if rows.len() >= max_rows {
+                return Some(rows);
+            }
         }
     }
     // End of input inside a record: the reader saves the field and returns the record.
