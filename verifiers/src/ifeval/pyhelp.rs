@@ -82,6 +82,8 @@ struct TokenMemo {
     map: HashMap<String, Vec<String>>,
     /// Punkt's sentence spans of whole texts.
     spans: HashMap<String, Vec<(usize, usize)>>,
+    /// Google's regex splitter's sentences of whole texts.
+    regex_sents: HashMap<String, Vec<String>>,
     bytes: usize,
 }
 
@@ -91,6 +93,7 @@ impl TokenMemo {
         if self.bytes + len > MEMO_BYTES {
             self.map.clear();
             self.spans.clear();
+            self.regex_sents.clear();
             self.bytes = 0;
         }
         if len <= MEMO_BYTES {
@@ -105,6 +108,7 @@ thread_local! {
     static TOKEN_MEMO: RefCell<TokenMemo> = RefCell::new(TokenMemo {
         map: HashMap::default(),
         spans: HashMap::default(),
+        regex_sents: HashMap::default(),
         bytes: 0,
     });
 }
@@ -115,6 +119,7 @@ pub fn forget_tokens() {
         if let Ok(mut m) = m.try_borrow_mut() {
             m.map.clear();
             m.spans.clear();
+            m.regex_sents.clear();
             m.bytes = 0;
         }
     });
@@ -186,8 +191,27 @@ pub fn sub(t: &mut String, re: &Regex, rep: impl regex::Replacer) {
 }
 
 /// Google's regex sentence splitter (`instructions_util.split_into_sentences`), which IFEvalG
-/// uses where IFBench uses Punkt. Each substitution is the reference's, in its order.
+/// uses where IFBench uses Punkt, through the row's memo (the loose variants of a response
+/// share paragraphs, and several instructions split the same text).
 pub fn regex_sentences(text: &str) -> Vec<String> {
+    TOKEN_MEMO.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return split_sentences(text);
+        };
+        if let Some(s) = m.regex_sents.get(text) {
+            return s.clone();
+        }
+        let s = split_sentences(text);
+        m.remember(text.len());
+        if text.len() <= MEMO_BYTES {
+            m.regex_sents.insert(text.to_string(), s.clone());
+        }
+        s
+    })
+}
+
+/// [`regex_sentences`] without the memo. Each substitution is the reference's, in its order.
+fn split_sentences(text: &str) -> Vec<String> {
     const STARTERS: &str = r"(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)";
     static R: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
     let pats = R.get_or_init(|| {
@@ -219,12 +243,13 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
     fn window3(t: &str, pred: fn(&[u8]) -> bool) -> bool {
         t.as_bytes().windows(3).any(pred)
     }
+    /// `t` contains one of `words` followed by `.` (one pass over the `.`s).
+    fn dot_after_word(t: &str, words: &[&str]) -> bool {
+        let b = t.as_bytes();
+        (0..b.len()).any(|i| b[i] == b'.' && words.iter().any(|w| b[..i].ends_with(w.as_bytes())))
+    }
     let pre: [fn(&str) -> bool; 11] = [
-        |t| {
-            ["Mr.", "St.", "Mrs.", "Ms.", "Dr."]
-                .iter()
-                .any(|w| t.contains(w))
-        },
+        |t| dot_after_word(t, &["Mr", "St", "Mrs", "Ms", "Dr"]),
         |t| dot_after(t, |c| b"cnoigem".contains(&c)),
         |t| {
             window3(t, |w| {
@@ -257,16 +282,8 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
                 w[0] == b'.' && w[1].is_ascii_alphabetic() && w[2] == b'.'
             })
         },
-        |t| {
-            [" Inc.", " Ltd.", " Jr.", " Sr.", " Co."]
-                .iter()
-                .any(|w| t.contains(w))
-        },
-        |t| {
-            [" Inc.", " Ltd.", " Jr.", " Sr.", " Co."]
-                .iter()
-                .any(|w| t.contains(w))
-        },
+        |t| dot_after_word(t, &[" Inc", " Ltd", " Jr", " Sr", " Co"]),
+        |t| dot_after_word(t, &[" Inc", " Ltd", " Jr", " Sr", " Co"]),
         |t| {
             window3(t, |w| {
                 w[0] == b' ' && w[1].is_ascii_alphabetic() && w[2] == b'.'
@@ -287,7 +304,7 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
             format!("{}<stop>", "<prd>".repeat(n))
         });
     }
-    if t.contains("Ph.D") {
+    if dot_after_word(&t, &["Ph"]) && t.contains("Ph.D") {
         t = t.replace("Ph.D.", "Ph<prd>D<prd>");
     }
     for (i, rep) in [
@@ -301,16 +318,23 @@ pub fn regex_sentences(text: &str) -> Vec<String> {
     ] {
         apply(&mut t, i, rep);
     }
-    if t.contains('\u{201d}') {
+    // The quote swaps neither add nor remove a `"`, `!`, `?` or `”`: one look decides all four.
+    let (mut quote, mut bang, mut ask) = (false, false, false);
+    for b in t.bytes() {
+        quote |= b == b'"';
+        bang |= b == b'!';
+        ask |= b == b'?';
+    }
+    if !t.is_ascii() && t.contains('\u{201d}') {
         t = t.replace(".\u{201d}", "\u{201d}.");
     }
-    if t.contains('"') {
+    if quote {
         t = t.replace(".\"", "\".");
     }
-    if t.contains('!') {
+    if bang && quote {
         t = t.replace("!\"", "\"!");
     }
-    if t.contains('?') {
+    if ask && quote {
         t = t.replace("?\"", "\"?");
     }
     // `.replace(".", ".<stop>")` (and `?`, `!`), `.replace("<prd>", ".")`, `.split("<stop>")`
