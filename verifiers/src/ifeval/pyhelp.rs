@@ -344,23 +344,33 @@ fn split_sentences(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     let mut rest = t.as_str();
-    while let Some(c) = rest.chars().next() {
-        if rest.starts_with("<stop>") {
+    loop {
+        // Copy up to the next byte that can start a marker or end a sentence (all ASCII, so
+        // the cut is on a character boundary).
+        let Some(i) = rest
+            .bytes()
+            .position(|b| matches!(b, b'<' | b'.' | b'?' | b'!'))
+        else {
+            cur.push_str(rest);
+            break;
+        };
+        cur.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if let Some(r) = rest.strip_prefix("<stop>") {
             out.push(pystr::strip(&cur).to_string());
             cur.clear();
-            rest = &rest["<stop>".len()..];
-            continue;
-        }
-        if rest.starts_with("<prd>") {
+            rest = r;
+        } else if let Some(r) = rest.strip_prefix("<prd>") {
             cur.push('.');
-            rest = &rest["<prd>".len()..];
-            continue;
-        }
-        cur.push(c);
-        rest = &rest[c.len_utf8()..];
-        if matches!(c, '.' | '?' | '!') {
-            out.push(pystr::strip(&cur).to_string());
-            cur.clear();
+            rest = r;
+        } else {
+            let c = &rest[..1];
+            cur.push_str(c);
+            rest = &rest[1..];
+            if c != "<" {
+                out.push(pystr::strip(&cur).to_string());
+                cur.clear();
+            }
         }
     }
     out.push(pystr::strip(&cur).to_string());
