@@ -766,11 +766,13 @@ fn pronouns(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         "any",
         "none",
     ];
+    static SET: OnceLock<WordTable> = OnceLock::new();
+    let set = SET.get_or_init(|| P.iter().copied().collect());
     Ok(Box::new(move |v: &str| {
         let low = pystr::lower(&v.replace('/', " "));
         let k = word_tokenize(&low)
             .iter()
-            .filter(|t| P.contains(&t.as_str()))
+            .filter(|t| set.contains(t.as_str()))
             .count();
         ge(k, n)
     }))
