@@ -12,9 +12,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 const CAPACITY: usize = 8192;
 
+/// (pattern, case-insensitive) -> its compiled, shared regex.
+type Cache = Mutex<HashMap<(String, bool), Arc<Regex>>>;
+
 /// Compile `pattern` (case-insensitive when `ci`), size-limited, or reuse a cached copy.
 pub fn get(pattern: &str, ci: bool) -> Result<Arc<Regex>, regex::Error> {
-    static CACHE: OnceLock<Mutex<HashMap<(String, bool), Arc<Regex>>>> = OnceLock::new();
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let key = (pattern.to_string(), ci);
     if let Ok(map) = cache.lock() {
