@@ -109,6 +109,10 @@ fn is_word_start(c: char) -> bool {
 /// Length in bytes of the multi-character punctuation (`--+`, `..+`, `. . .`) at the start.
 fn multi_char_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
+    // Every form starts with `-` or `.`: the common case is decided by one byte.
+    if !matches!(b.first(), Some(b'-' | b'.')) {
+        return None;
+    }
     for d in [b'-', b'.'] {
         let n = b.iter().take_while(|&&x| x == d).count();
         if n >= 2 {
