@@ -160,7 +160,7 @@ fn push_count(s: &mut String, n: usize) {
 /// The loose variants of the reference (`evaluation_lib`), duplicates removed, the response
 /// itself first. A line-dropped variant is `strip("\n".join(lines[a..b]))`, which is a slice of
 /// the response; only the `*`-free copies are new strings, and only when there is a `*`.
-fn loose_variants(r: &str) -> Vec<Cow<'_, str>> {
+fn loose_variants<'a>(r: &'a str) -> Vec<Cow<'a, str>> {
     let (first, last, both) = match (r.find('\n'), r.rfind('\n')) {
         (Some(i), Some(j)) => (
             pystr::strip(&r[i + 1..]),
@@ -173,14 +173,16 @@ fn loose_variants(r: &str) -> Vec<Cow<'_, str>> {
         ),
         _ => ("", "", ""),
     };
-    fn star(v: &str) -> Cow<'_, str> {
-        if v.contains('*') {
+    // The line-dropped variants are slices of `r`: without a `*` in `r` none has one.
+    let stars = r.contains('*');
+    let star = |v: &'a str| -> Cow<'a, str> {
+        if stars && v.contains('*') {
             Cow::Owned(v.replace('*', ""))
         } else {
             Cow::Borrowed(v)
         }
-    }
-    let mut out: Vec<Cow<'_, str>> = Vec::with_capacity(8);
+    };
+    let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(8);
     for v in [
         Cow::Borrowed(r),
         star(r),
