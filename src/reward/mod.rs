@@ -46,8 +46,8 @@ impl Engine {
         self.score_response_from(item, response, self.math.detail, None, golds)
     }
 
-    /// [`Engine::score_response`] with the math verifier's detail on or off (other domains
-    /// always attach theirs), its time limit counted from `started` (the caller's reading of
+    /// [`Engine::score_response`] with the math and instruction-following verifiers' detail on
+    /// or off (other domains always attach theirs), its time limit counted from `started` (the caller's reading of
     /// the clock) instead of from a reading of its own.
     fn score_response_from(
         &self,
@@ -88,7 +88,13 @@ impl Engine {
             }
             Domain::Code => self.code.score(item, response),
             Domain::Ifeval => match &item.ifeval {
-                Some(row) => rlvr_verifiers::ifeval::verify(response, row, &self.ifeval),
+                Some(row) => {
+                    let opts = rlvr_verifiers::ifeval::Options {
+                        omit_detail: !detail,
+                        ..self.ifeval
+                    };
+                    rlvr_verifiers::ifeval::verify(response, row, &opts)
+                }
                 None => Verdict::error("instruction-following item without its constraints"),
             },
             Domain::Stem => match &item.ground_truth {

@@ -63,7 +63,7 @@ fn reward_modes_and_detail() {
         &r,
         &Options {
             reward: RewardMode::All,
-            compat: false,
+            ..Options::default()
         },
     );
     assert_eq!(all.reward, 0.0);
@@ -72,7 +72,7 @@ fn reward_modes_and_detail() {
         &r,
         &Options {
             reward: RewardMode::Loose,
-            compat: false,
+            ..Options::default()
         },
     );
     assert_eq!(loose.reward, 1.0);

@@ -63,6 +63,18 @@ fn run(compat: bool) -> Tally {
             let row = ifeval::row_from_item(obj).expect("fixture row reads");
             let response = case["response"].as_str().unwrap_or("");
             let v = ifeval::verify(response, &row, &opts);
+            // Without detail: the same reward, verdict and reason, and no detail.
+            let bare = Options {
+                omit_detail: true,
+                ..opts
+            };
+            let w = ifeval::verify(response, &row, &bare);
+            assert!(
+                w.detail.is_none()
+                    && (w.reward, w.verdict, &w.reason) == (v.reward, v.verdict, &v.reason),
+                "{name}:{}: omit_detail changed the verdict: {w:?} vs {v:?}",
+                i + 1
+            );
             let (want_s, want_l) = (bools(&case, "strict"), bools(&case, "loose"));
             let got: Vec<(bool, bool)> = v
                 .detail

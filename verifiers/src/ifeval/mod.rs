@@ -12,7 +12,8 @@
 //! # API
 //!
 //! ```text
-//! Options { reward: RewardMode /* Fraction (default) | All | Loose */, compat: bool }
+//! Options { reward: RewardMode /* Fraction (default) | All | Loose */, compat: bool,
+//!           omit_detail: bool /* no `detail` in the verdict */ }
 //! row_from_item(&Map<String, Value>) -> Result<Row, crate::Error>
 //! looks_like_ifeval(&Map<String, Value>) -> bool
 //! verify(response: &str, row: &Row, opts: &Options) -> crate::Verdict
@@ -92,6 +93,10 @@ pub struct Options {
     pub reward: RewardMode,
     /// Reproduce the reference's quirks where the default fixes them (see the module doc).
     pub compat: bool,
+    /// Leave `detail` out of the verdict: for callers that drop it (`/v1/rewards` without
+    /// `detail`, the trainer), building it is most of a cheap row's cost. Reward, verdict and
+    /// reason are the same either way.
+    pub omit_detail: bool,
 }
 
 /// One instruction of a row: its id as the dataset spells it and its arguments.
@@ -243,11 +248,13 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         if !ok && first_failed.is_none() {
             first_failed = Some(&ins.id);
         }
-        let mut e = Map::new();
-        e.insert("id".to_string(), Value::String(ins.id.clone()));
-        e.insert("strict".to_string(), Value::Bool(strict));
-        e.insert("loose".to_string(), Value::Bool(loose));
-        entries.push(Value::Object(e));
+        if !opts.omit_detail {
+            let mut e = Map::new();
+            e.insert("id".to_string(), Value::String(ins.id.clone()));
+            e.insert("strict".to_string(), Value::Bool(strict));
+            e.insert("loose".to_string(), Value::Bool(loose));
+            entries.push(Value::Object(e));
+        }
     }
     let n = checks.len();
     let frac = |k: usize| k as f64 / n as f64;
@@ -287,6 +294,10 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
             (Outcome::Incorrect, reason)
         }
     };
+    let verdict = Verdict::new(reward, outcome, reason, None);
+    if opts.omit_detail {
+        return verdict;
+    }
     // Built field by field: `json!` would serialize `entries` into a second copy.
     let mut detail = Map::new();
     detail.insert("instructions".to_string(), Value::Array(entries));
@@ -294,5 +305,5 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
     detail.insert("loose_fraction".to_string(), json!(frac(n_loose)));
     detail.insert("strict_all".to_string(), Value::Bool(n_strict == n));
     detail.insert("loose_all".to_string(), Value::Bool(n_loose == n));
-    Verdict::new(reward, outcome, reason, None).with_detail(Value::Object(detail))
+    verdict.with_detail(Value::Object(detail))
 }
