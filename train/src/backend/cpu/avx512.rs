@@ -7,6 +7,10 @@
 //! micro-kernel multiplies one A panel by one B panel into a `MR x NR` tile held in 24 zmm
 //! registers. Rayon tasks each own a rectangle of C (a row block, a range of column panels).
 //!
+//! Decoding's few-row products (`x · wᵀ` for one to eight rows of `x`) do not pay for packing;
+//! [`dots`] computes them as 16-wide FMA dot products, one load of each weight row serving every
+//! row of `x`.
+//!
 //! This is the backend's one `unsafe` module: the intrinsics need `avx512f` (checked at run
 //! time by [`available`] before any call), and the micro-kernel reads the packed panels and
 //! reads/writes C through raw pointers. The bounds each pointer relies on are checked (with
@@ -16,7 +20,7 @@
 
 use std::arch::x86_64::{
     __m512, _mm512_add_ps, _mm512_fmadd_ps, _mm512_loadu_ps, _mm512_mask_storeu_ps,
-    _mm512_maskz_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_setzero_ps,
+    _mm512_maskz_loadu_ps, _mm512_mul_ps, _mm512_reduce_add_ps, _mm512_set1_ps, _mm512_setzero_ps,
 };
 use std::cell::RefCell;
 
@@ -426,9 +430,88 @@ unsafe fn kernel(
     }
 }
 
+/// Most rows of `x` [`dots`] takes at once.
+pub const DOTS_MAX_ROWS: usize = 8;
+
+/// `out[i] = x_i · w` for the `out.len()` rows `x_i` of `x`, each `w.len()` long (at most
+/// [`DOTS_MAX_ROWS`] rows). Call only when [`available`].
+pub fn dots(x: &[f32], w: &[f32], out: &mut [f32]) {
+    let (m, k) = (out.len(), w.len());
+    assert!(
+        m <= DOTS_MAX_ROWS && x.len() >= m * k,
+        "dots: {m} rows of {k} from {} floats",
+        x.len()
+    );
+    assert!(available(), "dots needs AVX-512F");
+    // SAFETY: the CPU has AVX-512F (checked above); x holds m rows of k floats, w k floats and
+    // out m floats (checked above), which is all the kernel reads and writes.
+    unsafe { dots_kernel(x.as_ptr(), w.as_ptr(), out.as_mut_ptr(), m, k) }
+}
+
+/// The kernel of [`dots`]: two accumulators per row (alternate 16-float chunks), so a single
+/// row still keeps two FMA chains in flight; the tail is a masked load.
+///
+/// # Safety
+/// The CPU has AVX-512F; `x` points at `m <= DOTS_MAX_ROWS` rows of `k` floats, `w` at `k`
+/// floats, `out` at `m` writable floats.
+#[target_feature(enable = "avx512f")]
+unsafe fn dots_kernel(x: *const f32, w: *const f32, out: *mut f32, m: usize, k: usize) {
+    let mut acc: [[__m512; 2]; DOTS_MAX_ROWS] = [[_mm512_setzero_ps(); 2]; DOTS_MAX_ROWS];
+    let full = k / 16 * 16;
+    let mut p = 0;
+    while p < full {
+        let h = (p / 16) & 1;
+        // SAFETY: p + 16 <= k, inside w and inside each of the m rows of x.
+        let wv = unsafe { _mm512_loadu_ps(w.add(p)) };
+        for (i, acc) in acc.iter_mut().enumerate().take(m) {
+            // SAFETY: as above.
+            let xv = unsafe { _mm512_loadu_ps(x.add(i * k + p)) };
+            acc[h] = _mm512_fmadd_ps(xv, wv, acc[h]);
+        }
+        p += 16;
+    }
+    if p < k {
+        let mask: u16 = (1u16 << (k - p)) - 1;
+        // SAFETY: the mask's lanes are the k - p < 16 floats left in w and in each row.
+        let wv = unsafe { _mm512_maskz_loadu_ps(mask, w.add(p)) };
+        for (i, acc) in acc.iter_mut().enumerate().take(m) {
+            // SAFETY: as above.
+            let xv = unsafe { _mm512_maskz_loadu_ps(mask, x.add(i * k + p)) };
+            acc[0] = _mm512_fmadd_ps(xv, wv, acc[0]);
+        }
+    }
+    for (i, acc) in acc.iter().enumerate().take(m) {
+        // SAFETY: i < m floats of out.
+        unsafe { *out.add(i) = _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc[1])) };
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `dots` against an f64 reference, for row counts 1..=8 and lengths around the 16-float
+    /// chunks (tails of every size).
+    #[test]
+    fn dots_match_f64_dot_products() {
+        if !available() {
+            eprintln!("skipped: no AVX-512F");
+            return;
+        }
+        for k in [1usize, 15, 16, 17, 31, 32, 33, 100, 576] {
+            for m in 1..=DOTS_MAX_ROWS {
+                let x = values(k as u64 * 10 + m as u64, m * k);
+                let w = values(7 + k as u64, k);
+                let mut out = vec![0f32; m];
+                dots(&x, &w, &mut out);
+                for i in 0..m {
+                    let want: f64 = (0..k).map(|p| x[i * k + p] as f64 * w[p] as f64).sum();
+                    let err = (out[i] as f64 - want).abs();
+                    assert!(err < 1e-5 * (k as f64).sqrt(), "k {k} m {m} row {i}: {err}");
+                }
+            }
+        }
+    }
 
     /// Deterministic values in [-1, 1).
     fn values(seed: u64, len: usize) -> Vec<f32> {

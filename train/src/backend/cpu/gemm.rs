@@ -146,7 +146,8 @@ fn dot(x: &[f32], y: &[f32]) -> f32 {
 
 /// c = alpha · a · wᵀ + beta · c for a row-major `a` `[m, k]` with few rows and a row-major
 /// `w` `[n, k]`: every output is a dot product of two contiguous rows; threads split `w`'s rows
-/// (each read once for all `m` rows of `a`).
+/// (each read once for all `m` rows of `a`). On AVX-512 the dot products are 16-wide FMAs
+/// ([`super::avx512::dots`]), unless `RLVR_GEMM=portable`.
 #[allow(clippy::too_many_arguments)]
 fn gemv_rows(
     a: &[f32],
@@ -160,12 +161,21 @@ fn gemv_rows(
 ) {
     use rayon::prelude::*;
     const BLOCK: usize = 64;
+    #[cfg(target_arch = "x86_64")]
+    let wide = avx512_enabled() && m <= super::avx512::DOTS_MAX_ROWS;
+    #[cfg(not(target_arch = "x86_64"))]
+    let wide = false;
     // Transposed result [n, m], then scattered into c.
     let mut ct = vec![0f32; n * m];
     ct.par_chunks_mut(BLOCK * m)
         .zip(w.par_chunks(BLOCK * k))
         .for_each(|(out, wb)| {
             for (o, wr) in out.chunks_exact_mut(m).zip(wb.chunks_exact(k)) {
+                #[cfg(target_arch = "x86_64")]
+                if wide {
+                    super::avx512::dots(&a[..m * k], wr, o);
+                    continue;
+                }
                 for (i, oi) in o.iter_mut().enumerate() {
                     *oi = dot(&a[i * k..(i + 1) * k], wr);
                 }
@@ -184,14 +194,20 @@ fn gemv_rows(
 #[cfg(target_arch = "x86_64")]
 const AVX512_MIN_MACS: usize = 1 << 15;
 
-/// Whether [`sgemm`] takes the AVX-512 path for an `[m, k] x [k, n]` product.
+/// Whether the AVX-512 kernels are used: the CPU has them and `RLVR_GEMM` is not `portable`.
 #[cfg(target_arch = "x86_64")]
-fn use_avx512(m: usize, k: usize, n: usize) -> bool {
+fn avx512_enabled() -> bool {
     static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *ON.get_or_init(|| {
         super::avx512::available()
             && std::env::var("RLVR_GEMM").map_or(true, |v| v.trim() != "portable")
-    }) && m.saturating_mul(k).saturating_mul(n) >= AVX512_MIN_MACS
+    })
+}
+
+/// Whether [`sgemm`] takes the AVX-512 path for an `[m, k] x [k, n]` product.
+#[cfg(target_arch = "x86_64")]
+fn use_avx512(m: usize, k: usize, n: usize) -> bool {
+    avx512_enabled() && m.saturating_mul(k).saturating_mul(n) >= AVX512_MIN_MACS
 }
 
 /// [`sgemm`] on matrixmultiply.
