@@ -23,7 +23,16 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// What `rlvr train` does at start (src/train/alloc.rs): freed memory stays mapped, so each
+/// step's buffers are not fresh pages the kernel must fault in and zero.
+#[allow(unsafe_code)]
+fn keep_freed_memory() {
+    // SAFETY: stores an integer in mimalloc's option table (15 = mi_option_purge_delay).
+    unsafe { libmimalloc_sys::mi_option_set(15, -1) };
+}
+
 fn main() -> Result<(), String> {
+    keep_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.len() != 6 {
         return Err("usage: smollm2_bench GGUF BATCH SEQ ITERS NEW".into());
@@ -58,7 +67,12 @@ fn main() -> Result<(), String> {
         .map(|p| {
             p["prompt_ids"]
                 .as_array()
-                .map(|a| a.iter().filter_map(|x| x.as_u64()).map(|x| x as u32).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_u64())
+                        .map(|x| x as u32)
+                        .collect()
+                })
                 .unwrap_or_default()
         })
         .collect();

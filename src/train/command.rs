@@ -102,6 +102,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
         print!("{}", cfg.to_toml());
         return Ok(ExitCode::SUCCESS);
     }
+    super::alloc::keep_freed_memory();
     // The backend is opened here, once, before any data or model is read: without a usable
     // GPU, `--device cuda` stops now with the probe's error.
     args.device.run(Train { args: &args, cfg })

@@ -118,6 +118,7 @@ pub fn run(args: GenerateTextArgs) -> anyhow::Result<ExitCode> {
         args.n >= 1 && args.batch >= 1,
         "--n and --batch must be >= 1"
     );
+    super::alloc::keep_freed_memory();
     // The backend is opened first: without a usable GPU, `--device cuda` stops before the
     // prompts or the model are read.
     args.device.run(GenerateText(&args))

@@ -15,6 +15,7 @@
 //! The loop is generic over the model's [`Backend`]: `--device` ([`Device`]) picks the CPU
 //! reference or a CUDA device once at start and every step runs the same code on it.
 
+mod alloc;
 mod checkpoint;
 mod command;
 mod config;
