@@ -4,6 +4,7 @@
 # directory, as README's first command does it. Prints each phase's wall time; the cargo
 # timing report (which crate took how long) is kept.
 #   bench/build/fresh-clone.sh [WORKDIR]      (default: a new temporary directory)
+#   REV=<commit> bench/build/fresh-clone.sh   (another commit than HEAD, for a before/after)
 # Run it on a quiet machine: it measures the build, and others' load lengthens it.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -16,6 +17,7 @@ LOAD="$(cut -d' ' -f1-3 /proc/loadavg)"
 T0=$(now)
 git clone -q "$REPO" "$WORK/rlvr"
 cd "$WORK/rlvr"
+git checkout -q "${REV:-HEAD}"
 T1=$(now)
 cargo fetch -q
 T2=$(now)

@@ -161,6 +161,12 @@ fn train_on<B: Backend>(
             for w in cfg.warnings(t.policy.model.num_params()) {
                 progress.message(&format!("warning: {w}"));
             }
+            if args.verbose {
+                progress.message(&format!(
+                    "config keys not used (they do not change the model): {}",
+                    t.policy.model.cfg.unread_keys().join(", ")
+                ));
+            }
             let w0 = Instant::now();
             let every = (cfg.warmup.steps / 5).max(1);
             let loss = t.warmup(&mut |s, l| {

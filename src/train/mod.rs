@@ -95,6 +95,9 @@ pub struct TrainArgs {
     /// No progress line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also list the model config's keys that are not used (none of them changes the model).
+    #[arg(long, short)]
+    pub verbose: bool,
 }
 
 /// Runs `rlvr train`.

@@ -228,6 +228,7 @@ fn cuda_without_a_gpu_fails_at_once_with_the_probes_error() {
             resume: None,
             print_config: false,
             quiet: true,
+            verbose: false,
         };
         let e = std::panic::catch_unwind(|| super::run(args))
             .expect("must not panic")

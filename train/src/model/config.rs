@@ -401,6 +401,59 @@ impl ModelConfig {
         v
     }
 
+    /// The keys of the config this crate neither reads nor checks, sorted: they do not change
+    /// what the model computes (`architectures`, `torch_dtype`, `initializer_range`,
+    /// `use_cache`, `transformers_version`, ...). `rlvr train --verbose` lists them.
+    pub fn unread_keys(&self) -> Vec<String> {
+        const KNOWN: [&str; 31] = [
+            "model_type",
+            "vocab_size",
+            "hidden_size",
+            "intermediate_size",
+            "num_hidden_layers",
+            "num_attention_heads",
+            "num_key_value_heads",
+            "head_dim",
+            "rms_norm_eps",
+            "rope_theta",
+            "rope_scaling",
+            "rope_parameters",
+            "attention_bias",
+            "tie_word_embeddings",
+            "max_position_embeddings",
+            "bos_token_id",
+            "eos_token_id",
+            "partial_rotary_factor",
+            "mlp_bias",
+            "use_sliding_window",
+            "layer_types",
+            "hidden_act",
+            "final_logit_softcapping",
+            "attn_logit_softcapping",
+            "embedding_multiplier",
+            "residual_multiplier",
+            "attention_multiplier",
+            "logits_scaling",
+            // Read by the trainer (checkpoints, stop tokens).
+            "pad_token_id",
+            // Qwen's sliding window is off (checked) when these are set.
+            "sliding_window",
+            "max_window_layers",
+        ];
+        let mut keys: Vec<String> = self
+            .raw
+            .as_object()
+            .map(|o| {
+                o.keys()
+                    .filter(|k| !KNOWN.contains(&k.as_str()))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    }
+
     /// RoPE's inverse frequencies (head_dim / 2 of them), scaled as the config asks.
     pub fn rope_inv_freq(&self) -> Vec<f32> {
         let mut inv = crate::backend::rope_inv_freq(self.head_dim, self.rope_theta);
@@ -549,6 +602,19 @@ mod tests {
         assert!(
             ratios.iter().any(|r| *r < 1.0 && *r > 0.125),
             "no blended frequency"
+        );
+    }
+
+    #[test]
+    fn unread_keys_are_the_ones_that_do_not_change_the_model() {
+        let c = with(
+            json!({"initializer_range": 0.02, "use_cache": true, "rope_theta": 1e4,
+                            "architectures": ["LlamaForCausalLM"]}),
+        )
+        .unwrap();
+        assert_eq!(
+            c.unread_keys(),
+            ["architectures", "initializer_range", "use_cache"]
         );
     }
 
