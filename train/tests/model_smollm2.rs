@@ -55,6 +55,13 @@ fn gguf_path() -> Option<PathBuf> {
     }
 }
 
+/// `fixtures/train/smollm2/reference.json`: what transformers computed.
+fn reference() -> Value {
+    let path = root().join("fixtures/train/smollm2/reference.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("reference.json"))
+        .expect("reference json")
+}
+
 fn ids(v: &Value) -> Vec<u32> {
     v.as_array()
         .expect("array of ids")
@@ -66,11 +73,7 @@ fn ids(v: &Value) -> Vec<u32> {
 #[test]
 fn smollm2_gguf_matches_transformers() {
     let Some(path) = gguf_path() else { return };
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/train/smollm2/reference.json"))
-            .expect("reference.json"),
-    )
-    .expect("reference json");
+    let reference = reference();
     assert_eq!(reference["format_version"], 1);
 
     let t0 = Instant::now();
@@ -202,11 +205,7 @@ fn smollm2_gguf_matches_transformers() {
 #[test]
 fn transformers_4_and_5_config_directories_give_identical_outputs() {
     let Some(path) = gguf_path() else { return };
-    let reference: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("fixtures/train/smollm2/reference.json"))
-            .expect("reference.json"),
-    )
-    .expect("reference json");
+    let reference = reference();
     let dir = std::env::temp_dir().join(format!("rlvr-smollm2-dirs-{}", std::process::id()));
     let model = GgufModel::read(&path)
         .expect("read")

@@ -201,6 +201,16 @@ fn rope_theta(v: &Value) -> Result<f32> {
     }
 }
 
+/// Soft-capping and Granite-style multipliers: any of them set changes the model.
+const SCALING_KEYS: [&str; 6] = [
+    "final_logit_softcapping",
+    "attn_logit_softcapping",
+    "embedding_multiplier",
+    "residual_multiplier",
+    "attention_multiplier",
+    "logits_scaling",
+];
+
 /// Config keys that change what the model computes and that this crate does not implement:
 /// an error naming the key, never a silent default. Partial rotary embeddings, sliding-window
 /// attention, an activation other than SiLU, MLP bias, logit soft-capping and the
@@ -245,14 +255,7 @@ fn refuse_unsupported(v: &Value) -> Result<()> {
             return refuse("hidden_act", &format!("is `{act}`, not silu"));
         }
     }
-    for key in [
-        "final_logit_softcapping",
-        "attn_logit_softcapping",
-        "embedding_multiplier",
-        "residual_multiplier",
-        "attention_multiplier",
-        "logits_scaling",
-    ] {
+    for key in SCALING_KEYS {
         if set(v.get(key)) {
             return refuse(key, "is set");
         }
@@ -405,7 +408,7 @@ impl ModelConfig {
     /// what the model computes (`architectures`, `torch_dtype`, `initializer_range`,
     /// `use_cache`, `transformers_version`, ...). `rlvr train --verbose` lists them.
     pub fn unread_keys(&self) -> Vec<String> {
-        const KNOWN: [&str; 31] = [
+        const KNOWN: [&str; 25] = [
             "model_type",
             "vocab_size",
             "hidden_size",
@@ -428,12 +431,6 @@ impl ModelConfig {
             "use_sliding_window",
             "layer_types",
             "hidden_act",
-            "final_logit_softcapping",
-            "attn_logit_softcapping",
-            "embedding_multiplier",
-            "residual_multiplier",
-            "attention_multiplier",
-            "logits_scaling",
             // Read by the trainer (checkpoints, stop tokens).
             "pad_token_id",
             // Qwen's sliding window is off (checked) when these are set.
@@ -445,7 +442,7 @@ impl ModelConfig {
             .as_object()
             .map(|o| {
                 o.keys()
-                    .filter(|k| !KNOWN.contains(&k.as_str()))
+                    .filter(|k| !KNOWN.contains(&k.as_str()) && !SCALING_KEYS.contains(&k.as_str()))
                     .cloned()
                     .collect()
             })
