@@ -31,31 +31,6 @@ pub fn chatml(messages: &[Message], add_generation_prompt: bool) -> String {
     s
 }
 
-/// The default system message of a ChatML chat template, when it has one: templates such as
-/// SmolLM2's and Qwen2.5's add `<|im_start|>system\n{text}<|im_end|>\n` when the
-/// conversation does not start with a system turn. Recognized only as that literal string
-/// inside a template that renders ChatML; `None` otherwise (the template is not interpreted).
-pub fn chatml_default_system(template: &str) -> Option<String> {
-    if !template.contains(IM_START) || !template.contains("'system'") {
-        return None;
-    }
-    // Inside the Jinja string literal a newline is written either as is or as `\n`.
-    let open = format!("'{IM_START}system");
-    let after = &template[template.find(&open)? + open.len()..];
-    let (nl, after) = if let Some(r) = after.strip_prefix('\n') {
-        ("\n", r)
-    } else {
-        ("\\n", after.strip_prefix("\\n")?)
-    };
-    let len = after.find(&format!("{IM_END}{nl}'"))?;
-    let text = &after[..len];
-    // A literal only: no quotes or Jinja inside.
-    if text.contains('\'') || text.contains("{{") || text.contains("{%") {
-        return None;
-    }
-    Some(text.replace("\\n", "\n"))
-}
-
 /// A character-level tokenizer: special tokens first, then one id per character.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CharTokenizer {
@@ -244,21 +219,6 @@ mod tests {
         );
         assert!(ids.iter().all(|&i| (i as usize) < t.vocab_size()));
         assert!(t.encode("é").is_err());
-        // SmolLM2's template (as its GGUF file stores it, real newlines) and a `\n` spelling.
-        let smol = "{% for message in messages %}{% if loop.first and messages[0]['role'] != \
-            'system' %}{{ '<|im_start|>system\nYou are SmolLM<|im_end|>\n' }}{% endif %}\
-            {{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + \
-            '\n'}}{% endfor %}";
-        assert_eq!(
-            chatml_default_system(smol).as_deref(),
-            Some("You are SmolLM")
-        );
-        let escaped = smol.replace('\n', "\\n");
-        assert_eq!(
-            chatml_default_system(&escaped).as_deref(),
-            Some("You are SmolLM")
-        );
-        assert_eq!(chatml_default_system("{{ messages }}"), None);
         assert!(t.decode(&[10_000], false).is_err());
     }
 }
