@@ -119,9 +119,10 @@ impl<B: Backend> Model<B> {
         let d = self.cfg.hidden_size;
         let mut x = be.zeros(ids.len() * d)?;
         be.embedding_fwd(&mut x, &self.params[self.idx.embed].data, &ids, d)?;
+        let inv_freq = self.cfg.rope_inv_freq();
         for (l, li) in self.idx.layers.iter().enumerate() {
             let cache_l = Some((&mut cache.k[l], &mut cache.v[l], rows.as_slice()));
-            let a = self.layer_fwd(li, x, &pos, &layout, cache_l)?;
+            let a = self.layer_fwd(li, x, &pos, &inv_freq, &layout, cache_l)?;
             x = self.layer_out(li, &a)?;
         }
         for (&s, &n) in seq_ids.iter().zip(&lens) {

@@ -102,13 +102,17 @@ impl<B: Backend> Model<B> {
         i.map(|i| &self.params[i].data)
     }
 
-    /// One layer forward over `x_in` [T, D]. With `cache = Some((k_cache, v_cache, rows))` the
-    /// new keys/values are written to those cache rows and attention reads the cache.
+    /// One layer forward over `x_in` [T, D] at positions `pos`, RoPE rotating by `inv_freq`
+    /// (the config's [`rope_inv_freq`](super::ModelConfig::rope_inv_freq), computed once per
+    /// pass). With `cache = Some((k_cache, v_cache, rows))` the new keys/values are written to
+    /// those cache rows and attention reads the cache.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn layer_fwd(
         &self,
         li: &LayerIdx,
         x_in: B::Buf,
         pos: &[u32],
+        inv_freq: &[f32],
         layout: &AttnLayout,
         cache: Option<(&mut B::Buf, &mut B::Buf, &[usize])>,
     ) -> Result<LayerActs<B>> {
@@ -134,9 +138,8 @@ impl<B: Backend> Model<B> {
         be.linear_fwd(&mut v, &ln1, self.p(li.v_w), self.pb(li.v_b), d, c.kv_dim())?;
         let q_pre = self.head_norm_fwd(&mut q, li.q_norm)?;
         let k_pre = self.head_norm_fwd(&mut k, li.k_norm)?;
-        let inv_freq = c.rope_inv_freq();
-        be.rope_fwd(&mut q, pos, c.num_heads, c.head_dim, &inv_freq)?;
-        be.rope_fwd(&mut k, pos, c.num_kv_heads, c.head_dim, &inv_freq)?;
+        be.rope_fwd(&mut q, pos, c.num_heads, c.head_dim, inv_freq)?;
+        be.rope_fwd(&mut k, pos, c.num_kv_heads, c.head_dim, inv_freq)?;
         let mut att = be.zeros(t * c.q_dim())?;
         let mut probs = be.zeros(layout.probs_len(c.num_heads))?;
         match cache {
@@ -230,8 +233,9 @@ impl<B: Backend> Model<B> {
         let mut x = be.zeros(ids.len() * d)?;
         be.embedding_fwd(&mut x, self.p(self.idx.embed), ids, d)?;
         let mut acts = Vec::new();
+        let inv_freq = self.cfg.rope_inv_freq();
         for li in &self.idx.layers {
-            let a = self.layer_fwd(li, x, pos, layout, None)?;
+            let a = self.layer_fwd(li, x, pos, &inv_freq, layout, None)?;
             x = self.layer_out(li, &a)?;
             if keep {
                 acts.push(a);
@@ -418,6 +422,7 @@ impl<B: Backend> Model<B> {
             d,
         )?;
 
+        let inv_freq = c.rope_inv_freq();
         for (li, a) in self.idx.layers.iter().zip(&layers).rev() {
             let f = c.intermediate_size;
             // MLP: dx is d(loss)/d(x_out) = d/d(x_mid) through the residual.
@@ -483,7 +488,6 @@ impl<B: Backend> Model<B> {
             be.attention_bwd(
                 &mut dq, &mut dk, &mut dv, &datt, &a.probs, &a.q, &a.k, &a.v, &layout, sh,
             )?;
-            let inv_freq = c.rope_inv_freq();
             be.rope_bwd(&mut dq, &pos, c.num_heads, c.head_dim, &inv_freq)?;
             be.rope_bwd(&mut dk, &pos, c.num_kv_heads, c.head_dim, &inv_freq)?;
             // Qwen3's per-head q/k norms, backwards.
