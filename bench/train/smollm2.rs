@@ -13,9 +13,11 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "batch.rs"]
+mod batch;
+
 use rlvr_train::model::GgufModel;
 use rlvr_train::optim::{AdamW, AdamWConfig};
-use rlvr_train::rng;
 use rlvr_train::sample::{generate, RngKey, SamplingParams};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -49,7 +51,7 @@ fn main() -> Result<(), String> {
         .map_err(err)?
         .model_on(rlvr_train::backend::cpu::Cpu)
         .map_err(err)?;
-    let vocab = model.cfg.vocab_size as u64;
+    let vocab = model.cfg.vocab_size;
 
     // (b) generation first, on the pretrained weights.
     let reference: serde_json::Value = serde_json::from_str(
@@ -105,20 +107,7 @@ fn main() -> Result<(), String> {
         },
     )
     .map_err(err)?;
-    let seqs: Vec<Vec<u32>> = (0..batch)
-        .map(|b| {
-            (0..seq)
-                .map(|t| (rng::bits(&[9, b as u64, t as u64]) % vocab) as u32)
-                .collect()
-        })
-        .collect();
-    let weights: Vec<Vec<f32>> = (0..batch)
-        .map(|b| {
-            (0..seq - 1)
-                .map(|t| rng::normal(&[10, b as u64, t as u64]) as f32 / (batch * seq) as f32)
-                .collect()
-        })
-        .collect();
+    let (seqs, weights) = batch::random_batch(vocab, batch, seq);
     let mut total = Vec::new();
     for i in 0..iters + 1 {
         let t0 = Instant::now();

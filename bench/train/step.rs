@@ -10,9 +10,11 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+#[path = "batch.rs"]
+mod batch;
+
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
-use rlvr_train::rng;
 
 fn config(name: &str) -> Result<ModelConfig, String> {
     let c = match name {
@@ -48,20 +50,7 @@ fn main() -> Result<(), String> {
         },
     )
     .map_err(err)?;
-    let seqs: Vec<Vec<u32>> = (0..batch)
-        .map(|b| {
-            (0..seq)
-                .map(|t| (rng::bits(&[9, b as u64, t as u64]) % cfg.vocab_size as u64) as u32)
-                .collect()
-        })
-        .collect();
-    let weights: Vec<Vec<f32>> = (0..batch)
-        .map(|b| {
-            (0..seq - 1)
-                .map(|t| rng::normal(&[10, b as u64, t as u64]) as f32 / (batch * seq) as f32)
-                .collect()
-        })
-        .collect();
+    let (seqs, weights) = batch::random_batch(cfg.vocab_size, batch, seq);
     let (mut fwd, mut bwd, mut step) = (Vec::new(), Vec::new(), Vec::new());
     for i in 0..iters + 1 {
         let t0 = Instant::now();
