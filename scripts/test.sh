@@ -20,6 +20,14 @@ if RLVR_SMOLLM2_GGUF="$(scripts/fetch-smollm2.sh)"; then
 else
     echo "SmolLM2 could not be fetched: train/tests/model_smollm2.rs will say SKIPPED"
 fi
+# The CUDA kernels on a CPU emulator against their formulas, and one mutation per kernel that
+# must make a check fail (docs/cuda.md). Needs only g++.
+if command -v g++ >/dev/null 2>&1; then
+    echo "== train/src/backend/cuda/emu/run.sh --mutations"
+    train/src/backend/cuda/emu/run.sh --mutations
+else
+    echo "== g++ not found: the CUDA emulator checks are skipped"
+fi
 echo "== cargo test --workspace --all-targets"
 cargo test --workspace --all-targets
 # The real upstream clients (verl, OpenRLHF, TRL, sandbox-fusion, pinned) against the debug

@@ -1,16 +1,7 @@
 // Checks the attention and lm-head kernels on the CPU emulator: forward against the formula
 // in double, backward against central differences of that formula.
-#include "emu.h"
-#include <cstdio>
-#include <cstdlib>
-#include "all.cu"
+#include "common.h"
 
-typedef unsigned long long u64;
-static double rnd() { return (double)rand() / RAND_MAX * 2 - 1; }
-static int fails = 0;
-static void near(const char* what, double a, double b, double tol) {
-    if (!(fabs(a - b) <= tol * (1 + fabs(b)))) { if (fails < 20) printf("FAIL %s: %g vs %g\n", what, a, b); fails++; }
-}
 
 struct Layout { std::vector<u64> qs, ql, ks, kl; };
 const int HQ = 4, HKV = 2, HD = 8;
@@ -105,9 +96,6 @@ static void lm_case() {
 }
 
 
-// Elementwise launches: n threads in blocks of BLOCK, as grid_for in mod.rs.
-template <class F> static void elems(size_t n, F f) { launch((n + BLOCK - 1) / BLOCK, 1, BLOCK, f); }
-
 static void row_kernels() {
     const int T = 3, D = 300;  // D > BLOCK: strided loops
     std::vector<double> x(T * D), w(D), r(T * D);
@@ -176,6 +164,26 @@ static void row_kernels() {
     for (int d = 0; d < DE; d++) near("gather", gat[DE + d], table[DE + d], 0);
     elems(2 * DE, [&] { scatter_rows(table.data(), rows, eo.data(), DE, 2 * DE); });
     for (int d = 0; d < DE; d++) near("scatter", table[4 * DE + d], eo[d], 0);
+    // add_assign, scale, and the linear bias: broadcast into rows, column sums added.
+    std::vector<float> a1(m), a2(m), a0;
+    for (size_t i = 0; i < m; i++) { a1[i] = rnd(); a2[i] = rnd(); }
+    a0 = a1;
+    elems(m, [&] { add_assign(a1.data(), a2.data(), m); });
+    for (size_t i = 0; i < m; i++) near("add_assign", a1[i], (double)a0[i] + a2[i], 1e-6);
+    elems(m, [&] { scale(a1.data(), -0.37f, m); });
+    for (size_t i = 0; i < m; i++) near("scale", a1[i], ((double)a0[i] + a2[i]) * -0.37, 1e-6);
+    const size_t BR = 7, BW = 300;  // BW > BLOCK
+    std::vector<float> bias(BW), bo(BR * BW), db(BW);
+    for (auto& e : bias) e = rnd(); for (auto& e : db) e = rnd();
+    std::vector<float> db0 = db;
+    elems(BR * BW, [&] { broadcast_rows(bo.data(), bias.data(), BW, BR * BW); });
+    for (size_t i = 0; i < BR * BW; i++) near("broadcast_rows", bo[i], bias[i % BW], 0);
+    for (auto& e : bo) e = rnd();
+    elems(BW, [&] { column_sum_add(db.data(), bo.data(), BR, BW); });
+    for (size_t c = 0; c < BW; c++) {
+        double s = db0[c]; for (size_t r = 0; r < BR; r++) s += bo[r * BW + c];
+        near("column_sum_add", db[c], s, 1e-5);
+    }
     double ss = 0, want = 0; for (float e : g) want += (double)e * e;
     launch(2, 1, BLOCK, [&] { sum_squares(&ss, g.data(), m); });
     near("sum_squares", ss, want, 1e-12);
