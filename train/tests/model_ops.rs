@@ -277,18 +277,18 @@ fn attention_case<B: Backend>(b: &B, name: &str, layout: AttnLayout, tq: usize, 
     ];
     let run = |x: &[Vec<f32>]| {
         let mut out = b.zeros(tq * qw).unwrap();
-        let mut probs = b.zeros(layout.probs_len(sh.q_heads)).unwrap();
+        let mut saved = b.zeros(b.attention_saved_len(&layout, sh)).unwrap();
         let (q, k, v) = (
             b.upload(&x[0]).unwrap(),
             b.upload(&x[1]).unwrap(),
             b.upload(&x[2]).unwrap(),
         );
-        b.attention_fwd(&mut out, &mut probs, &q, &k, &v, &layout, sh)
+        b.attention_fwd(&mut out, &mut saved, &q, &k, &v, &layout, sh)
             .unwrap();
-        (out, probs, q, k, v)
+        (out, saved, q, k, v)
     };
     let fwd = |x: &[Vec<f32>]| dot(&b.download(&run(x).0).unwrap(), &r);
-    let (_, probs, q, k, v) = run(&inputs);
+    let (out, saved, q, k, v) = run(&inputs);
     let (mut dq, mut dk, mut dv) = (
         b.zeros(tq * qw).unwrap(),
         b.zeros(tk * kw).unwrap(),
@@ -299,7 +299,8 @@ fn attention_case<B: Backend>(b: &B, name: &str, layout: AttnLayout, tq: usize, 
         &mut dk,
         &mut dv,
         &b.upload(&r).unwrap(),
-        &probs,
+        &out,
+        &saved,
         &q,
         &k,
         &v,

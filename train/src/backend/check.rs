@@ -209,16 +209,19 @@ pub(crate) fn rope<T: Floats + ?Sized>(
 }
 
 /// Attention forward: head counts that group, q[Tq, Hq·hd], k and v [Tk, Hkv·hd], out shaped
-/// as q, a layout inside those rows and probabilities of [`AttnLayout::probs_len`]. Returns
-/// the row widths of q and of k.
+/// as q, a layout inside those rows and a saved buffer of `saved_len` floats (the backend's
+/// [`attention_saved_len`](crate::backend::Backend::attention_saved_len)). Returns the row
+/// widths of q and of k.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn attention<T: Floats + ?Sized>(
     out: &T,
-    probs: &T,
+    saved: &T,
     q: &T,
     k: &T,
     v: &T,
     layout: &AttnLayout,
     sh: AttnShape,
+    saved_len: usize,
 ) -> Result<(usize, usize)> {
     ensure_shape(
         sh.kv_heads > 0 && sh.q_heads.is_multiple_of(sh.kv_heads) && sh.head_dim > 0,
@@ -232,30 +235,38 @@ pub(crate) fn attention<T: Floats + ?Sized>(
         || "attention buffer sizes".into(),
     )?;
     layout.validate(ql / qw, kl / kw)?;
-    ensure_shape(probs.floats() == layout.probs_len(sh.q_heads), || {
-        "attention probs size".into()
+    ensure_shape(saved.floats() == saved_len, || {
+        format!(
+            "attention saved state: {} floats, the backend needs {saved_len}",
+            saved.floats()
+        )
     })?;
     Ok((qw, kw))
 }
 
-/// Attention backward: the forward's checks with dout in place of out, and dq, dk, dv shaped
-/// as q, k, v. Returns the row widths of q and of k.
+/// Attention backward: the forward's checks with dout in place of out, the forward's output
+/// shaped as dout, and dq, dk, dv shaped as q, k, v. Returns the row widths of q and of k.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn attention_bwd<T: Floats + ?Sized>(
     dq: &T,
     dk: &T,
     dv: &T,
     dout: &T,
-    probs: &T,
+    out: &T,
+    saved: &T,
     q: &T,
     k: &T,
     v: &T,
     layout: &AttnLayout,
     sh: AttnShape,
+    saved_len: usize,
 ) -> Result<(usize, usize)> {
-    let widths = attention(dout, probs, q, k, v, layout, sh)?;
+    let widths = attention(dout, saved, q, k, v, layout, sh, saved_len)?;
     ensure_shape(
-        dq.floats() == q.floats() && dk.floats() == k.floats() && dv.floats() == v.floats(),
+        dq.floats() == q.floats()
+            && dk.floats() == k.floats()
+            && dv.floats() == v.floats()
+            && out.floats() == dout.floats(),
         || "attention_bwd gradient sizes".into(),
     )?;
     Ok(widths)

@@ -77,6 +77,16 @@ impl AttnLayout {
             .sum()
     }
 
+    /// Query rows the layout reaches: max over sequences of `q_start + q_len` (0 if none).
+    pub fn q_rows(&self) -> usize {
+        self.q_start
+            .iter()
+            .zip(&self.q_len)
+            .map(|(s, l)| s + l)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Checks the layout against buffer row counts.
     pub fn validate(&self, q_rows: usize, k_rows: usize) -> Result<()> {
         let n = self.q_len.len();
@@ -247,20 +257,27 @@ pub trait Backend: Clone + Send + Sync + 'static {
     ) -> Result<()>;
 
     // ---- causal grouped-query attention ----
-    /// out[Tq, Hq, hd], probs[layout.probs_len(Hq)] (kept for backward), q[Tq, Hq, hd],
+    /// Floats of the state [`attention_fwd`](Backend::attention_fwd) keeps for the backward
+    /// (its `saved` buffer), as this backend decides: the CPU keeps the probabilities
+    /// ([`AttnLayout::probs_len`], `Hq · q_len · k_len` per sequence), CUDA one log-sum-exp per
+    /// (query row, head) ([`AttnLayout::q_rows`] · Hq). Callers allocate it and treat it as
+    /// opaque.
+    fn attention_saved_len(&self, layout: &AttnLayout, shape: AttnShape) -> usize;
+    /// out[Tq, Hq, hd], saved[attention_saved_len] (kept for backward), q[Tq, Hq, hd],
     /// k, v [Tk, Hkv, hd]; scale 1/sqrt(hd).
     #[allow(clippy::too_many_arguments)]
     fn attention_fwd(
         &self,
         out: &mut Self::Buf,
-        probs: &mut Self::Buf,
+        saved: &mut Self::Buf,
         q: &Self::Buf,
         k: &Self::Buf,
         v: &Self::Buf,
         layout: &AttnLayout,
         shape: AttnShape,
     ) -> Result<()>;
-    /// dq, dk, dv += from dout[Tq, Hq, hd] and the forward's inputs and probs.
+    /// dq, dk, dv += from dout[Tq, Hq, hd] and the forward's inputs, output `out` and `saved`
+    /// state.
     #[allow(clippy::too_many_arguments)]
     fn attention_bwd(
         &self,
@@ -268,7 +285,8 @@ pub trait Backend: Clone + Send + Sync + 'static {
         dk: &mut Self::Buf,
         dv: &mut Self::Buf,
         dout: &Self::Buf,
-        probs: &Self::Buf,
+        out: &Self::Buf,
+        saved: &Self::Buf,
         q: &Self::Buf,
         k: &Self::Buf,
         v: &Self::Buf,

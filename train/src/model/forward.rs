@@ -29,7 +29,8 @@ pub(super) struct LayerActs<B: Backend> {
     /// Qwen3: the projections before their per-head norm, and the norms' 1/rms per head row.
     pub q_pre: Option<(B::Buf, B::Buf)>,
     pub k_pre: Option<(B::Buf, B::Buf)>,
-    pub probs: B::Buf,
+    /// Attention's saved state for the backward (sized and laid out by the backend).
+    pub attn_saved: B::Buf,
     pub att: B::Buf,
     pub x_mid: B::Buf,
     pub ln2: B::Buf,
@@ -141,14 +142,14 @@ impl<B: Backend> Model<B> {
         be.rope_fwd(&mut q, pos, c.num_heads, c.head_dim, inv_freq)?;
         be.rope_fwd(&mut k, pos, c.num_kv_heads, c.head_dim, inv_freq)?;
         let mut att = be.zeros(t * c.q_dim())?;
-        let mut probs = be.zeros(layout.probs_len(c.num_heads))?;
+        let mut attn_saved = be.zeros(be.attention_saved_len(layout, sh))?;
         match cache {
             Some((kc, vc, rows)) => {
                 be.scatter_rows(kc, rows, &k, c.kv_dim())?;
                 be.scatter_rows(vc, rows, &v, c.kv_dim())?;
-                be.attention_fwd(&mut att, &mut probs, &q, kc, vc, layout, sh)?;
+                be.attention_fwd(&mut att, &mut attn_saved, &q, kc, vc, layout, sh)?;
             }
-            None => be.attention_fwd(&mut att, &mut probs, &q, &k, &v, layout, sh)?,
+            None => be.attention_fwd(&mut att, &mut attn_saved, &q, &k, &v, layout, sh)?,
         }
         let mut x_mid = be.zeros(t * d)?;
         be.linear_fwd(&mut x_mid, &att, self.p(li.o_w), None, c.q_dim(), d)?;
@@ -179,7 +180,7 @@ impl<B: Backend> Model<B> {
             v,
             q_pre,
             k_pre,
-            probs,
+            attn_saved,
             att,
             x_mid,
             ln2,
@@ -486,7 +487,17 @@ impl<B: Backend> Model<B> {
             let mut dk = be.zeros(t * c.kv_dim())?;
             let mut dv = be.zeros(t * c.kv_dim())?;
             be.attention_bwd(
-                &mut dq, &mut dk, &mut dv, &datt, &a.probs, &a.q, &a.k, &a.v, &layout, sh,
+                &mut dq,
+                &mut dk,
+                &mut dv,
+                &datt,
+                &a.att,
+                &a.attn_saved,
+                &a.q,
+                &a.k,
+                &a.v,
+                &layout,
+                sh,
             )?;
             be.rope_bwd(&mut dq, &pos, c.num_heads, c.head_dim, &inv_freq)?;
             be.rope_bwd(&mut dk, &pos, c.num_kv_heads, c.head_dim, &inv_freq)?;

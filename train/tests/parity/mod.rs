@@ -205,22 +205,18 @@ fn attention<B: Backend>(b: &B) -> Result<Outs> {
         let k = b.upload(&rand_vec(19, tk * kw, 1.0))?;
         let v = b.upload(&rand_vec(20, tk * kw, 1.0))?;
         let mut o = b.zeros(tq * qw)?;
-        let mut p = b.zeros(layout.probs_len(sh.q_heads))?;
-        b.attention_fwd(&mut o, &mut p, &q, &k, &v, &layout, sh)?;
+        // The saved state is the backend's own (probabilities on the CPU, log-sum-exps on
+        // CUDA): compared through the gradients it gives, not directly.
+        let mut saved = b.zeros(b.attention_saved_len(&layout, sh))?;
+        b.attention_fwd(&mut o, &mut saved, &q, &k, &v, &layout, sh)?;
         let dout = b.upload(&rand_vec(21, tq * qw, 1.0))?;
         let mut dq = b.upload(&rand_vec(22, tq * qw, 1.0))?;
         let mut dk = b.upload(&rand_vec(23, tk * kw, 1.0))?;
         let mut dv = b.upload(&rand_vec(24, tk * kw, 1.0))?;
         b.attention_bwd(
-            &mut dq, &mut dk, &mut dv, &dout, &p, &q, &k, &v, &layout, sh,
+            &mut dq, &mut dk, &mut dv, &dout, &o, &saved, &q, &k, &v, &layout, sh,
         )?;
-        for (n, buf) in [
-            ("out", &o),
-            ("probs", &p),
-            ("dq", &dq),
-            ("dk", &dk),
-            ("dv", &dv),
-        ] {
+        for (n, buf) in [("out", &o), ("dq", &dq), ("dk", &dk), ("dv", &dv)] {
             outs.push(out(b, &format!("{tag}.{n}"), buf)?);
         }
     }

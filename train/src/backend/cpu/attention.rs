@@ -1,6 +1,7 @@
 //! Causal grouped-query attention on the CPU: softmax(q·kᵀ / sqrt(hd)) · v per sequence and
-//! head, parallel over (sequence, head) with rayon. The probabilities are kept for backward
-//! (Σ_s Hq · q_len · k_len floats, laid out sequence by sequence, head by head, row by row).
+//! head, parallel over (sequence, head) with rayon. The probabilities are the saved state kept
+//! for backward (Σ_s Hq · q_len · k_len floats, laid out sequence by sequence, head by head, row
+//! by row: the CPU's `attention_saved_len`).
 
 use rayon::prelude::*;
 
@@ -56,7 +57,8 @@ pub fn attention_fwd(
     layout: &AttnLayout,
     sh: AttnShape,
 ) -> Result<()> {
-    let (qw, kw) = check::attention(out, probs, q, k, v, layout, sh)?;
+    let saved_len = layout.probs_len(sh.q_heads);
+    let (qw, kw) = check::attention(out, probs, q, k, v, layout, sh, saved_len)?;
     let hd = sh.head_dim;
     let group = sh.q_heads / sh.kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();
@@ -121,13 +123,15 @@ fn probs_offsets(layout: &AttnLayout, heads: usize) -> Vec<usize> {
     offs
 }
 
-/// dq, dk, dv += gradients of attention, from dout[Tq, Hq, hd].
+/// dq, dk, dv += gradients of attention, from dout[Tq, Hq, hd] and the probabilities (the
+/// forward's output `out` is only shape-checked: the probabilities hold all this needs).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_bwd(
     dq: &mut [f32],
     dk: &mut [f32],
     dv: &mut [f32],
     dout: &[f32],
+    out: &[f32],
     probs: &[f32],
     q: &[f32],
     k: &[f32],
@@ -135,7 +139,9 @@ pub fn attention_bwd(
     layout: &AttnLayout,
     sh: AttnShape,
 ) -> Result<()> {
-    let (qw, kw) = check::attention_bwd(dq, dk, dv, dout, probs, q, k, v, layout, sh)?;
+    let saved_len = layout.probs_len(sh.q_heads);
+    let (qw, kw) =
+        check::attention_bwd(dq, dk, dv, dout, out, probs, q, k, v, layout, sh, saved_len)?;
     let hd = sh.head_dim;
     let group = sh.q_heads / sh.kv_heads;
     let scale = 1.0 / (hd as f32).sqrt();

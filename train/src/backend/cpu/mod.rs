@@ -213,6 +213,10 @@ impl Backend for Cpu {
         ops::rope_bwd(dx, pos, heads, head_dim, inv_freq)
     }
 
+    fn attention_saved_len(&self, layout: &AttnLayout, shape: AttnShape) -> usize {
+        layout.probs_len(shape.q_heads)
+    }
+
     fn attention_fwd(
         &self,
         out: &mut Vec<f32>,
@@ -232,6 +236,7 @@ impl Backend for Cpu {
         dk: &mut Vec<f32>,
         dv: &mut Vec<f32>,
         dout: &Vec<f32>,
+        out: &Vec<f32>,
         probs: &Vec<f32>,
         q: &Vec<f32>,
         k: &Vec<f32>,
@@ -239,7 +244,7 @@ impl Backend for Cpu {
         layout: &AttnLayout,
         shape: AttnShape,
     ) -> Result<()> {
-        attention::attention_bwd(dq, dk, dv, dout, probs, q, k, v, layout, shape)
+        attention::attention_bwd(dq, dk, dv, dout, out, probs, q, k, v, layout, shape)
     }
 
     fn swiglu_fwd(&self, out: &mut Vec<f32>, gate: &Vec<f32>, up: &Vec<f32>) -> Result<()> {

@@ -382,6 +382,10 @@ impl Backend for Cuda {
         rope(self, dx, pos, heads, hd, inv_freq, -1.0)
     }
 
+    fn attention_saved_len(&self, layout: &AttnLayout, sh: AttnShape) -> usize {
+        layout.probs_len(sh.q_heads)
+    }
+
     fn attention_fwd(
         &self,
         out: &mut Buf,
@@ -392,7 +396,8 @@ impl Backend for Cuda {
         layout: &AttnLayout,
         sh: AttnShape,
     ) -> Result<()> {
-        check::attention(out, probs, q, k, v, layout, sh)?;
+        let saved_len = self.attention_saved_len(layout, sh);
+        check::attention(out, probs, q, k, v, layout, sh, saved_len)?;
         let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
         if n == 0 {
             return Ok(());
@@ -424,6 +429,7 @@ impl Backend for Cuda {
         dk: &mut Buf,
         dv: &mut Buf,
         dout: &Buf,
+        out: &Buf,
         probs: &Buf,
         q: &Buf,
         k: &Buf,
@@ -431,7 +437,8 @@ impl Backend for Cuda {
         layout: &AttnLayout,
         sh: AttnShape,
     ) -> Result<()> {
-        check::attention_bwd(dq, dk, dv, dout, probs, q, k, v, layout, sh)?;
+        let saved_len = self.attention_saved_len(layout, sh);
+        check::attention_bwd(dq, dk, dv, dout, out, probs, q, k, v, layout, sh, saved_len)?;
         let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
         if n == 0 {
             return Ok(());
