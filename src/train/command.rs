@@ -105,7 +105,7 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     super::alloc::keep_freed_memory();
     // The backend is opened here, once, before any data or model is read: without a usable
     // GPU, `--device cuda` stops now with the probe's error.
-    args.device.run(Train { args: &args, cfg })
+    args.device.run(args.precision, Train { args: &args, cfg })
 }
 
 /// The run itself, written once for every backend.

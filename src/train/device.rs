@@ -3,9 +3,12 @@
 //! through `Cuda::new`, which fails with the probe's clear error on a machine without CUDA)
 //! and hands it to one generic body ([`OnBackend`]), so `rlvr train` and
 //! `rlvr generate-text` have a single code path for every backend.
+//!
+//! `--precision f32|bf16` picks how the CUDA backend multiplies matrices (bf16 operands with
+//! f32 accumulation by default there, f32 for parity); the CPU reference computes in f32 only.
 
 use rlvr_train::backend::cpu::Cpu;
-use rlvr_train::backend::cuda::Cuda;
+use rlvr_train::backend::cuda::{Cuda, Precision};
 use rlvr_train::backend::Backend;
 use std::fmt;
 use std::str::FromStr;
@@ -58,12 +61,26 @@ impl Device {
     /// Opens the backend and runs `body` on it. For CUDA this is where a machine without the
     /// driver or the device fails, with `Cuda::new`'s error (the probe's on a machine without
     /// the libraries), before the body loads any data or model.
-    pub fn run<T: OnBackend>(self, body: T) -> anyhow::Result<T::Output> {
+    ///
+    /// `precision` is that of the matrix products: `None` takes the device's default (bf16 on
+    /// CUDA, f32 on the CPU); bf16 on the CPU is an error.
+    pub fn run<T: OnBackend>(
+        self,
+        precision: Option<Precision>,
+        body: T,
+    ) -> anyhow::Result<T::Output> {
         match self {
-            Device::Cpu => body.run(Cpu),
+            Device::Cpu => {
+                if precision == Some(Precision::Bf16) {
+                    anyhow::bail!(
+                        "--precision bf16 needs --device cuda (the CPU reference computes in f32)"
+                    );
+                }
+                body.run(Cpu)
+            }
             Device::Cuda(n) => {
                 let cuda = Cuda::new(n).map_err(|e| anyhow::anyhow!("--device {self}: {e}"))?;
-                body.run(cuda)
+                body.run(cuda.with_precision(precision.unwrap_or(Precision::Bf16)))
             }
         }
     }

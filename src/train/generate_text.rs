@@ -15,6 +15,7 @@ use super::device::{Device, OnBackend};
 use super::policy::Policy;
 use crate::reward::{Engine, GoldCache};
 use anyhow::Context;
+use rlvr_train::backend::cuda::Precision;
 use rlvr_train::backend::Backend;
 use rlvr_train::sample::{generate, Finish, RngKey, SamplingParams};
 use serde_json::{json, Value};
@@ -72,6 +73,11 @@ pub struct GenerateTextArgs {
     /// `cuda` fails at once naming what is missing.
     #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N")]
     pub device: Device,
+    /// Precision of the matrix products on CUDA: `bf16` operands with f32 accumulation (the
+    /// default there) or `f32` (the parity path). Weights, optimizer state and activations are
+    /// f32 either way; the CPU computes in f32 only.
+    #[arg(long, value_name = "f32|bf16")]
+    pub precision: Option<Precision>,
     /// No progress line on stderr.
     #[arg(long, short)]
     pub quiet: bool,
@@ -121,7 +127,7 @@ pub fn run(args: GenerateTextArgs) -> anyhow::Result<ExitCode> {
     super::alloc::keep_freed_memory();
     // The backend is opened first: without a usable GPU, `--device cuda` stops before the
     // prompts or the model are read.
-    args.device.run(GenerateText(&args))
+    args.device.run(args.precision, GenerateText(&args))
 }
 
 /// The command's body, written once for every backend.

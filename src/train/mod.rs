@@ -39,6 +39,7 @@ pub use metrics::StepMetrics;
 
 use checkpoint::RunState;
 use rlvr_train::backend::cpu::Cpu;
+use rlvr_train::backend::cuda::Precision;
 use rlvr_train::backend::Backend;
 use rlvr_train::model::Model;
 use rlvr_train::optim::{AdamW, AdamWConfig};
@@ -59,6 +60,11 @@ pub struct TrainArgs {
     /// `cuda` fails at once naming what is missing.
     #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N")]
     pub device: Device,
+    /// Precision of the matrix products on CUDA: `bf16` operands with f32 accumulation (the
+    /// default there) or `f32` (the parity path). Weights, optimizer state and activations are
+    /// f32 either way; the CPU computes in f32 only.
+    #[arg(long, value_name = "f32|bf16")]
+    pub precision: Option<Precision>,
     /// Train this Hugging Face checkpoint directory (config.json, *.safetensors,
     /// tokenizer.json) or GGUF file instead of the embedded tiny model.
     #[arg(long)]

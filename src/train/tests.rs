@@ -201,6 +201,36 @@ fn device_flag_parses() {
     assert_eq!(Device::default(), Device::Cpu);
 }
 
+/// `--precision bf16` is a CUDA setting: on the CPU it stops before anything is read.
+#[test]
+fn bf16_on_the_cpu_is_refused() {
+    let dir = tmp("bf16-cpu");
+    let out = dir.join("run");
+    let args = TrainArgs {
+        config: None,
+        out: out.clone(),
+        device: Device::Cpu,
+        precision: Some(rlvr_train::backend::cuda::Precision::Bf16),
+        model: None,
+        data: None,
+        reward_url: None,
+        steps: Some(1),
+        seed: None,
+        recipe: None,
+        save_dtype: None,
+        resume: None,
+        print_config: false,
+        quiet: true,
+        verbose: false,
+    };
+    let e = super::run(args).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "--precision bf16 needs --device cuda (the CPU reference computes in f32)"
+    );
+    assert!(!out.exists(), "the output directory was created");
+}
+
 /// `--device cuda` opens the device before anything else: on a machine without CUDA it fails
 /// at once with the probe's error (no output directory, no model), and never panics. With a
 /// GPU present it is a real run, which this test leaves to scripts/gpu-check.sh.
@@ -218,6 +248,7 @@ fn cuda_without_a_gpu_fails_at_once_with_the_probes_error() {
             config: None,
             out: out.clone(),
             device,
+            precision: None,
             model: Some(dir.join("no-such-model")),
             data: Some(dir.join("no-such-data.jsonl")),
             reward_url: None,
@@ -252,6 +283,7 @@ fn cuda_without_a_gpu_fails_at_once_with_the_probes_error() {
         raw: false,
         out: Some(out.clone()),
         device: Device::Cuda(0),
+        precision: None,
         quiet: true,
     };
     let e = std::panic::catch_unwind(|| super::run_generate_text(args))
@@ -907,6 +939,7 @@ fn generate_text_writes_rows_with_tokens_logprobs_and_verdicts() {
         raw: false,
         out: Some(dir.join(out)),
         device: Device::Cpu,
+        precision: None,
         quiet: true,
     };
     let read = |name: &str| -> Vec<serde_json::Value> {

@@ -206,3 +206,18 @@ extern "C" __global__ void adamw(float* p, const float* g, float* m, float* v, f
     v[e] = ve;
     p[e] = pe - step_size * me / (sqrtf(ve) / bc2_sqrt + eps);
 }
+
+// ---- bf16 GEMM operands (gemm.rs): f32 rounded to the nearest bf16, ties to even ----
+// bf16 is f32's top 16 bits. Adding 0x7fff plus the kept part's lowest bit before dropping the
+// low 16 bits rounds to nearest with ties to even, and carries into the exponent where it
+// must (the largest finite values round to infinity, as in IEEE). NaN stays a (quiet) NaN.
+extern "C" __global__ void f32_to_bf16(unsigned short* out, const float* x, unsigned long long n) {
+    unsigned long long e = blockIdx.x * (unsigned long long)blockDim.x + threadIdx.x;
+    if (e >= n) return;
+    unsigned int u = __float_as_uint(x[e]);
+    if ((u & 0x7fffffffu) > 0x7f800000u) {
+        out[e] = (unsigned short)((u >> 16) | 0x40u);
+        return;
+    }
+    out[e] = (unsigned short)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}

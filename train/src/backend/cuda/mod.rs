@@ -1,7 +1,8 @@
 //! The CUDA backend: the operations of [`Backend`](crate::backend::Backend) on an NVIDIA GPU,
-//! through cudarc. GEMMs go through cuBLAS (f32 in, f32 out, for parity with the CPU
-//! reference); every other operation is a kernel from the `.cu` files next to this module,
-//! compiled once by NVRTC for the device's architecture when a [`Cuda`] is created.
+//! through cudarc. GEMMs go through cuBLAS (`gemm.rs`: f32 for parity with the CPU reference,
+//! or bf16 operands with f32 accumulation for speed); every other operation is a kernel from
+//! the `.cu` files next to this module, compiled once by NVRTC for the device's architecture
+//! when a [`Cuda`] is created.
 //!
 //! The driver, NVRTC and cuBLAS are loaded at run time, so the crate builds and its tests pass
 //! on machines without CUDA. cudarc panics when a library is missing, so [`probe`] checks that
@@ -16,18 +17,18 @@
 
 #![allow(unsafe_code)]
 
+mod gemm;
 mod ops;
+
+pub use gemm::Precision;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cudarc::cublas::{sys as blas_sys, CudaBlas, Gemm, GemmConfig};
-use cudarc::driver::{
-    CudaContext, CudaFunction, CudaModule, CudaStream, DevicePtr, DevicePtrMut, LaunchConfig,
-};
+use cudarc::cublas::CudaBlas;
+use cudarc::driver::{CudaContext, CudaFunction, CudaModule, CudaStream, LaunchConfig};
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions};
 
-use crate::error::ensure_shape;
 use crate::{Result, TrainError};
 
 /// The kernels' source: the elementwise and row kernels, then attention and the lm head (which
@@ -54,6 +55,7 @@ const KERNEL_NAMES: &[&str] = &[
     "broadcast_rows",
     "column_sum_add",
     "adamw",
+    "f32_to_bf16",
     "attention_fwd",
     "attention_bwd_q",
     "attention_bwd_kv",
@@ -119,11 +121,13 @@ struct Inner {
 #[derive(Clone)]
 pub struct Cuda {
     inner: Arc<Inner>,
+    precision: Precision,
 }
 
 impl std::fmt::Debug for Cuda {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Cuda({}, {})", self.inner.ctx.ordinal(), self.inner.arch)
+        let (ordinal, arch) = (self.inner.ctx.ordinal(), &self.inner.arch);
+        write!(f, "Cuda({ordinal}, {arch}, {})", self.precision)
     }
 }
 
@@ -178,6 +182,7 @@ impl Cuda {
                 arch,
                 _module: module,
             }),
+            precision: Precision::F32,
         })
     }
 
@@ -205,69 +210,6 @@ impl Cuda {
             .kernels
             .get(name)
             .ok_or_else(|| TrainError::Backend(format!("cuda kernel {name} not loaded")))
-    }
-
-    /// row-major c[m, n] = alpha · op(a)[m, k] · op(b)[k, n] + beta · c, on cuBLAS.
-    ///
-    /// cuBLAS is column-major: a row-major [r, c] buffer reads as its transpose, so the
-    /// row-major product c = a·b is computed as the column-major cᵀ = bᵀ·aᵀ: b goes first,
-    /// each operand transposed exactly when it is transposed here, leading dimension = the
-    /// stored row length (cols), ldc = n.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn sgemm<A, B, C>(
-        &self,
-        a: &A,
-        da: MatDims,
-        b: &B,
-        db: MatDims,
-        c: &mut C,
-        alpha: f32,
-        beta: f32,
-    ) -> Result<()>
-    where
-        A: DevicePtr<f32>,
-        B: DevicePtr<f32>,
-        C: DevicePtrMut<f32>,
-    {
-        let (m, k) = da.shape();
-        let (k2, n) = db.shape();
-        ensure_shape(
-            k == k2
-                && a.len() == da.rows * da.cols
-                && b.len() == db.rows * db.cols
-                && c.len() == m * n,
-            || format!("cuda gemm: [{m},{k}] x [{k2},{n}] into {} floats", c.len()),
-        )?;
-        if m == 0 || n == 0 {
-            return Ok(());
-        }
-        let int = |x: usize| {
-            i32::try_from(x)
-                .map_err(|_| TrainError::Shape(format!("cuda gemm: dimension {x} over i32")))
-        };
-        let op = |t: bool| {
-            if t {
-                blas_sys::cublasOperation_t::CUBLAS_OP_T
-            } else {
-                blas_sys::cublasOperation_t::CUBLAS_OP_N
-            }
-        };
-        let cfg = GemmConfig {
-            transa: op(db.t),
-            transb: op(da.t),
-            m: int(n)?,
-            n: int(m)?,
-            k: int(k)?,
-            alpha,
-            lda: int(db.cols.max(1))?,
-            ldb: int(da.cols.max(1))?,
-            beta,
-            ldc: int(n)?,
-        };
-        // SAFETY: the lengths of a, b and c were checked above against the dimensions and
-        // leading dimensions given to cuBLAS, so every access is in bounds; the buffers live
-        // on this backend's stream, which orders the call after their writers.
-        unsafe { self.inner.blas.gemm(cfg, b, a, c) }.map_err(be("sgemm"))
     }
 }
 

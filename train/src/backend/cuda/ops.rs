@@ -5,6 +5,7 @@
 
 use cudarc::driver::{CudaSlice, LaunchConfig, PushKernelArg};
 
+use super::gemm::Operand;
 use super::{be, blocks, grid_for, Cuda, MatDims};
 use crate::backend::{check, AdamWStep, AttnLayout, AttnShape, Backend};
 use crate::Result;
@@ -534,15 +535,18 @@ impl Backend for Cuda {
             let cr = chunk_rows(vocab);
             let mut z = self.zeros(cr.min(rows) * vocab)?;
             let v32 = vocab as i32;
+            // The weight rounded once for every chunk when the products are in bf16.
+            let mut w16 = None;
+            let wr = self.rounded(w, &mut w16)?;
             for start in (0..rows).step_by(cr) {
                 let n = cr.min(rows - start);
                 let hc = h.slice(start * dim..(start + n) * dim);
                 let mut zc = z.slice_mut(..n * vocab);
                 // z[n, V] = h[n, D] · w[V, D]ᵀ
-                self.sgemm(
-                    &hc,
+                self.gemm(
+                    Operand::F32(&hc),
                     MatDims::new(n, dim),
-                    w,
+                    wr.reuse(),
                     MatDims::new(vocab, dim).t(),
                     &mut zc,
                     1.0,
@@ -591,14 +595,16 @@ impl Backend for Cuda {
         let cr = chunk_rows(vocab);
         let mut z = self.zeros(cr.min(rows) * vocab)?;
         let v32 = vocab as i32;
+        let mut w16 = None;
+        let wr = self.rounded(w, &mut w16)?;
         for start in (0..rows).step_by(cr) {
             let n = cr.min(rows - start);
             let hc = h.slice(start * dim..(start + n) * dim);
             let mut zc = z.slice_mut(..n * vocab);
-            self.sgemm(
-                &hc,
+            self.gemm(
+                Operand::F32(&hc),
                 MatDims::new(n, dim),
-                w,
+                wr.reuse(),
                 MatDims::new(vocab, dim).t(),
                 &mut zc,
                 1.0,
@@ -620,10 +626,10 @@ impl Backend for Cuda {
             );
             // dh[n, D] += dz[n, V] · w[V, D]; dw[V, D] += dz[n, V]ᵀ · h[n, D]
             let mut dhc = dh.slice_mut(start * dim..(start + n) * dim);
-            self.sgemm(
-                &zc,
+            self.gemm(
+                Operand::F32(&zc),
                 MatDims::new(n, vocab),
-                w,
+                wr.reuse(),
                 MatDims::new(vocab, dim),
                 &mut dhc,
                 1.0,

@@ -18,6 +18,7 @@ inline void __syncthreads() { g_bar->arrive_and_wait(); }
 inline float atomicAdd(float* a, float v) { std::lock_guard<std::mutex> l(g_atomic); float o = *a; *a += v; return o; }
 inline double atomicAdd(double* a, double v) { std::lock_guard<std::mutex> l(g_atomic); double o = *a; *a += v; return o; }
 inline float __int_as_float(int x) { float f; __builtin_memcpy(&f, &x, 4); return f; }
+inline unsigned __float_as_uint(float x) { unsigned u; __builtin_memcpy(&u, &x, 4); return u; }
 template <class F> void launch(unsigned gx, unsigned gy, unsigned block, F f) {
     gridDim = {gx, gy, 1};
     blockDim = {block, 1, 1};
