@@ -2,8 +2,9 @@
 //! this example alone): parity of every operation and of one model step against the CPU
 //! reference at small shapes, then speed at the Qwen2-0.5B and -1.5B shapes with random
 //! weights: training tokens/s and MFU (forward + backward + AdamW on 4096-token sequences),
-//! prefill and decode tokens/s at 256 concurrent sequences, and peak device memory. Prints a
-//! table; exits 1 if a parity case fails, 2 if CUDA is unavailable.
+//! prefill and decode tokens/s at 256 concurrent sequences, and peak device memory; attention
+//! alone (its saved state's size and the kernels' times at 4K and 8K tokens, and at decode).
+//! Prints tables; exits 1 if a parity case fails, 2 if CUDA is unavailable.
 //!
 //! Usage: gpu_check [--parity-only] [--shapes 0.5b,1.5b] [--steps N]
 
@@ -15,6 +16,7 @@ use std::time::Instant;
 mod parity;
 
 use rlvr_train::backend::cuda::{probe, Cuda};
+use rlvr_train::backend::{AttnLayout, AttnShape, Backend};
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
 use rlvr_train::Result;
@@ -147,6 +149,100 @@ fn speed(gpu: &Cuda, shape: &str, steps: usize) -> Result<Row> {
     })
 }
 
+/// Attention alone (the flash kernels and the decode kernels): device memory kept from the
+/// forward to the backward per layer, against the probabilities the CPU keeps, and the time
+/// of one layer's forward and backward at 4K and 8K tokens (1.5B heads: 12 / 2, hd 128), then
+/// one decode step's attention over 256 sequences of 2,048 cached keys (0.5B heads: 14 / 2,
+/// hd 64).
+fn attention_check(gpu: &Cuda) -> Result<()> {
+    let wave = |n: usize, seed: f32| -> Vec<f32> {
+        (0..n).map(|i| ((i as f32) * 0.618 + seed).sin()).collect()
+    };
+    let mib = |floats: usize| floats as f64 * 4.0 / (1u64 << 20) as f64;
+    println!(
+        "\n{:<34} {:>12} {:>14} {:>9} {:>9}",
+        "attention, one layer", "saved MiB", "probs MiB", "fwd ms", "bwd ms"
+    );
+    let time = |f: &mut dyn FnMut() -> Result<()>| -> Result<f64> {
+        f()?;
+        gpu.synchronize()?;
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            f()?;
+        }
+        gpu.synchronize()?;
+        Ok(t0.elapsed().as_secs_f64() * 1e3 / 3.0)
+    };
+    let sh = AttnShape {
+        q_heads: 12,
+        kv_heads: 2,
+        head_dim: 128,
+    };
+    for len in [4096usize, 8192] {
+        let layout = AttnLayout::packed(&[len]);
+        let (qn, kn) = (
+            len * sh.q_heads * sh.head_dim,
+            len * sh.kv_heads * sh.head_dim,
+        );
+        let q = gpu.upload(&wave(qn, 0.1))?;
+        let k = gpu.upload(&wave(kn, 0.2))?;
+        let v = gpu.upload(&wave(kn, 0.3))?;
+        let dout = gpu.upload(&wave(qn, 0.4))?;
+        let mut out = gpu.zeros(qn)?;
+        let saved_len = gpu.attention_saved_len(&layout, sh);
+        let mut saved = gpu.zeros(saved_len)?;
+        let fwd = time(&mut || gpu.attention_fwd(&mut out, &mut saved, &q, &k, &v, &layout, sh))?;
+        let (mut dq, mut dk, mut dv) = (gpu.zeros(qn)?, gpu.zeros(kn)?, gpu.zeros(kn)?);
+        let bwd = time(&mut || {
+            gpu.attention_bwd(
+                &mut dq, &mut dk, &mut dv, &dout, &out, &saved, &q, &k, &v, &layout, sh,
+            )
+        })?;
+        println!(
+            "{:<34} {:>12.2} {:>14.0} {:>9.2} {:>9.2}",
+            format!("1 x {len} tokens, 12/2 heads, hd 128"),
+            mib(saved_len),
+            mib(layout.probs_len(sh.q_heads)),
+            fwd,
+            bwd
+        );
+    }
+    let sh = AttnShape {
+        q_heads: 14,
+        kv_heads: 2,
+        head_dim: 64,
+    };
+    let (seqs, keys) = (256usize, 2048usize);
+    let layout = AttnLayout {
+        q_start: (0..seqs).collect(),
+        q_len: vec![1; seqs],
+        k_start: (0..seqs).map(|s| s * keys).collect(),
+        k_len: vec![keys; seqs],
+    };
+    let (qn, kn) = (
+        seqs * sh.q_heads * sh.head_dim,
+        seqs * keys * sh.kv_heads * sh.head_dim,
+    );
+    let q = gpu.upload(&wave(qn, 0.5))?;
+    let k = gpu.upload(&wave(kn, 0.6))?;
+    let v = gpu.upload(&wave(kn, 0.7))?;
+    let mut out = gpu.zeros(qn)?;
+    let saved_len = gpu.attention_saved_len(&layout, sh);
+    let mut saved = gpu.zeros(saved_len)?;
+    let fwd = time(&mut || gpu.attention_fwd(&mut out, &mut saved, &q, &k, &v, &layout, sh))?;
+    // K and V read once: the decode kernel's floor is their size over the memory bandwidth.
+    let gb_s = 2.0 * kn as f64 * 4.0 / (fwd * 1e-3) / 1e9;
+    println!(
+        "{:<34} {:>12.2} {:>14.0} {:>9.3} {:>9}  (K/V read at {gb_s:.0} GB/s)",
+        format!("decode {seqs} x {keys} keys, 14/2, hd 64"),
+        mib(saved_len),
+        mib(layout.probs_len(sh.q_heads)),
+        fwd,
+        "-"
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let parity_only = args.iter().any(|a| a == "--parity-only");
@@ -201,6 +297,9 @@ fn main() -> ExitCode {
     }
     if failed || parity_only {
         return ExitCode::from(u8::from(failed));
+    }
+    if let Err(e) = attention_check(&gpu) {
+        println!("attention: error: {e}");
     }
     let mut rows = Vec::new();
     for shape in shapes.split(',') {

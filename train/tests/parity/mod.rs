@@ -183,22 +183,55 @@ fn rope<B: Backend>(b: &B) -> Result<Outs> {
     Ok(vec![out(b, "x", &x)?, out(b, "dx", &dx)?])
 }
 
-/// Two packed sequences (training), then a decode-style layout (queries shorter than keys).
+/// Attention at the layouts and head shapes the CUDA kernels distinguish: packed training
+/// sequences over many tiles, a KV-cache prefill (q_len < k_len), Qwen2-0.5B's (14/2 heads,
+/// hd 64) and 1.5B's (12/2, hd 128) shapes, and decode layouts (few query rows per sequence,
+/// which CUDA runs on its key-split decode kernels, with several key ranges at 600 keys). The
+/// backward runs after every forward, the decode one included.
 fn attention<B: Backend>(b: &B) -> Result<Outs> {
-    let sh = AttnShape {
-        q_heads: 4,
-        kv_heads: 2,
-        head_dim: 8,
+    let shape = |q_heads, kv_heads, head_dim| AttnShape {
+        q_heads,
+        kv_heads,
+        head_dim,
     };
+    let cache = |q_len: &[usize], k_len: &[usize], stride: usize| AttnLayout {
+        q_start: q_len
+            .iter()
+            .scan(0, |at, l| {
+                *at += l;
+                Some(*at - l)
+            })
+            .collect(),
+        q_len: q_len.to_vec(),
+        k_start: (0..k_len.len()).map(|s| s * stride).collect(),
+        k_len: k_len.to_vec(),
+    };
+    let cases = [
+        ("packed", AttnLayout::packed(&[5, 300]), shape(4, 2, 8)),
+        ("decode", cache(&[2, 1], &[6, 9], 6), shape(4, 2, 8)),
+        (
+            "prefill.0.5b",
+            cache(&[40, 7], &[100, 60], 128),
+            shape(14, 2, 64),
+        ),
+        (
+            "packed.1.5b",
+            AttnLayout::packed(&[70, 33]),
+            shape(12, 2, 128),
+        ),
+        (
+            "decode.0.5b",
+            cache(&[1, 1, 4], &[600, 9, 257], 640),
+            shape(14, 2, 64),
+        ),
+    ];
     let mut outs = Vec::new();
-    let packed = AttnLayout::packed(&[5, 300]);
-    let decode = AttnLayout {
-        q_start: vec![0, 2],
-        q_len: vec![2, 1],
-        k_start: vec![0, 6],
-        k_len: vec![6, 9],
-    };
-    for (tag, layout, tq, tk) in [("packed", packed, 305, 305), ("decode", decode, 3, 15)] {
+    for (tag, layout, sh) in cases {
+        let tq = layout.q_rows();
+        let tk = (0..layout.n_seqs())
+            .map(|s| layout.k_start[s] + layout.k_len[s])
+            .max()
+            .unwrap_or(0);
         let qw = sh.q_heads * sh.head_dim;
         let kw = sh.kv_heads * sh.head_dim;
         let q = b.upload(&rand_vec(18, tq * qw, 1.0))?;

@@ -33,9 +33,10 @@ use crate::{Result, TrainError};
 
 /// The kernels' source: the elementwise and row kernels, then attention and the lm head (which
 /// use the first file's block reductions).
-const KERNELS: [&str; 2] = [
+const KERNELS: [&str; 3] = [
     include_str!("kernels.cu"),
     include_str!("attention_lmhead.cu"),
+    include_str!("flash_attention.cu"),
 ];
 
 /// Every kernel the backend launches, by its `extern "C"` name.
@@ -56,9 +57,12 @@ const KERNEL_NAMES: &[&str] = &[
     "column_sum_add",
     "adamw",
     "f32_to_bf16",
-    "attention_fwd",
-    "attention_bwd_q",
-    "attention_bwd_kv",
+    "flash_attn_fwd",
+    "flash_attn_decode",
+    "flash_attn_combine",
+    "flash_attn_bwd_dot",
+    "flash_attn_bwd_dq",
+    "flash_attn_bwd_dkdv",
     "lse_entropy_fwd",
     "lse_entropy_bwd",
 ];

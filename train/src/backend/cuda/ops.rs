@@ -39,56 +39,9 @@ macro_rules! launch {
     }};
 }
 
-impl Cuda {
-    /// Per query row of the layout: [q row, k start, k len, last key, probs offset, head
-    /// stride] (see attention_fwd in attention_lmhead.cu).
-    fn attn_rows(&self, layout: &AttnLayout, heads: usize) -> Result<(CudaSlice<u64>, usize)> {
-        let mut rows = Vec::new();
-        let mut off = 0usize;
-        for s in 0..layout.n_seqs() {
-            let (ql, kl) = (layout.q_len[s], layout.k_len[s]);
-            for i in 0..ql {
-                rows.extend_from_slice(&[
-                    (layout.q_start[s] + i) as u64,
-                    layout.k_start[s] as u64,
-                    kl as u64,
-                    (kl - ql + i) as u64,
-                    (off + i * kl) as u64,
-                    (ql * kl) as u64,
-                ]);
-            }
-            off += heads * ql * kl;
-        }
-        let n = rows.len() / 6;
-        let dev = self.stream().clone_htod(&rows).map_err(be("upload"))?;
-        Ok((dev, n))
-    }
-
-    /// Per key row of the layout: [k row, q start, q len, k len, key index j, first query
-    /// attending to it, probs offset of the sequence] (see attention_bwd_kv).
-    fn attn_key_rows(&self, layout: &AttnLayout, heads: usize) -> Result<(CudaSlice<u64>, usize)> {
-        let mut rows = Vec::new();
-        let mut off = 0usize;
-        for s in 0..layout.n_seqs() {
-            let (ql, kl) = (layout.q_len[s], layout.k_len[s]);
-            for j in 0..kl {
-                rows.extend_from_slice(&[
-                    (layout.k_start[s] + j) as u64,
-                    layout.q_start[s] as u64,
-                    ql as u64,
-                    kl as u64,
-                    j as u64,
-                    j.saturating_sub(kl - ql) as u64,
-                    off as u64,
-                ]);
-            }
-            off += heads * ql * kl;
-        }
-        let n = rows.len() / 7;
-        let dev = self.stream().clone_htod(&rows).map_err(be("upload"))?;
-        Ok((dev, n))
-    }
-}
+// Attention (flash_attention.cu's host side), after the macro so that it can launch with it.
+#[path = "flash.rs"]
+mod flash;
 
 fn chunk_rows(vocab: usize) -> usize {
     (CHUNK_FLOATS / vocab.max(1)).clamp(1, 8192)
@@ -383,14 +336,15 @@ impl Backend for Cuda {
         rope(self, dx, pos, heads, hd, inv_freq, -1.0)
     }
 
+    /// One log-sum-exp per (query row, head): see flash.rs.
     fn attention_saved_len(&self, layout: &AttnLayout, sh: AttnShape) -> usize {
-        layout.probs_len(sh.q_heads)
+        layout.q_rows() * sh.q_heads
     }
 
     fn attention_fwd(
         &self,
         out: &mut Buf,
-        probs: &mut Buf,
+        saved: &mut Buf,
         q: &Buf,
         k: &Buf,
         v: &Buf,
@@ -398,30 +352,8 @@ impl Backend for Cuda {
         sh: AttnShape,
     ) -> Result<()> {
         let saved_len = self.attention_saved_len(layout, sh);
-        check::attention(out, probs, q, k, v, layout, sh, saved_len)?;
-        let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
-        if n == 0 {
-            return Ok(());
-        }
-        let (hq, hkv, hd) = (sh.q_heads as i32, sh.kv_heads as i32, sh.head_dim as i32);
-        let scale = 1.0 / (sh.head_dim as f32).sqrt();
-        let cfg = blocks(n, sh.q_heads)?;
-        launch!(
-            self,
-            "attention_fwd",
-            cfg,
-            out,
-            probs,
-            q,
-            k,
-            v,
-            &rows,
-            &hq,
-            &hkv,
-            &hd,
-            &scale
-        );
-        Ok(())
+        check::attention(out, saved, q, k, v, layout, sh, saved_len)?;
+        flash::forward(self, out, saved, q, k, v, layout, sh)
     }
 
     fn attention_bwd(
@@ -431,7 +363,7 @@ impl Backend for Cuda {
         dv: &mut Buf,
         dout: &Buf,
         out: &Buf,
-        probs: &Buf,
+        saved: &Buf,
         q: &Buf,
         k: &Buf,
         v: &Buf,
@@ -439,51 +371,8 @@ impl Backend for Cuda {
         sh: AttnShape,
     ) -> Result<()> {
         let saved_len = self.attention_saved_len(layout, sh);
-        check::attention_bwd(dq, dk, dv, dout, out, probs, q, k, v, layout, sh, saved_len)?;
-        let (rows, n) = self.attn_rows(layout, sh.q_heads)?;
-        if n == 0 {
-            return Ok(());
-        }
-        let mut ds = self.zeros(probs.len())?;
-        let (hq, hkv, hd) = (sh.q_heads as i32, sh.kv_heads as i32, sh.head_dim as i32);
-        let scale = 1.0 / (sh.head_dim as f32).sqrt();
-        let cfg = blocks(n, sh.q_heads)?;
-        launch!(
-            self,
-            "attention_bwd_q",
-            cfg,
-            dq,
-            &mut ds,
-            dout,
-            probs,
-            k,
-            v,
-            &rows,
-            &hq,
-            &hkv,
-            &hd,
-            &scale
-        );
-        let (krows, nk) = self.attn_key_rows(layout, sh.q_heads)?;
-        if nk > 0 {
-            let cfg = blocks(nk, sh.kv_heads)?;
-            launch!(
-                self,
-                "attention_bwd_kv",
-                cfg,
-                dk,
-                dv,
-                &ds,
-                dout,
-                probs,
-                q,
-                &krows,
-                &hq,
-                &hkv,
-                &hd
-            );
-        }
-        Ok(())
+        check::attention_bwd(dq, dk, dv, dout, out, saved, q, k, v, layout, sh, saved_len)?;
+        flash::backward(self, dq, dk, dv, dout, out, saved, q, k, v, layout, sh)
     }
 
     fn swiglu_fwd(&self, out: &mut Buf, gate: &Buf, up: &Buf) -> Result<()> {

@@ -1,72 +1,8 @@
-// Checks the attention and lm-head kernels on the CPU emulator: forward against the formula
-// in double, backward against central differences of that formula.
+// Checks the lm-head, row and elementwise kernels on the CPU emulator: forward against the
+// formula in double, backward against central differences of that formula (attention:
+// check_attention.cpp).
 #include "common.h"
 
-
-struct Layout { std::vector<u64> qs, ql, ks, kl; };
-const int HQ = 4, HKV = 2, HD = 8;
-
-// Naive attention in double; returns out[Tq*HQ*HD].
-static std::vector<double> naive(const Layout& L, const std::vector<double>& q, const std::vector<double>& k, const std::vector<double>& v, size_t tq) {
-    std::vector<double> out(tq * HQ * HD, 0);
-    double sc = 1 / sqrt((double)HD);
-    for (size_t s = 0; s < L.qs.size(); s++)
-        for (int h = 0; h < HQ; h++) {
-            int g = h / (HQ / HKV);
-            for (u64 i = 0; i < L.ql[s]; i++) {
-                u64 last = L.kl[s] - L.ql[s] + i;
-                std::vector<double> p(last + 1);
-                double mx = -1e300, sum = 0;
-                for (u64 j = 0; j <= last; j++) {
-                    double d = 0;
-                    for (int e = 0; e < HD; e++) d += q[(L.qs[s] + i) * HQ * HD + h * HD + e] * k[(L.ks[s] + j) * HKV * HD + g * HD + e];
-                    p[j] = d * sc; mx = fmax(mx, p[j]);
-                }
-                for (auto& x : p) { x = exp(x - mx); sum += x; }
-                for (int e = 0; e < HD; e++) {
-                    double o = 0;
-                    for (u64 j = 0; j <= last; j++) o += p[j] / sum * v[(L.ks[s] + j) * HKV * HD + g * HD + e];
-                    out[(L.qs[s] + i) * HQ * HD + h * HD + e] = o;
-                }
-            }
-        }
-    return out;
-}
-
-static void attention_case(const char* name, Layout L, size_t tq, size_t tk) {
-    size_t nq = tq * HQ * HD, nk = tk * HKV * HD;
-    std::vector<double> q(nq), k(nk), v(nk), r(nq);
-    for (auto* x : {&q, &k, &v, &r}) for (auto& e : *x) e = rnd();
-    std::vector<float> qf(q.begin(), q.end()), kf(k.begin(), k.end()), vf(v.begin(), v.end()), rf(r.begin(), r.end());
-    // Host-side tables, exactly as ops.rs builds them.
-    std::vector<u64> rows, krows; u64 off = 0, probs_len = 0;
-    for (size_t s = 0; s < L.qs.size(); s++) {
-        for (u64 i = 0; i < L.ql[s]; i++) { u64 a[6] = {L.qs[s] + i, L.ks[s], L.kl[s], L.kl[s] - L.ql[s] + i, off + i * L.kl[s], L.ql[s] * L.kl[s]}; rows.insert(rows.end(), a, a + 6); }
-        for (u64 j = 0; j < L.kl[s]; j++) { u64 d = L.kl[s] - L.ql[s]; u64 a[7] = {L.ks[s] + j, L.qs[s], L.ql[s], L.kl[s], j, j > d ? j - d : 0, off}; krows.insert(krows.end(), a, a + 7); }
-        off += HQ * L.ql[s] * L.kl[s];
-    }
-    probs_len = off;
-    std::vector<float> out(nq, 0), probs(probs_len, 0), dq(nq, 0), dk(nk, 0), dv(nk, 0), ds(probs_len, 0);
-    float sc = 1 / sqrtf((float)HD);
-    launch(rows.size() / 6, HQ, BLOCK, [&] { attention_fwd(out.data(), probs.data(), qf.data(), kf.data(), vf.data(), rows.data(), HQ, HKV, HD, sc); });
-    auto ref = naive(L, q, k, v, tq);
-    for (size_t i = 0; i < nq; i++) near(name, out[i], ref[i], 1e-5);
-    launch(rows.size() / 6, HQ, BLOCK, [&] { attention_bwd_q(dq.data(), ds.data(), rf.data(), probs.data(), kf.data(), vf.data(), rows.data(), HQ, HKV, HD, sc); });
-    launch(krows.size() / 7, HKV, BLOCK, [&] { attention_bwd_kv(dk.data(), dv.data(), ds.data(), rf.data(), probs.data(), qf.data(), krows.data(), HQ, HKV, HD); });
-    auto loss = [&](std::vector<double>& x, size_t i, double eps, int which) {
-        double o = x[i]; x[i] = o + eps;
-        auto a = naive(L, q, k, v, tq); double la = 0; for (size_t t = 0; t < nq; t++) la += a[t] * r[t];
-        x[i] = o - eps;
-        auto b = naive(L, q, k, v, tq); double lb = 0; for (size_t t = 0; t < nq; t++) lb += b[t] * r[t];
-        x[i] = o; (void)which;
-        return (la - lb) / (2 * eps);
-    };
-    char buf[64];
-    for (size_t i = 0; i < nq; i++) { snprintf(buf, 64, "%s dq[%zu]", name, i); near(buf, dq[i], loss(q, i, 1e-5, 0), 1e-4); }
-    for (size_t i = 0; i < nk; i++) { snprintf(buf, 64, "%s dk[%zu]", name, i); near(buf, dk[i], loss(k, i, 1e-5, 1), 1e-4); }
-    for (size_t i = 0; i < nk; i++) { snprintf(buf, 64, "%s dv[%zu]", name, i); near(buf, dv[i], loss(v, i, 1e-5, 2), 1e-4); }
-    printf("%s: checked (%zu q rows, %zu k rows)\n", name, tq, tk);
-}
 
 static void lm_case() {
     const int n = 3, V = 300;  // V > BLOCK: strided loops
@@ -209,8 +145,6 @@ static void row_kernels() {
 
 int main() {
     srand(1);
-    attention_case("packed", Layout{{0, 3}, {3, 5}, {0, 3}, {3, 5}}, 8, 8);
-    attention_case("decode", Layout{{0, 2}, {2, 1}, {0, 6}, {2, 3}}, 3, 9);
     lm_case();
     row_kernels();
     printf(fails ? "%d FAILURES\n" : "all ok\n", fails);
