@@ -46,7 +46,11 @@ fn main() {
         };
         groups.entry(id).or_default().push((resp.to_string(), row));
     }
-    let opts = Options::default();
+    // IFEVAL_BENCH_OMIT_DETAIL=1: the reward path (no `detail`), as in ifeval_bench.
+    let opts = Options {
+        omit_detail: std::env::var("IFEVAL_BENCH_OMIT_DETAIL").is_ok_and(|v| v == "1"),
+        ..Options::default()
+    };
     let per = secs / groups.len().max(1) as f64;
     for (id, rows) in &groups {
         for (r, row) in rows {

@@ -30,6 +30,7 @@ use super::pyhelp::{
 };
 use super::{keywords, length, pycsv, pystr, recache, Check, Ctx};
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 type Builder = fn(&Kwargs, &Ctx) -> Result<Check, String>;
@@ -772,7 +773,7 @@ fn pronouns(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         let low = pystr::lower(&v.replace('/', " "));
         let k = word_tokenize(&low)
             .iter()
-            .filter(|t| set.contains(t.as_str()))
+            .filter(|t| set.contains(&***t))
             .count();
         ge(k, n)
     }))
@@ -1247,8 +1248,9 @@ fn keyword_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         if s.len() < n {
             return false;
         }
-        let words: Vec<String> = word_tokenize(s[n - 1])
-            .into_iter()
+        let toks = word_tokenize(s[n - 1]);
+        let words: Vec<&Rc<str>> = toks
+            .iter()
             .filter(|t| t.chars().any(|c| pystr::is_word(c) && c != '_'))
             .collect();
         words.len() >= m && pystr::lower(&words[m - 1]) == k
@@ -1264,7 +1266,7 @@ fn words_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         if n < 2 {
             return false;
         }
-        let last_is_punct = PUNCT.contains(w[n - 1].as_str());
+        let last_is_punct = PUNCT.contains(&*w[n - 1]);
         if last_is_punct {
             n >= 3 && pystr::lower(&w[1]) == k && pystr::lower(&w[n - 3]) == k
         } else {
@@ -1300,7 +1302,7 @@ fn repeat_span(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 }
 
 fn title_case(v: &str) -> bool {
-    for w in word_tokenize(v) {
+    for w in word_tokenize(v).iter() {
         let mut c = w.chars();
         let Some(f) = c.next() else {
             continue;

@@ -370,11 +370,11 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return false;
         }
         // Likewise every paragraph's sentence count before any sentence's word count.
-        let sents: Vec<Vec<String>> = parts.iter().map(|p| regex_sentences(p)).collect();
+        let sents: Vec<std::rc::Rc<[String]>> = parts.iter().map(|p| regex_sentences(p)).collect();
         sents.iter().all(|s| s.len() == n_sent)
             && sents
                 .iter()
-                .flatten()
+                .flat_map(|s| s.iter())
                 .all(|x| word_tokenize(x).len() == n_words)
     }))
 }
@@ -397,7 +397,7 @@ fn keyword_specific_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return false;
         }
         let w = word_tokenize(&s[n - 1]);
-        w.len() >= m && w[m - 1] == k
+        w.len() >= m && *w[m - 1] == *k
     }))
 }
 

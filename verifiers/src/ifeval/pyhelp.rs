@@ -10,6 +10,7 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
 use std::sync::OnceLock;
 
 /// FNV-1a, for the tables keyed by short fixed strings (ids, Punkt's parameters, sentences of
@@ -54,21 +55,25 @@ pub fn strip_ps(s: &str) -> &str {
 /// `nltk.sent_tokenize(v)` (Punkt, English parameters), through the row's memo (several
 /// instructions of a row split the same text, and a sentence is split again when tokenized).
 pub fn sentences(v: &str) -> Vec<&str> {
-    let spans = TOKEN_MEMO.with(|m| {
+    spans(v).iter().filter_map(|&(a, b)| v.get(a..b)).collect()
+}
+
+/// Punkt's sentence spans of `v`, through the row's memo.
+fn spans(v: &str) -> Rc<[(usize, usize)]> {
+    TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            return punkt::sentence_spans(v);
+            return punkt::sentence_spans(v).into();
         };
         if let Some(sp) = m.spans.get(v) {
             return sp.clone();
         }
-        let sp = punkt::sentence_spans(v);
+        let sp: Rc<[(usize, usize)]> = punkt::sentence_spans(v).into();
         m.remember(v.len());
         if v.len() <= MEMO_BYTES {
             m.spans.insert(v.to_string(), sp.clone());
         }
         sp
-    });
-    spans.into_iter().filter_map(|(a, b)| v.get(a..b)).collect()
+    })
 }
 
 /// The Treebank tokens of the sentences seen while scoring one row. The reference re-tokenizes
@@ -76,14 +81,18 @@ pub fn sentences(v: &str) -> Vec<&str> {
 /// and the variants share most of their sentences; `treebank_tokens` is a pure function of the
 /// sentence, so its result is kept until [`forget_tokens`] (called by `verify` for each row,
 /// so nothing is carried from one response to the next) or until the memo holds
-/// [`MEMO_BYTES`] of sentence text. (Keyed by the response's text, so it keeps the default,
-/// keyed hash: no crafted response can make its lookups collide.)
+/// [`MEMO_BYTES`] of sentence text. Whole texts keep their sentences and tokens as well, shared
+/// (`Rc`) rather than copied out on each look-up. (Keyed by the response's text, so it keeps
+/// the default, keyed hash: no crafted response can make its lookups collide.)
 struct TokenMemo {
-    map: HashMap<String, Vec<String>>,
+    /// Treebank tokens of single sentences.
+    map: HashMap<String, Rc<[Rc<str>]>>,
     /// Punkt's sentence spans of whole texts.
-    spans: HashMap<String, Vec<(usize, usize)>>,
+    spans: HashMap<String, Rc<[(usize, usize)]>>,
+    /// `word_tokenize` of whole texts.
+    words: HashMap<String, Tokens>,
     /// Google's regex splitter's sentences of whole texts.
-    regex_sents: HashMap<String, Vec<String>>,
+    regex_sents: HashMap<String, Rc<[String]>>,
     bytes: usize,
 }
 
@@ -91,13 +100,20 @@ impl TokenMemo {
     /// Make room for `len` more bytes of keys: past [`MEMO_BYTES`] everything is dropped.
     fn remember(&mut self, len: usize) {
         if self.bytes + len > MEMO_BYTES {
-            self.map.clear();
-            self.spans.clear();
-            self.regex_sents.clear();
-            self.bytes = 0;
+            self.clear();
         }
         if len <= MEMO_BYTES {
             self.bytes += len;
+        }
+    }
+
+    fn clear(&mut self) {
+        if self.bytes > 0 {
+            self.map.clear();
+            self.spans.clear();
+            self.words.clear();
+            self.regex_sents.clear();
+            self.bytes = 0;
         }
     }
 }
@@ -108,6 +124,7 @@ thread_local! {
     static TOKEN_MEMO: RefCell<TokenMemo> = RefCell::new(TokenMemo {
         map: HashMap::default(),
         spans: HashMap::default(),
+        words: HashMap::default(),
         regex_sents: HashMap::default(),
         bytes: 0,
     });
@@ -117,26 +134,29 @@ thread_local! {
 pub fn forget_tokens() {
     TOKEN_MEMO.with(|m| {
         if let Ok(mut m) = m.try_borrow_mut() {
-            m.map.clear();
-            m.spans.clear();
-            m.regex_sents.clear();
-            m.bytes = 0;
+            m.clear();
         }
     });
 }
 
+/// The tokens of a text, shared with the row's memo: each token is counted, not copied, when
+/// the sentences of another text (a loose variant) hold it.
+pub type Tokens = Rc<[Rc<str>]>;
+
 /// `NLTKWordTokenizer().tokenize(s)` for one sentence, through the row's memo.
-fn sentence_tokens(s: &str, out: &mut Vec<String>) {
+fn sentence_tokens(s: &str, out: &mut Vec<Rc<str>>) {
     TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            out.extend(wordtok::treebank_tokens(s));
+            out.extend(pystr::split_ws(&wordtok::treebank_text(s)).map(Rc::from));
             return;
         };
         if let Some(t) = m.map.get(s) {
             out.extend(t.iter().cloned());
             return;
         }
-        let t = wordtok::treebank_tokens(s);
+        let t: Rc<[Rc<str>]> = pystr::split_ws(&wordtok::treebank_text(s))
+            .map(Rc::from)
+            .collect();
         out.extend(t.iter().cloned());
         m.remember(s.len());
         if s.len() <= MEMO_BYTES {
@@ -145,12 +165,26 @@ fn sentence_tokens(s: &str, out: &mut Vec<String>) {
     });
 }
 
-/// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each.
-pub fn word_tokenize(v: &str) -> Vec<String> {
+/// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each, through the
+/// row's memo (shared, not copied).
+pub fn word_tokenize(v: &str) -> Tokens {
+    let hit = TOKEN_MEMO.with(|m| m.try_borrow().ok().and_then(|m| m.words.get(v).cloned()));
+    if let Some(t) = hit {
+        return t;
+    }
     let mut out = Vec::new();
     for s in sentences(v) {
         sentence_tokens(s, &mut out);
     }
+    let out: Tokens = out.into();
+    TOKEN_MEMO.with(|m| {
+        if let Ok(mut m) = m.try_borrow_mut() {
+            m.remember(v.len());
+            if v.len() <= MEMO_BYTES {
+                m.words.insert(v.to_string(), out.clone());
+            }
+        }
+    });
     out
 }
 
@@ -190,18 +224,57 @@ pub fn sub(t: &mut String, re: &Regex, rep: impl regex::Replacer) {
     }
 }
 
+/// [`sub`], saying whether the text changed.
+fn sub_changed(t: &mut String, re: &Regex, rep: impl regex::Replacer) -> bool {
+    if let std::borrow::Cow::Owned(s) = re.replace_all(t, rep) {
+        *t = s;
+        return true;
+    }
+    false
+}
+
+/// Call `f` with the index of each `.` of `b`, in order, until it returns true. Eight bytes at
+/// a time: a word with no `.` costs a few operations. (The zero-byte test can flag a byte
+/// above a true `.`; every flagged byte is checked.)
+fn for_each_dot(b: &[u8], mut f: impl FnMut(usize) -> bool) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const DOTS: u64 = LO * b'.' as u64;
+    let mut chunks = b.chunks_exact(8);
+    let mut base = 0;
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        let x = u64::from_le_bytes(w) ^ DOTS;
+        let mut m = x.wrapping_sub(LO) & !x & HI;
+        while m != 0 {
+            let k = base + (m.trailing_zeros() / 8) as usize;
+            if b[k] == b'.' && f(k) {
+                return;
+            }
+            m &= m - 1;
+        }
+        base += 8;
+    }
+    for (k, &c) in chunks.remainder().iter().enumerate() {
+        if c == b'.' && f(base + k) {
+            return;
+        }
+    }
+}
+
 /// Google's regex sentence splitter (`instructions_util.split_into_sentences`), which IFEvalG
 /// uses where IFBench uses Punkt, through the row's memo (the loose variants of a response
 /// share paragraphs, and several instructions split the same text).
-pub fn regex_sentences(text: &str) -> Vec<String> {
+pub fn regex_sentences(text: &str) -> Rc<[String]> {
     TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            return split_sentences(text);
+            return split_sentences(text).into();
         };
         if let Some(s) = m.regex_sents.get(text) {
             return s.clone();
         }
-        let s = split_sentences(text);
+        let s: Rc<[String]> = split_sentences(text).into();
         m.remember(text.len());
         if text.len() <= MEMO_BYTES {
             m.regex_sents.insert(text.to_string(), s.clone());
@@ -237,75 +310,80 @@ fn split_sentences(text: &str) -> Vec<String> {
     // Before each pattern, a byte test that every match passes (all the patterns are ASCII,
     // and ASCII bytes never occur inside a multi-byte UTF-8 character); a pattern that cannot
     // match is skipped, which is what running it would leave.
-    fn dot_after(t: &str, pred: fn(u8) -> bool) -> bool {
-        t.as_bytes().windows(2).any(|w| w[0] == b'.' && pred(w[1]))
-    }
-    fn window3(t: &str, pred: fn(&[u8]) -> bool) -> bool {
-        t.as_bytes().windows(3).any(pred)
-    }
-    /// `t` contains one of `words` followed by `.` (one pass over the `.`s).
-    fn dot_after_word(t: &str, words: &[&str]) -> bool {
+    // Before each pattern, a byte test that every match passes (all the patterns are ASCII,
+    // and ASCII bytes never occur inside a multi-byte UTF-8 character); a pattern that cannot
+    // match is skipped, which is what running it would leave. Every pattern matches a `.`, so
+    // one pass over the `.`s of the text sets all eleven tests' bits (`dot_tests`), and it is
+    // run again only when a substitution has changed the text.
+    fn dot_tests(t: &str) -> u16 {
         let b = t.as_bytes();
-        (0..b.len()).any(|i| b[i] == b'.' && words.iter().any(|w| b[..i].ends_with(w.as_bytes())))
+        let mut bits = 0u16;
+        for_each_dot(b, |i| {
+            let before = |k: usize| if i >= k { Some(b[i - k]) } else { None };
+            let after = |k: usize| b.get(i + k).copied();
+            let ends = |words: &[&str]| words.iter().any(|w| b[..i].ends_with(w.as_bytes()));
+            let alpha = |c: Option<u8>| c.is_some_and(|c| c.is_ascii_alphabetic());
+            if ends(&["Mr", "St", "Mrs", "Ms", "Dr"]) {
+                bits |= 1 << 0;
+            }
+            if after(1).is_some_and(|c| b"cnoigem".contains(&c)) {
+                bits |= 1 << 1;
+            }
+            if before(1).is_some_and(|c| c.is_ascii_digit())
+                && after(1).is_some_and(|c| c.is_ascii_digit())
+            {
+                bits |= 1 << 2;
+            }
+            if after(1) == Some(b'.') {
+                bits |= 1 << 3;
+            }
+            // `\s([A-Za-z])[.] `: the byte before the letter is ASCII whitespace or part of a
+            // multi-byte character (which may be Unicode whitespace).
+            if before(2).is_some_and(|c| c.is_ascii_whitespace() || c == 0x0b || c >= 0x80)
+                && alpha(before(1))
+                && after(1) == Some(b' ')
+            {
+                bits |= 1 << 4;
+            }
+            if after(2) == Some(b'.') && alpha(after(1)) {
+                bits |= 1 << 6 | 1 << 7;
+                if after(1).is_some_and(|c| c.is_ascii_uppercase()) {
+                    bits |= 1 << 5;
+                }
+            }
+            if ends(&[" Inc", " Ltd", " Jr", " Sr", " Co"]) {
+                bits |= 1 << 8 | 1 << 9;
+            }
+            if before(2) == Some(b' ') && alpha(before(1)) {
+                bits |= 1 << 10;
+            }
+            bits == (1 << 11) - 1
+        });
+        bits
     }
-    let pre: [fn(&str) -> bool; 11] = [
-        |t| dot_after_word(t, &["Mr", "St", "Mrs", "Ms", "Dr"]),
-        |t| dot_after(t, |c| b"cnoigem".contains(&c)),
-        |t| {
-            window3(t, |w| {
-                w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit()
-            })
-        },
-        |t| t.contains(".."),
-        // `\s([A-Za-z])[.] `: the byte before the letter is ASCII whitespace or part of a
-        // multi-byte character (which may be Unicode whitespace).
-        |t| {
-            t.as_bytes().windows(4).any(|w| {
-                (w[0].is_ascii_whitespace() || w[0] == 0x0b || w[0] >= 0x80)
-                    && w[1].is_ascii_alphabetic()
-                    && w[2] == b'.'
-                    && w[3] == b' '
-            })
-        },
-        |t| {
-            window3(t, |w| {
-                w[0] == b'.' && w[1].is_ascii_uppercase() && w[2] == b'.'
-            })
-        },
-        |t| {
-            window3(t, |w| {
-                w[0] == b'.' && w[1].is_ascii_alphabetic() && w[2] == b'.'
-            })
-        },
-        |t| {
-            window3(t, |w| {
-                w[0] == b'.' && w[1].is_ascii_alphabetic() && w[2] == b'.'
-            })
-        },
-        |t| dot_after_word(t, &[" Inc", " Ltd", " Jr", " Sr", " Co"]),
-        |t| dot_after_word(t, &[" Inc", " Ltd", " Jr", " Sr", " Co"]),
-        |t| {
-            window3(t, |w| {
-                w[0] == b' ' && w[1].is_ascii_alphabetic() && w[2] == b'.'
-            })
-        },
-    ];
-    let apply = |t: &mut String, i: usize, rep: &str| {
-        if let Some(r) = re(i).filter(|_| pre[i](t)) {
-            sub(t, r, rep);
+    let mut tests = dot_tests(&t);
+    let apply = |t: &mut String, tests: &mut u16, i: usize, rep: &str| {
+        if let Some(r) = re(i).filter(|_| *tests & (1 << i) != 0) {
+            if sub_changed(t, r, rep) {
+                *tests = dot_tests(t);
+            }
         }
     };
     for (i, rep) in [(0, "${1}<prd>"), (1, "<prd>${1}"), (2, "${1}<prd>${2}")] {
-        apply(&mut t, i, rep);
+        apply(&mut t, &mut tests, i, rep);
     }
-    if let Some(r) = re(3).filter(|_| pre[3](&t)) {
-        sub(&mut t, r, |c: &regex::Captures| {
+    if let Some(r) = re(3).filter(|_| tests & (1 << 3) != 0) {
+        let changed = sub_changed(&mut t, r, |c: &regex::Captures| {
             let n = c.get(0).map_or(0, |m| m.as_str().len());
             format!("{}<stop>", "<prd>".repeat(n))
         });
+        if changed {
+            tests = dot_tests(&t);
+        }
     }
-    if dot_after_word(&t, &["Ph"]) && t.contains("Ph.D") {
+    if t.contains("Ph.D.") {
         t = t.replace("Ph.D.", "Ph<prd>D<prd>");
+        tests = dot_tests(&t);
     }
     for (i, rep) in [
         (4, " ${1}<prd> "),
@@ -316,7 +394,7 @@ fn split_sentences(text: &str) -> Vec<String> {
         (9, " ${1}<prd>"),
         (10, " ${1}<prd>"),
     ] {
-        apply(&mut t, i, rep);
+        apply(&mut t, &mut tests, i, rep);
     }
     // The quote swaps neither add nor remove a `"`, `!`, `?` or `”`: one look decides all four.
     let (mut quote, mut bang, mut ask) = (false, false, false);
@@ -486,12 +564,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn dots_found_as_a_byte_scan_finds_them() {
+        // `/` is `.` ^ 1, the byte the word-at-a-time test can flag above a true `.`.
+        let texts = [
+            "",
+            ".",
+            "a./b../c",
+            "./././././././././",
+            "no dots at all here, none",
+            "Dr. Smith, 3.5 m... e.g. \u{e9}t\u{e9}./.",
+            "........////////........",
+        ];
+        for t in texts {
+            let mut got = Vec::new();
+            for_each_dot(t.as_bytes(), |i| {
+                got.push(i);
+                false
+            });
+            let want: Vec<usize> = t.match_indices('.').map(|(i, _)| i).collect();
+            assert_eq!(got, want, "{t:?}");
+        }
+    }
+
+    #[test]
     fn splitter_and_folds() {
         assert_eq!(
-            regex_sentences("Mr. Smith went home. He slept! Did he?"),
+            *regex_sentences("Mr. Smith went home. He slept! Did he?"),
             ["Mr. Smith went home.", "He slept!", "Did he?"]
         );
-        assert_eq!(regex_sentences("Wait... what"), ["Wait...", "what"]);
+        assert_eq!(*regex_sentences("Wait... what"), ["Wait...", "what"]);
         assert_eq!(
             nfkd_ascii("Reykjavík, Chișinău ﬁ"),
             "Reykjavik, Chisinau fi"

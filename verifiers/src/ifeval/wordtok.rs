@@ -290,6 +290,13 @@ fn split_leading_apostrophes(s: &str) -> String {
 
 /// The tokens of one sentence, as `NLTKWordTokenizer().tokenize(sentence)`.
 pub fn treebank_tokens(sentence: &str) -> Vec<String> {
+    pystr::split_ws(&treebank_text(sentence))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The tokenizer's last text, whose whitespace-separated words are [`treebank_tokens`].
+pub fn treebank_text(sentence: &str) -> String {
     let r = rules();
     let mut text = sentence.to_string();
     let run = |text: &mut String, m: &Mask, rules: &[Rule]| {
@@ -323,7 +330,7 @@ pub fn treebank_tokens(sentence: &str) -> Vec<String> {
     if m.has(b'\'') || m.contraction {
         run(&mut text, &m, &t.clitics);
     }
-    pystr::split_ws(&text).map(str::to_string).collect()
+    text
 }
 
 /// How many tokens of `nltk.word_tokenize(text)` are `isupper()`.
