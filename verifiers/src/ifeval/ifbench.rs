@@ -24,7 +24,7 @@
 //! "a b".
 
 use super::kwargs::Kwargs;
-use super::pyhelp::FnvBuild;
+use super::pyhelp::FastBuild;
 use super::pyhelp::{
     digit_value, is_emoji, is_punct, nfkd_ascii, no_punct, sentences, strip_ps, word_tokenize,
 };
@@ -181,8 +181,8 @@ fn unique_word_count(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     }))
 }
 
-/// A fixed word table, looked up with FNV (tables built from the response keep SipHash).
-type WordTable = HashSet<&'static str, FnvBuild>;
+/// A fixed word table, looked up with `WordHash` (tables built from the response keep SipHash).
+type WordTable = HashSet<&'static str, FastBuild>;
 
 fn stopwords() -> &'static WordTable {
     static S: OnceLock<WordTable> = OnceLock::new();

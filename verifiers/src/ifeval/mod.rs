@@ -137,7 +137,9 @@ pub fn answer_text(response: &str) -> &str {
     const TAG: &[u8] = b"</think>";
     let b = response.as_bytes();
     let mut end = b.len();
-    while let Some(i) = b[..end].iter().rposition(|&c| c == b'>') {
+    // `str::rfind` of a character is a word-at-a-time search; `>` is ASCII, so every cut is
+    // on a character boundary.
+    while let Some(i) = response[..end].rfind('>') {
         if b[..=i].ends_with(TAG) {
             return &response[i + 1..];
         }
@@ -159,7 +161,8 @@ fn push_count(s: &mut String, n: usize) {
             break;
         }
     }
-    s.extend(buf[i..].iter().map(|&d| char::from(d)));
+    // ASCII digits: always UTF-8.
+    s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or_default());
 }
 
 /// The loose variants of the reference (`evaluation_lib`), duplicates removed, the response
@@ -216,20 +219,24 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         compat: opts.compat,
         prompt: row.prompt.as_deref(),
     };
-    let mut checks = Vec::with_capacity(row.instructions.len());
-    for ins in &row.instructions {
-        match registry::build(&ins.id, &ins.kwargs, &ctx) {
-            Ok(c) => checks.push(c),
-            Err(e) => return Verdict::error(format!("instruction {}: {e}", ins.id)),
-        }
-    }
     let nonempty = !pystr::strip(text).is_empty();
     // Built on the first strict failure: a row whose instructions all pass needs none.
     let mut variants: Option<Vec<Cow<'_, str>>> = None;
-    let mut entries = Vec::with_capacity(checks.len());
+    let mut entries = Vec::with_capacity(if opts.omit_detail {
+        0
+    } else {
+        row.instructions.len()
+    });
     let (mut n_strict, mut n_loose) = (0usize, 0usize);
     let mut first_failed: Option<&str> = None;
-    for (ins, check) in row.instructions.iter().zip(&checks) {
+    // Each checker is built and run in turn (checkers are pure, so running one before the
+    // next is built changes nothing; a row with an unbuildable instruction is an error
+    // whatever the others gave).
+    for ins in &row.instructions {
+        let check = match registry::build(&ins.id, &ins.kwargs, &ctx) {
+            Ok(c) => c,
+            Err(e) => return Verdict::error(format!("instruction {}: {e}", ins.id)),
+        };
         let strict = nonempty && check(text);
         let loose = strict
             || (nonempty
@@ -256,7 +263,7 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
             entries.push(Value::Object(e));
         }
     }
-    let n = checks.len();
+    let n = row.instructions.len();
     let frac = |k: usize| k as f64 / n as f64;
     let reward = match opts.reward {
         RewardMode::Fraction => frac(n_strict),

@@ -15,7 +15,7 @@
 //! Work is linear in the text: one scan for candidate ends, and a bounded re-tokenization of
 //! the few words around each candidate.
 
-use super::pyhelp::FnvBuild;
+use super::pyhelp::FastBuild;
 use super::pystr;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -36,10 +36,10 @@ const ORTHO_UC: u32 = BEG_UC | MID_UC | UNK_UC;
 const ORTHO_LC: u32 = BEG_LC | MID_LC | UNK_LC;
 
 struct Params {
-    abbrev: HashSet<&'static str, FnvBuild>,
-    colloc: HashSet<(&'static str, &'static str), FnvBuild>,
-    ortho: HashMap<&'static str, u32, FnvBuild>,
-    starters: HashSet<&'static str, FnvBuild>,
+    abbrev: HashSet<&'static str, FastBuild>,
+    colloc: HashSet<(&'static str, &'static str), FastBuild>,
+    ortho: HashMap<&'static str, u32, FastBuild>,
+    starters: HashSet<&'static str, FastBuild>,
 }
 
 fn params() -> &'static Params {

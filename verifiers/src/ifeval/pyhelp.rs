@@ -13,29 +13,44 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-/// FNV-1a, for the tables keyed by short fixed strings (ids, Punkt's parameters, sentences of
-/// one response): nothing an attacker could flood, and far cheaper per lookup than SipHash.
+/// A word-at-a-time multiplicative hash, for the tables keyed by short fixed strings (ids,
+/// Punkt's parameters, word lists): nothing an attacker could flood (the tables are fixed; a
+/// response's words are only looked up), and far cheaper per lookup than SipHash. Eight bytes
+/// per step, then a finalizer that spreads the product's high bits into the low ones, which
+/// pick the bucket.
 #[derive(Default)]
-pub struct Fnv(u64);
+pub struct WordHash(u64);
 
-impl Hasher for Fnv {
+const WORD_MUL: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl Hasher for WordHash {
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+        h ^ (h >> 33)
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            h = (h.rotate_left(23) ^ u64::from_le_bytes(w)).wrapping_mul(WORD_MUL);
+        }
+        let r = chunks.remainder();
+        if !r.is_empty() {
+            let mut w = [0u8; 8];
+            w[..r.len()].copy_from_slice(r);
+            // The length in the top byte keeps "a" and "a\0" apart.
+            let tail = u64::from_le_bytes(w) ^ ((r.len() as u64) << 59);
+            h = (h.rotate_left(23) ^ tail).wrapping_mul(WORD_MUL);
         }
         self.0 = h;
     }
 }
 
-pub type FnvBuild = BuildHasherDefault<Fnv>;
+pub type FastBuild = BuildHasherDefault<WordHash>;
 
 /// A character of `string.punctuation` (the 32 ASCII punctuation marks).
 pub fn is_punct(c: char) -> bool {

@@ -60,6 +60,13 @@ fn is_mark(c: char) -> bool {
 
 /// Python `str.strip()` with no argument.
 pub fn strip(s: &str) -> &str {
+    // Most texts start and end with a printable ASCII character (U+0021..U+007E), which no
+    // whitespace is: nothing to strip.
+    let b = s.as_bytes();
+    let printable = |c: Option<&u8>| c.is_some_and(|&c| (0x21..0x7f).contains(&c));
+    if printable(b.first()) && printable(b.last()) {
+        return s;
+    }
     s.trim_matches(is_space)
 }
 

@@ -5,7 +5,7 @@
 //! `multi-turn:constrained_start` included).
 
 use super::kwargs::Kwargs;
-use super::pyhelp::FnvBuild;
+use super::pyhelp::FastBuild;
 use super::{format, ifbench, ifevalg, keywords, length, misc, tulu, Check, Ctx};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -79,7 +79,7 @@ pub fn ids() -> impl Iterator<Item = &'static str> {
         .chain(tulu::IDS.iter().copied())
 }
 
-type Table = HashMap<&'static str, Builder, FnvBuild>;
+type Table = HashMap<&'static str, Builder, FastBuild>;
 
 /// id -> builder for IFEval's, IFEvalG's and IFBench's ids (the first list holding an id wins,
 /// as the sequential search did), looked up once per instruction instead of scanned.
