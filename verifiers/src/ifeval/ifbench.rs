@@ -692,8 +692,7 @@ fn repeats(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 fn sentence_keyword(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let word = non_empty(kw, "word")?;
     let n = positive(kw, "N")?;
-    let re = recache::get(&regex::escape(word), true)
-        .map_err(|e| format!("word {word:?} is not usable: {e}"))?;
+    let re = recache::literal_ci(word).map_err(|e| format!("word {word:?} is not usable: {e}"))?;
     Ok(Box::new(move |v: &str| {
         let s = sentences(v);
         s.len() >= n && keywords::has_bounded(&re, s[n - 1])

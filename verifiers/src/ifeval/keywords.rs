@@ -27,12 +27,12 @@ use std::sync::Arc;
 
 /// A keyword argument turned into a case-insensitive matcher.
 pub fn keyword_regex(word: &str, ctx: &Ctx) -> Result<Arc<Regex>, String> {
-    let pat = if ctx.compat {
-        word.to_string()
+    let re = if ctx.compat {
+        recache::get(word, true)
     } else {
-        regex::escape(word)
+        recache::literal_ci(word)
     };
-    recache::get(&pat, true).map_err(|e| format!("keyword {word:?} is not a usable pattern: {e}"))
+    re.map_err(|e| format!("keyword {word:?} is not a usable pattern: {e}"))
 }
 
 /// A list argument that must not be empty (the reference draws random words for `[]`).

@@ -12,31 +12,71 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 const CAPACITY: usize = 8192;
 
-/// (pattern, case-insensitive) -> its compiled, shared regex.
-type Cache = Mutex<HashMap<(String, bool), Arc<Regex>>>;
+/// The compiled patterns, by kind: case-sensitive and case-insensitive patterns, and
+/// case-insensitive literals keyed by the literal itself (so a hit needs no escaped copy).
+/// Keyed by `String` and looked up by `&str`: a hit allocates nothing.
+#[derive(Default)]
+struct Maps {
+    exact: HashMap<String, Arc<Regex>>,
+    folded: HashMap<String, Arc<Regex>>,
+    literal_folded: HashMap<String, Arc<Regex>>,
+}
 
-/// Compile `pattern` (case-insensitive when `ci`), size-limited, or reuse a cached copy.
-pub fn get(pattern: &str, ci: bool) -> Result<Arc<Regex>, regex::Error> {
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
-    let key = (pattern.to_string(), ci);
-    if let Ok(map) = cache.lock() {
-        if let Some(re) = map.get(&key) {
+impl Maps {
+    fn of(&mut self, kind: Kind) -> &mut HashMap<String, Arc<Regex>> {
+        match kind {
+            Kind::Pattern { ci: false } => &mut self.exact,
+            Kind::Pattern { ci: true } => &mut self.folded,
+            Kind::LiteralFolded => &mut self.literal_folded,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.exact.len() + self.folded.len() + self.literal_folded.len()
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Pattern { ci: bool },
+    LiteralFolded,
+}
+
+fn lookup(
+    key: &str,
+    kind: Kind,
+    pattern: impl FnOnce() -> String,
+) -> Result<Arc<Regex>, regex::Error> {
+    static CACHE: OnceLock<Mutex<Maps>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Maps::default()));
+    if let Ok(mut maps) = cache.lock() {
+        if let Some(re) = maps.of(kind).get(key) {
             return Ok(re.clone());
         }
     }
+    let ci = !matches!(kind, Kind::Pattern { ci: false });
     let re = Arc::new(
-        RegexBuilder::new(pattern)
+        RegexBuilder::new(&pattern())
             .case_insensitive(ci)
             .size_limit(1 << 20)
             .dfa_size_limit(1 << 20)
             .build()?,
     );
-    if let Ok(mut map) = cache.lock() {
-        if map.len() >= CAPACITY {
-            map.clear();
+    if let Ok(mut maps) = cache.lock() {
+        if maps.len() >= CAPACITY {
+            *maps = Maps::default();
         }
-        map.insert(key, re.clone());
+        maps.of(kind).insert(key.to_string(), re.clone());
     }
     Ok(re)
+}
+
+/// Compile `pattern` (case-insensitive when `ci`), size-limited, or reuse a cached copy.
+pub fn get(pattern: &str, ci: bool) -> Result<Arc<Regex>, regex::Error> {
+    lookup(pattern, Kind::Pattern { ci }, || pattern.to_string())
+}
+
+/// `get(&regex::escape(word), true)`, without escaping `word` when it is cached.
+pub fn literal_ci(word: &str) -> Result<Arc<Regex>, regex::Error> {
+    lookup(word, Kind::LiteralFolded, || regex::escape(word))
 }
