@@ -143,8 +143,9 @@ fn multi_char_len(s: &str) -> Option<usize> {
     best
 }
 
-/// The punkt word tokenizer on one line (no `\n` inside): byte spans of the tokens.
-fn word_tokens(line: &str, out: &mut Vec<(usize, usize)>) {
+/// The punkt word tokenizer on one line (no `\n` inside): `f` gets the byte span of each
+/// token, in order.
+fn word_tokens(line: &str, mut f: impl FnMut(usize, usize)) {
     let mut i = 0;
     while i < line.len() {
         let Some(c) = line[i..].chars().next() else {
@@ -155,7 +156,7 @@ fn word_tokens(line: &str, out: &mut Vec<(usize, usize)>) {
             continue;
         }
         if let Some(n) = multi_char_len(&line[i..]) {
-            out.push((i, i + n));
+            f(i, i + n);
             i += n;
             continue;
         }
@@ -183,10 +184,10 @@ fn word_tokens(line: &str, out: &mut Vec<(usize, usize)>) {
                 }
                 j += d.len_utf8();
             }
-            out.push((i, j));
+            f(i, j);
             i = j;
         } else {
-            out.push((i, i + c.len_utf8()));
+            f(i, i + c.len_utf8());
             i += c.len_utf8();
         }
     }
@@ -329,10 +330,14 @@ fn second_pass(p: &Params, t1: &mut Tok, t2: &Tok) {
     if !t1.period_final {
         return;
     }
-    let typ = t1.type_no_period().to_string();
     let next_typ = t2.type_no_sentperiod();
+    // Read before `t1` changes (borrowed, not copied out).
+    let (colloc, number) = {
+        let typ = t1.type_no_period();
+        (p.colloc.contains(&(typ, next_typ)), typ == "##number##")
+    };
     let initial = t1.is_initial();
-    if p.colloc.contains(&(typ.as_str(), next_typ)) {
+    if colloc {
         t1.sentbreak = false;
         t1.abbr = true;
         return;
@@ -347,7 +352,7 @@ fn second_pass(p: &Params, t1: &mut Tok, t2: &Tok) {
             return;
         }
     }
-    if initial || typ == "##number##" {
+    if initial || number {
         let o = ortho_heuristic(p, t2);
         if o == Ortho::No {
             t1.sentbreak = false;
@@ -366,31 +371,32 @@ fn second_pass(p: &Params, t1: &mut Tok, t2: &Tok) {
 }
 
 /// `text_contains_sentbreak`: some token other than the last is a sentence break.
+///
+/// The reference annotates every token (first pass), then each token against the next
+/// (second pass), and answers true when a token with a successor is a break. A token's second
+/// pass reads only its successor's first-pass annotations, so the tokens are streamed through
+/// a window of two instead of collected.
 fn contains_sentbreak(p: &Params, context: &str) -> bool {
-    let mut toks: Vec<Tok> = Vec::new();
-    let mut spans = Vec::new();
+    let mut prev: Option<Tok> = None;
+    let mut found = false;
     for line in context.split('\n') {
         if pystr::strip(line).is_empty() {
             continue;
         }
-        spans.clear();
-        word_tokens(line, &mut spans);
-        toks.extend(spans.iter().map(|&(a, b)| Tok::new(&line[a..b])));
-    }
-    for t in toks.iter_mut() {
-        t.first_pass(p);
-    }
-    let mut found = false;
-    for i in 0..toks.len() {
+        word_tokens(line, |a, b| {
+            if found {
+                return;
+            }
+            let mut t = Tok::new(&line[a..b]);
+            t.first_pass(p);
+            if let Some(mut q) = prev.take() {
+                second_pass(p, &mut q, &t);
+                found = q.sentbreak;
+            }
+            prev = Some(t);
+        });
         if found {
             return true;
-        }
-        if i + 1 < toks.len() {
-            let (a, b) = toks.split_at_mut(i + 1);
-            second_pass(p, &mut a[i], &b[0]);
-        }
-        if toks[i].sentbreak {
-            found = true;
         }
     }
     false
@@ -407,8 +413,9 @@ struct EndMatch {
 /// `period_context_re().finditer(text)`.
 fn end_matches(text: &str) -> Vec<EndMatch> {
     let mut out = Vec::new();
-    for (pos, c) in text.char_indices() {
-        if !matches!(c, '.' | '?' | '!') {
+    // `.?!` are ASCII, and an ASCII byte is always a whole character: scan the bytes.
+    for (pos, &c) in text.as_bytes().iter().enumerate() {
+        if !matches!(c, b'.' | b'?' | b'!') {
             continue;
         }
         let rest = &text[pos + 1..];
