@@ -297,6 +297,72 @@ pub fn treebank_tokens(sentence: &str) -> Vec<String> {
 
 /// The tokenizer's last text, whose whitespace-separated words are [`treebank_tokens`].
 pub fn treebank_text(sentence: &str) -> String {
+    if let Some(t) = plain_tokens(sentence) {
+        return t;
+    }
+    treebank_text_rules(sentence)
+}
+
+/// The tokens of a plain sentence, space-separated, without running the rules; `None` when
+/// the sentence is not plain. Plain: ASCII letters, digits and whitespace, `?` and `!`, commas
+/// not followed by a comma, at most one `.` and only as the last character before trailing
+/// whitespace, and none of CONTRACTIONS2/3's words. On such a text the only rules that can
+/// match are `[?!]` (each mark its own token), `([:,])([^\d])` and `([:,])$` (a comma not
+/// followed by a digit is its own token; one followed by a digit stays in its word) and the
+/// two end-of-sentence period rules (the last `.` its own token), and the rest of the pipeline
+/// only collapses whitespace.
+fn plain_tokens(sentence: &str) -> Option<String> {
+    let b = sentence.as_bytes();
+    let body = b.len()
+        - b.iter()
+            .rev()
+            .take_while(|c| c.is_ascii_whitespace() || **c == 0x0b)
+            .count();
+    for (i, &c) in b.iter().enumerate() {
+        let ok = c.is_ascii_alphanumeric()
+            || c.is_ascii_whitespace()
+            || c == 0x0b
+            || matches!(c, b'?' | b'!')
+            || (c == b',' && b.get(i + 1) != Some(&b','))
+            || (c == b'.' && i + 1 == body);
+        if !ok {
+            return None;
+        }
+    }
+    if has_contraction_word(sentence) {
+        return None;
+    }
+    let mut out = String::with_capacity(b.len() + 8);
+    let mut push = |tok: &str| {
+        if !tok.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(tok);
+        }
+    };
+    for word in sentence.split(|c: char| c.is_ascii_whitespace() || c == '\u{b}') {
+        let w = word.as_bytes();
+        let mut start = 0;
+        for (i, &c) in w.iter().enumerate() {
+            let own = match c {
+                b'?' | b'!' | b'.' => true,
+                b',' => !w.get(i + 1).is_some_and(u8::is_ascii_digit),
+                _ => false,
+            };
+            if own {
+                push(&word[start..i]);
+                push(&word[i..=i]);
+                start = i + 1;
+            }
+        }
+        push(&word[start..]);
+    }
+    Some(out)
+}
+
+/// [`treebank_text`] by the rules, for any sentence.
+fn treebank_text_rules(sentence: &str) -> String {
     let r = rules();
     let mut text = sentence.to_string();
     let run = |text: &mut String, m: &Mask, rules: &[Rule]| {
@@ -352,6 +418,41 @@ pub fn count_upper_tokens(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_sentences_tokenize_as_the_rules_do() {
+        let words = [
+            "a", "The", "cat", "1,000", "a,b", "a,", ",", "x,1", "2020.", "why?", "no!", "Hi!?",
+            "a,.", "  ", "\n", "\t", "I", "one,two,", "5,", "ok?!", ".", "b,?",
+        ];
+        // Every sequence of up to three pieces, with and without a final period.
+        let mut n = 0;
+        for a in words {
+            for b in words {
+                for c in words {
+                    for end in ["", ".", ". ", "\n"] {
+                        let s = format!("{a} {b}{c}{end}");
+                        if let Some(fast) = plain_tokens(&s) {
+                            n += 1;
+                            let slow: Vec<String> = pystr::split_ws(&treebank_text_rules(&s))
+                                .map(str::to_string)
+                                .collect();
+                            let fast: Vec<String> = fast
+                                .split(' ')
+                                .filter(|t| !t.is_empty())
+                                .map(str::to_string)
+                                .collect();
+                            assert_eq!(fast, slow, "{s:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(n > 5000, "{n}");
+        assert!(plain_tokens("We cannot go.").is_none());
+        assert!(plain_tokens("a,,b").is_none());
+        assert!(plain_tokens("3.5 m").is_none());
+    }
 
     #[test]
     fn final_period_by_hand_is_the_regex() {
