@@ -19,6 +19,7 @@ use rlvr_train::backend::cuda::{probe, Cuda};
 use rlvr_train::backend::{AttnLayout, AttnShape, Backend};
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
+use rlvr_train::sample::SamplingParams;
 use rlvr_train::Result;
 
 /// H200 SXM dense peaks (NVIDIA's datasheet, without sparsity), for MFU.
@@ -113,27 +114,27 @@ fn speed(gpu: &Cuda, shape: &str, steps: usize) -> Result<Row> {
         .collect();
     gpu.synchronize()?;
     let t0 = Instant::now();
-    let logits = model.decode_step(&mut cache, &ids, &prompts)?;
+    let logits = model.decode_step_logits(&mut cache, &ids, &prompts)?;
     gpu.synchronize()?;
     let prefill_tok_s = (n_seqs * prompt) as f64 / t0.elapsed().as_secs_f64();
     used_bytes(gpu, &mut peak)?;
-    let argmax = |l: &Vec<f32>| {
-        l.iter()
-            .enumerate()
-            .fold((0usize, f32::NEG_INFINITY), |b, (i, &x)| {
-                if x > b.1 {
-                    (i, x)
-                } else {
-                    b
-                }
-            })
-            .0 as u32
+    // Sampled on the device at temperature 1 (the rollouts' setting): no logits download.
+    let params = SamplingParams::default();
+    let vocab = cfg.vocab_size;
+    let draws = |t: u64| -> Vec<f64> {
+        (0..n_seqs as u64)
+            .map(|s| rlvr_train::rng::uniform(&[0, t, s]))
+            .collect()
     };
-    let mut next: Vec<Vec<u32>> = logits.iter().map(|l| vec![argmax(l)]).collect();
+    let sample = |l: &<Cuda as Backend>::Buf, t: u64| -> Result<Vec<Vec<u32>>> {
+        let picks = gpu.sample_rows(l, vocab, &params, &draws(t))?;
+        Ok(picks.into_iter().map(|(tok, _)| vec![tok]).collect())
+    };
+    let mut next = sample(&logits, 0)?;
     let t0 = Instant::now();
-    for _ in 0..new {
-        let logits = model.decode_step(&mut cache, &ids, &next)?;
-        next = logits.iter().map(|l| vec![argmax(l)]).collect();
+    for t in 1..=new as u64 {
+        let logits = model.decode_step_logits(&mut cache, &ids, &next)?;
+        next = sample(&logits, t)?;
     }
     gpu.synchronize()?;
     let decode_tok_s = (n_seqs * new) as f64 / t0.elapsed().as_secs_f64();
@@ -334,6 +335,9 @@ fn main() -> ExitCode {
     println!(
         "\ntraining: 1 x 4096-token sequence per step, forward + backward + AdamW, f32 weights"
     );
-    println!("generation: 256 sequences, 128-token prompts (prefill), 32 greedy decode steps");
+    println!(
+        "generation: 256 sequences, 128-token prompts (prefill), 32 decode steps sampled on the \
+         device (temperature 1)"
+    );
     ExitCode::SUCCESS
 }

@@ -116,6 +116,33 @@ pub fn sample_token(logits: &[f32], p: &SamplingParams, u: f64) -> (u32, f32) {
     (last as u32, logp(last))
 }
 
+/// [`sample_token`] on every row of host logits [rows, vocab], row `i` with `uniforms[i]`, in
+/// parallel: the default [`Backend::sample_rows`](crate::backend::Backend::sample_rows).
+pub fn sample_rows_host(
+    logits: &[f32],
+    vocab: usize,
+    params: &SamplingParams,
+    uniforms: &[f64],
+) -> Result<Vec<(u32, f32)>> {
+    check_sample_rows(logits.len(), vocab, uniforms.len())?;
+    if uniforms.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(logits
+        .par_chunks_exact(vocab)
+        .zip(uniforms.par_iter())
+        .map(|(l, &u)| sample_token(l, params, u))
+        .collect())
+}
+
+/// The shape check of [`Backend::sample_rows`](crate::backend::Backend::sample_rows), shared
+/// by every backend: `len` logits are `rows` rows of `vocab >= 1`.
+pub(crate) fn check_sample_rows(len: usize, vocab: usize, rows: usize) -> Result<()> {
+    crate::error::ensure_shape(len == rows * vocab && (vocab > 0 || rows == 0), || {
+        format!("sample_rows: {len} logits for {rows} rows of {vocab}")
+    })
+}
+
 /// Samples `params.n` completions for every prompt; results are ordered by prompt, then sample.
 pub fn generate<B: Backend>(
     model: &Model<B>,
@@ -154,7 +181,11 @@ pub fn generate<B: Backend>(
     // Prefill each prompt once (in its first sample's slot) and copy its cache to the others.
     let n = params.n;
     let firsts: Vec<usize> = (0..prompts.len()).map(|p| p * n).collect();
-    let prompt_logits = model.decode_step(&mut cache, &firsts, prompts)?;
+    // The logits stay on the backend: only the draws go to it and (token, log-prob) per
+    // sequence come back.
+    let be = &model.backend;
+    let vocab = model.cfg.vocab_size;
+    let mut prompt_logits = Some(model.decode_step_logits(&mut cache, &firsts, prompts)?);
     for &first in &firsts {
         for s in 1..n {
             model.copy_cached_sequence(&mut cache, first, first + s)?;
@@ -163,23 +194,25 @@ pub fn generate<B: Backend>(
     let mut active: Vec<usize> = (0..seqs.len()).collect();
     let mut feed: Vec<Vec<u32>> = Vec::new();
     for t in 0..params.max_new_tokens {
-        let logits = if t == 0 {
-            active
-                .iter()
-                .map(|&i| prompt_logits[i / n].clone())
-                .collect()
-        } else {
-            model.decode_step(&mut cache, &active, &feed)?
+        let logits = match prompt_logits.take() {
+            // Step 0: every sequence samples from its prompt's row.
+            Some(rows) if n == 1 => rows,
+            Some(rows) => {
+                let of: Vec<usize> = active.iter().map(|&i| i / n).collect();
+                let mut l = be.zeros(of.len() * vocab)?;
+                be.gather_rows(&mut l, &rows, &of, vocab)?;
+                l
+            }
+            None => model.decode_step_logits(&mut cache, &active, &feed)?,
         };
-        let picks: Vec<(u32, f32)> = active
-            .par_iter()
-            .zip(&logits)
-            .map(|(&i, l)| {
+        let uniforms: Vec<f64> = active
+            .iter()
+            .map(|&i| {
                 let (p, s) = seqs[i];
-                let u = rng::uniform(&[key.seed, key.step, p as u64, s as u64, t as u64]);
-                sample_token(l, params, u)
+                rng::uniform(&[key.seed, key.step, p as u64, s as u64, t as u64])
             })
             .collect();
+        let picks = be.sample_rows(&logits, vocab, params, &uniforms)?;
         let mut next_active = Vec::with_capacity(active.len());
         feed.clear();
         for (&i, (tok, lp)) in active.iter().zip(picks) {

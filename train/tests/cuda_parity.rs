@@ -91,6 +91,10 @@ fn memory_and_adamw() {
     check("memory_and_adamw");
 }
 #[test]
+fn sample() {
+    check("sample");
+}
+#[test]
 fn model_step() {
     check("model_step");
 }

@@ -348,6 +348,23 @@ pub trait Backend: Clone + Send + Sync + 'static {
         v: &mut Self::Buf,
         hp: &AdamWStep,
     ) -> Result<()>;
+
+    // ---- sampling ----
+    /// One token per row of `logits` [rows, vocab] (rows = `uniforms.len()`), by
+    /// [`sample_token`](crate::sample::sample_token)'s rule with `params`' temperature, top_k
+    /// and top_p, row `i` with the uniform draw `uniforms[i]` in [0, 1); returns (token,
+    /// log-prob) per row on the host. The default downloads the logits and runs
+    /// `sample_token` on each row (the CPU's rule, bit for bit); CUDA samples on the device,
+    /// so only the draws and the two numbers per row cross the bus.
+    fn sample_rows(
+        &self,
+        logits: &Self::Buf,
+        vocab: usize,
+        params: &crate::sample::SamplingParams,
+        uniforms: &[f64],
+    ) -> Result<Vec<(u32, f32)>> {
+        crate::sample::sample_rows_host(&self.download(logits)?, vocab, params, uniforms)
+    }
 }
 
 /// Runs a test body once per available backend: `for_each_backend!(|b| body(b))`. The CPU

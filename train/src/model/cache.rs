@@ -73,13 +73,31 @@ impl<B: Backend> Model<B> {
     }
 
     /// Appends `tokens[i]` to cached sequence `seq_ids[i]` and returns, for each, the logits
-    /// [vocab] after its last new token. Sequences not listed are untouched.
+    /// [vocab] after its last new token, on the host. Sequences not listed are untouched.
     pub fn decode_step(
         &self,
         cache: &mut KvCache<B>,
         seq_ids: &[usize],
         tokens: &[Vec<u32>],
     ) -> Result<Vec<Vec<f32>>> {
+        let logits = self.decode_step_logits(cache, seq_ids, tokens)?;
+        Ok(self
+            .backend
+            .download(&logits)?
+            .chunks_exact(self.cfg.vocab_size)
+            .map(<[f32]>::to_vec)
+            .collect())
+    }
+
+    /// [`decode_step`](Self::decode_step) with the logits left on the backend: one buffer
+    /// [seq_ids.len(), vocab], row `i` for `seq_ids[i]` (for
+    /// [`Backend::sample_rows`](crate::backend::Backend::sample_rows)).
+    pub fn decode_step_logits(
+        &self,
+        cache: &mut KvCache<B>,
+        seq_ids: &[usize],
+        tokens: &[Vec<u32>],
+    ) -> Result<B::Buf> {
         if seq_ids.len() != tokens.len() {
             return Err(TrainError::Input(
                 "decode_step: one token list per sequence".into(),
@@ -145,10 +163,6 @@ impl<B: Backend> Model<B> {
         let mut logits = be.zeros(last.len() * vocab)?;
         let head = &self.params[self.head_index()].data;
         be.linear_fwd(&mut logits, &normed, head, None, d, vocab)?;
-        Ok(be
-            .download(&logits)?
-            .chunks_exact(vocab)
-            .map(<[f32]>::to_vec)
-            .collect())
+        Ok(logits)
     }
 }

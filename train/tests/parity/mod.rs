@@ -15,6 +15,7 @@
 use rlvr_train::backend::cpu::Cpu;
 use rlvr_train::backend::{rope_inv_freq, AdamWStep, AttnLayout, AttnShape, Backend};
 use rlvr_train::model::{Model, ModelConfig};
+use rlvr_train::sample::SamplingParams;
 use rlvr_train::{rng, Result};
 
 /// See the module doc for how this was chosen.
@@ -33,6 +34,7 @@ pub const OPS: &[&str] = &[
     "swiglu",
     "lm_head",
     "memory_and_adamw",
+    "sample",
     "model_step",
 ];
 
@@ -58,6 +60,7 @@ pub fn run<B: Backend>(op: &str, other: &B) -> Result<Comparison> {
         "swiglu" => (swiglu(&cpu)?, swiglu(other)?, TOL_F32),
         "lm_head" => (lm_head(&cpu)?, lm_head(other)?, TOL_F32),
         "memory_and_adamw" => (memory_and_adamw(&cpu)?, memory_and_adamw(other)?, TOL_F32),
+        "sample" => (sample(&cpu)?, sample(other)?, TOL_F32),
         "model_step" => (model_step(&cpu)?, model_step(other)?, TOL_MODEL),
         _ => {
             return Err(rlvr_train::TrainError::Input(format!(
@@ -334,6 +337,51 @@ fn memory_and_adamw<B: Backend>(b: &B) -> Result<Outs> {
         out(b, "gathered", &gathered)?,
         ("sum_squares".into(), vec![ss]),
     ])
+}
+
+/// Sampling on a fixed logits table [8, 4096] (vocabulary > a block; two rows of few distinct
+/// values, so cuts fall inside groups of exact ties) under greedy, top-k, top-p and plain
+/// settings, with the same uniform draws on both backends. Tokens are compared as floats:
+/// one different token is an error of at least 1/4096 (over the tolerance); a log-prob may
+/// differ by rounding only (sample.cu's header says where the f64 sums differ).
+fn sample<B: Backend>(b: &B) -> Result<Outs> {
+    let (rows, vocab) = (8, 4096);
+    let mut table = rand_vec(40, rows * vocab, 2.0);
+    for (i, x) in table[2 * vocab..4 * vocab].iter_mut().enumerate() {
+        *x = [-1.0, 0.0, 0.5, 2.0][(rng::uniform(&[41, i as u64]) * 4.0) as usize];
+    }
+    let logits = b.upload(&table)?;
+    let mut outs = Vec::new();
+    for (i, (temperature, top_k, top_p)) in [
+        (0.0, 0, 1.0),
+        (1.0, 0, 1.0),
+        (0.7, 50, 0.9),
+        (1.5, 5, 1.0),
+        (1.0, 0, 0.5),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let params = SamplingParams {
+            temperature,
+            top_k,
+            top_p,
+            ..SamplingParams::default()
+        };
+        let u: Vec<f64> = (0..rows)
+            .map(|r| rng::uniform(&[42, i as u64, r as u64]))
+            .collect();
+        let picks = b.sample_rows(&logits, vocab, &params, &u)?;
+        outs.push((
+            format!("tokens{i}"),
+            picks.iter().map(|&(t, _)| t as f32).collect(),
+        ));
+        outs.push((
+            format!("logprobs{i}"),
+            picks.iter().map(|&(_, lp)| lp).collect(),
+        ));
+    }
+    Ok(outs)
 }
 
 /// One model step: forward (log-probs, entropies) and every parameter's gradient of a

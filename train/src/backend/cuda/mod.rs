@@ -19,6 +19,7 @@
 
 mod gemm;
 mod ops;
+mod sampling;
 
 pub use gemm::Precision;
 
@@ -31,12 +32,13 @@ use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions};
 
 use crate::{Result, TrainError};
 
-/// The kernels' source: the elementwise and row kernels, then attention and the lm head (which
-/// use the first file's block reductions).
-const KERNELS: [&str; 3] = [
+/// The kernels' source: the elementwise and row kernels, then attention and the lm head, then
+/// sampling (the later files use the first file's block reductions).
+const KERNELS: [&str; 4] = [
     include_str!("kernels.cu"),
     include_str!("attention_lmhead.cu"),
     include_str!("flash_attention.cu"),
+    include_str!("sample.cu"),
 ];
 
 /// Every kernel the backend launches, by its `extern "C"` name.
@@ -65,6 +67,7 @@ const KERNEL_NAMES: &[&str] = &[
     "flash_attn_bwd_dkdv",
     "lse_entropy_fwd",
     "lse_entropy_bwd",
+    "sample_rows",
 ];
 
 /// Threads per block; must equal `BLOCK` in kernels.cu (the block reductions assume it).

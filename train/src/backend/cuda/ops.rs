@@ -572,6 +572,16 @@ impl Backend for Cuda {
         );
         Ok(())
     }
+
+    fn sample_rows(
+        &self,
+        logits: &Buf,
+        vocab: usize,
+        params: &crate::sample::SamplingParams,
+        uniforms: &[f64],
+    ) -> Result<Vec<(u32, f32)>> {
+        self.sample_rows_on_device(logits, vocab, params, uniforms)
+    }
 }
 
 /// RoPE in place on x[T, H, hd]; `sign` −1 applies the transposed rotation.
