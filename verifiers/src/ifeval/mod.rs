@@ -150,6 +150,10 @@ pub fn answer_text(response: &str) -> &str {
 
 /// `s` followed by the decimal digits of `n`.
 fn push_count(s: &mut String, n: usize) {
+    if n < 10 {
+        s.push(char::from(b'0' + n as u8));
+        return;
+    }
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut n = n;
@@ -191,18 +195,22 @@ fn loose_variants<'a>(r: &'a str) -> Vec<Cow<'a, str>> {
         }
     };
     let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(8);
-    for v in [
-        Cow::Borrowed(r),
-        star(r),
-        Cow::Borrowed(first),
-        Cow::Borrowed(last),
-        Cow::Borrowed(both),
-        star(first),
-        star(last),
-        star(both),
-    ] {
+    let mut add = |v: Cow<'a, str>| {
         if !pystr::strip(&v).is_empty() && !out.contains(&v) {
             out.push(v);
+        }
+    };
+    add(Cow::Borrowed(r));
+    if stars {
+        add(star(r));
+    }
+    for v in [first, last, both] {
+        add(Cow::Borrowed(v));
+    }
+    // Without a `*` each starless copy is its line-dropped variant, already listed.
+    if stars {
+        for v in [first, last, both] {
+            add(star(v));
         }
     }
     out
