@@ -321,7 +321,17 @@ fn split_sentences(text: &str) -> Vec<String> {
         .collect()
     });
     let re = |i: usize| pats.get(i).and_then(Option::as_ref);
-    let mut t = format!(" {text}  ").replace('\n', " ");
+    // `" " + text + "  "` with each `\n` a space, in one copy.
+    let mut t = String::with_capacity(text.len() + 3);
+    t.push(' ');
+    let mut rest = text;
+    while let Some(i) = rest.find('\n') {
+        t.push_str(&rest[..i]);
+        t.push(' ');
+        rest = &rest[i + 1..];
+    }
+    t.push_str(rest);
+    t.push_str("  ");
     // Before each pattern, a byte test that every match passes (all the patterns are ASCII,
     // and ASCII bytes never occur inside a multi-byte UTF-8 character); a pattern that cannot
     // match is skipped, which is what running it would leave.

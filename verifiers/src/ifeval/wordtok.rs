@@ -157,11 +157,17 @@ fn has_contraction_word(t: &str) -> bool {
     const WORDS: [&[u8]; 6] = [b"cannot", b"gimme", b"gonna", b"gotta", b"lemme", b"wanna"];
     let b = t.as_bytes();
     (0..b.len()).any(|i| {
-        matches!(b[i] | 0x20, b'c' | b'g' | b'l' | b'w')
-            && WORDS.iter().any(|w| {
-                b.get(i..i + w.len())
-                    .is_some_and(|x| x.eq_ignore_ascii_case(w))
-            })
+        // The words' first two letters: ca, gi, go, le, wa.
+        matches!(
+            (b[i] | 0x20, b.get(i + 1).map(|c| c | 0x20)),
+            (b'c', Some(b'a'))
+                | (b'g', Some(b'i' | b'o'))
+                | (b'l', Some(b'e'))
+                | (b'w', Some(b'a'))
+        ) && WORDS.iter().any(|w| {
+            b.get(i..i + w.len())
+                .is_some_and(|x| x.eq_ignore_ascii_case(w))
+        })
     })
 }
 
