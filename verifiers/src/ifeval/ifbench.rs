@@ -1252,7 +1252,7 @@ fn keyword_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             .iter()
             .filter(|t| t.chars().any(|c| pystr::is_word(c) && c != '_'))
             .collect();
-        words.len() >= m && pystr::lower(&words[m - 1]) == k
+        words.len() >= m && pystr::lower(words[m - 1]) == k
     }))
 }
 
