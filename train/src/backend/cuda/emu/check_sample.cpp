@@ -1,9 +1,9 @@
 // Checks sample_rows (sample.cu) against a transcription of sample.rs `sample_token` in double:
 // a full sort (descending logit, ascending index on ties, -0 below +0 as f32 total_cmp), top_k
 // truncation, the top_p prefix, the inverse-CDF walk. Rows with vocabularies larger than the
-// block, many exact ties (±0 among them), all-negative and peaked logits; greedy, top_k 1/5/50,
-// top_p 0.5/0.9/1, temperatures 0.7/1.5; draws at 0, near 0, near 1 and random. The token must
-// match exactly, the log-prob to 1e-6.
+// block (and of 97 and 1), many exact ties (±0 among them), all-negative and peaked logits;
+// greedy, top_k 1/5/50, top_p 0.5/0.9/1, temperatures 0.7/1.5; draws at 0, near 0, near 1 and
+// random. The token must match exactly, the log-prob to 1e-6.
 #include "common.h"
 #include <algorithm>
 #include <numeric>
@@ -65,6 +65,9 @@ int main() {
     srand(3);
     const double U[] = {0.0, 1e-12, 0.37, -1, 0.999999, 1 - 1e-9, -1, 0.6180339887};  // -1: random
     std::vector<Rows> sets = {
+        // Fewer elements than threads (the tests' tiny models), and a single one.
+        make("random V=97", 97, 1, [](int) { return (float)(3 * rnd()); }),
+        make("single V=1", 1, 1, [](int) { return 0.5f; }),
         make("random V=1000", 1000, 1, [](int) { return (float)(3 * rnd()); }),
         make("random V=5000", 5000, 1, [](int) { return (float)(4 * rnd()); }),
         // Five distinct values (±0 among them): every cut falls inside a group of ~200 ties.
@@ -74,7 +77,7 @@ int main() {
         make("peaked V=1000", 1000, 1, [](int) { return (float)(20 * rnd()); }),
     };
     // Repeated maxima: greedy must return the lowest index (300, not 700).
-    sets[0].z[0][700] = 50.f; sets[0].z[0][300] = 50.f;
+    sets[2].z[0][700] = 50.f; sets[2].z[0][300] = 50.f;
     struct Cfg { float t, p; int k; };
     std::vector<Cfg> cfgs = {{0.f, 1.f, 0}, {-1.f, 0.5f, 5}};
     for (int k : {0, 1, 5, 50}) for (float p : {0.5f, 0.9f, 1.f}) cfgs.push_back({0.7f, p, k});
