@@ -135,6 +135,11 @@ pub fn answer_text(response: &str) -> &str {
     // substring searcher's set-up cost more than the scan. Two occurrences cannot overlap, so
     // the last `>` that ends one ends the last one.
     const TAG: &[u8] = b"</think>";
+    // Most responses have none: `str::contains` with a multi-byte needle is a SIMD scan,
+    // several times faster than the backward search for `>` below.
+    if !response.contains("</think>") {
+        return response;
+    }
     let b = response.as_bytes();
     let mut end = b.len();
     // `str::rfind` of a character is a word-at-a-time search; `>` is ASCII, so every cut is
