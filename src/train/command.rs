@@ -108,6 +108,42 @@ pub fn run(args: TrainArgs) -> anyhow::Result<ExitCode> {
     args.device.run(args.precision, Train { args: &args, cfg })
 }
 
+/// On a backend with its own memory (a GPU), prints what the run needs and stops with the
+/// numbers and what to change when it cannot fit, instead of failing an allocation later.
+fn check_memory<B: Backend>(trainer: &Trainer<B>, progress: &Progress) -> anyhow::Result<()> {
+    let Some((free, total)) = trainer.policy.model.backend.memory_info() else {
+        return Ok(());
+    };
+    let (est, prompt) = trainer.memory_estimate()?;
+    let gib = |b: usize| b as f64 / (1u64 << 30) as f64;
+    progress.message(&format!(
+        "device memory: {} (prompts up to {prompt} tokens); {:.2} GiB free of {:.2}",
+        est.describe(),
+        gib(free),
+        gib(total)
+    ));
+    // The weights, gradients and moments, and the reference, are held already.
+    let held = est.weights
+        + est.grads
+        + est.optimizer
+        + if trainer.reference.is_some() {
+            est.reference
+        } else {
+            0
+        };
+    let more = est.peak().saturating_sub(held);
+    // 10% for the allocator and the temporaries the estimate leaves out.
+    anyhow::ensure!(
+        more as f64 * 1.1 <= free as f64,
+        "the run needs about {:.2} GiB more device memory than the model holds, {:.2} GiB is free: \
+         bound the update's activations with [memory] micro_batch_tokens (e.g. one sequence) and \
+         recompute = true, or generate fewer sequences at once (rollout.chunk_prompts)",
+        gib(more) * 1.1,
+        gib(free)
+    );
+    Ok(())
+}
+
 /// The run itself, written once for every backend.
 struct Train<'a> {
     args: &'a TrainArgs,
@@ -187,6 +223,7 @@ fn train_on<B: Backend>(
             (t, Vec::new())
         }
     };
+    check_memory(&trainer, &progress)?;
     std::fs::write(out.join("config.toml"), cfg.to_toml())?;
     let mut mw = JsonlWriter::append(&metrics_path)?;
     let mut sw = JsonlWriter::append(&samples_path)?;

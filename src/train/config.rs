@@ -29,6 +29,9 @@ pub struct TrainConfig {
     pub reference: ResetPolicy,
     pub reward: RewardSection,
     pub log: LogSection,
+    /// How the update holds its activations. Last, and left out of the config hash: these
+    /// settings change what is in memory, not the numbers a step computes.
+    pub memory: MemorySection,
 }
 
 /// A named starting point for every setting; a `--config` file overrides any subset of it.
@@ -89,6 +92,7 @@ impl Default for TrainConfig {
             },
             reward: RewardSection::default(),
             log: LogSection::default(),
+            memory: MemorySection::default(),
         }
     }
 }
@@ -284,6 +288,20 @@ impl RewardSection {
     }
 }
 
+/// Memory of the update: what bounds the activations at real model sizes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MemorySection {
+    /// Most tokens in one forward + backward: a mini-batch longer than this is split into
+    /// micro-batches whose gradients add up before its one optimizer step (and the log-prob
+    /// passes of the old and reference policies are split the same way). 0: no limit, the
+    /// whole mini-batch at once. The gradients are the same sums in another order.
+    pub micro_batch_tokens: usize,
+    /// Keep only each layer's input and recompute the layer in the backward (about one more
+    /// forward per update; the same gradients). For long sequences on a GPU.
+    pub recompute: bool,
+}
+
 /// Outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -449,8 +467,12 @@ impl TrainConfig {
         c.reward.server_url = None;
         c.reward.server_timeout_s = None;
         c.reward.server_retries = None;
+        // [memory] is the last table: the text before it is the hash's, exactly as before the
+        // section existed (checkpoints written then still resume).
+        let text = c.to_toml();
+        let text = text.find("\n[memory]\n").map_or(&text[..], |i| &text[..i]);
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in c.to_toml().bytes() {
+        for b in text.bytes() {
             h ^= b as u64;
             h = h.wrapping_mul(0x0000_0100_0000_01b3);
         }

@@ -41,6 +41,7 @@ use checkpoint::RunState;
 use rlvr_train::backend::cpu::Cpu;
 use rlvr_train::backend::cuda::Precision;
 use rlvr_train::backend::Backend;
+use rlvr_train::memory::{self, MemoryEstimate, RunShape};
 use rlvr_train::model::Model;
 use rlvr_train::optim::{AdamW, AdamWConfig};
 use std::path::{Path, PathBuf};
@@ -162,7 +163,8 @@ impl<B: Backend> Trainer<B> {
     /// A fresh run on `backend` (before the warm-up).
     pub fn new_on(backend: B, cfg: TrainConfig) -> anyhow::Result<Self> {
         cfg.validate()?;
-        let policy = policy::Policy::build_on(backend, &cfg)?;
+        let mut policy = policy::Policy::build_on(backend, &cfg)?;
+        policy.model.set_recompute(cfg.memory.recompute);
         let opt = AdamW::new(&policy.model, adamw(&cfg))?;
         let state = RunState {
             format: 1,
@@ -198,8 +200,9 @@ impl<B: Backend> Trainer<B> {
             state.config_hash,
             cfg.hash()
         );
-        let policy =
+        let mut policy =
             policy::Policy::load_on(backend.clone(), &dir.join("policy"), cfg.data.chat_template)?;
+        policy.model.set_recompute(cfg.memory.recompute);
         let reference = if dir.join("reference").exists() {
             Some(Model::load_on(backend, &dir.join("reference"))?)
         } else {
@@ -217,6 +220,42 @@ impl<B: Backend> Trainer<B> {
             opt,
             state,
         })
+    }
+
+    /// The memory this run needs on its backend ([`rlvr_train::memory`]), for prompts as
+    /// long as the longest of the first 1,000 (returned too): the update's largest forward is
+    /// one micro-batch (`memory.micro_batch_tokens`) or a whole mini-batch of sequences of
+    /// that prompt plus `rollout.max_new_tokens`.
+    pub fn memory_estimate(&self) -> anyhow::Result<(MemoryEstimate, usize)> {
+        let cfg = &self.cfg;
+        let n_prompts = match &self.source {
+            data::Source::Rows { rows, .. } => rows.len().min(1000),
+            data::Source::Addition { .. } => 64,
+        };
+        let mut prompt = 1;
+        for i in 0..n_prompts as u64 {
+            let ex = self.source.get(cfg.seed, i)?;
+            prompt = prompt.max(self.policy.encode_prompt(&ex)?.len());
+        }
+        let r = &cfg.rollout;
+        let seq = prompt + r.max_new_tokens;
+        let batch = r.prompts_per_step * r.samples_per_prompt;
+        let per_mini_batch = batch.div_ceil(cfg.update.mini_batches.max(1));
+        let per_forward = match cfg.memory.micro_batch_tokens {
+            0 => per_mini_batch,
+            m => (m / seq).clamp(1, per_mini_batch),
+        };
+        let chunk = r.chunk_prompts.min(r.prompts_per_step);
+        let shape = RunShape {
+            train_seqs: vec![seq; per_forward],
+            recompute: cfg.memory.recompute,
+            reference: cfg.grpo.kl.coef > 0.0,
+            gen_seqs: chunk * r.samples_per_prompt,
+            gen_capacity: seq,
+            prefill_seqs: vec![prompt; chunk],
+        };
+        let m = &self.policy.model;
+        Ok((memory::estimate(&m.backend, &m.cfg, &shape), prompt))
     }
 
     /// The supervised warm-up, then the reference snapshot RL starts from.

@@ -72,6 +72,71 @@ fn deterministic(m: &super::StepMetrics) -> serde_json::Value {
     v
 }
 
+/// [memory] bounds what one forward holds without changing the run. Recompute: the same
+/// metrics and weights bit for bit over 4 steps. Micro-batches of at most 12 tokens (one or two
+/// sequences of a mini-batch): the same first step to float rounding (the gradient is the same
+/// sum in another order), so the same loss and gradient norm; the weights agree except where
+/// a gradient is ~0 and AdamW's first step (lr x sign of the gradient) may turn either way.
+#[test]
+fn micro_batches_and_recompute_leave_the_run_as_it_was() {
+    let dir = tmp("memory");
+    let run = |micro: usize, recompute: bool, steps: usize| {
+        let mut cfg = tiny(&dir);
+        cfg.memory.micro_batch_tokens = micro;
+        cfg.memory.recompute = recompute;
+        let mut t = Trainer::new(cfg).unwrap();
+        assert_eq!(t.policy.model.recompute(), recompute);
+        let m: Vec<_> = (0..steps).map(|_| t.step().unwrap()).collect();
+        (m, weights(&t))
+    };
+    let (m0, w0) = run(0, false, 4);
+    let (m1, w1) = run(0, true, 4);
+    let det = |m: &[super::StepMetrics]| m.iter().map(deterministic).collect::<Vec<_>>();
+    assert_eq!(det(&m0), det(&m1));
+    assert_eq!(w0, w1, "recompute changed the weights");
+
+    let (a, wa) = run(0, false, 1);
+    let (b, wb) = run(12, false, 1);
+    let (a, b) = (&a[0], &b[0]);
+    assert!(a.optimizer_steps >= 2 && a.groups_kept > 0, "{a:?}");
+    assert_eq!(
+        (a.groups_kept, a.train_tokens, a.optimizer_steps),
+        (b.groups_kept, b.train_tokens, b.optimizer_steps)
+    );
+    let rel = |x: f64, y: f64| (x - y).abs() / x.abs().max(1e-12);
+    assert!(rel(a.loss, b.loss) < 1e-9, "loss {} vs {}", a.loss, b.loss);
+    assert!(
+        rel(a.grad_norm, b.grad_norm) < 1e-5,
+        "grad norm {} vs {}",
+        a.grad_norm,
+        b.grad_norm
+    );
+    let (n, off) = wa
+        .iter()
+        .flatten()
+        .zip(wb.iter().flatten())
+        .fold((0, 0), |(n, off), (x, y)| {
+            (n + 1, off + usize::from((x - y).abs() > 1e-5))
+        });
+    assert!(
+        off * 100 < n,
+        "{off} of {n} weights differ by more than 1e-5"
+    );
+}
+
+#[test]
+fn token_chunks_split_by_tokens_and_keep_order() {
+    let lens = [5usize, 3, 9, 1, 1, 20, 2];
+    let runs = super::update::token_chunks(&lens, 10, |&n| n);
+    assert_eq!(runs, vec![&[5, 3][..], &[9, 1], &[1], &[20], &[2]]);
+    assert_eq!(
+        super::update::token_chunks(&lens, 0, |&n| n),
+        vec![&lens[..]]
+    );
+    let none: [usize; 0] = [];
+    assert_eq!(super::update::token_chunks(&none, 4, |&n| n).len(), 1);
+}
+
 #[test]
 fn resume_continues_bit_for_bit() {
     let dir = tmp("resume");
@@ -184,6 +249,28 @@ fn config_round_trips_and_rejects_typos() {
     longer.steps = 999;
     assert_eq!(c.hash(), longer.hash());
     assert_ne!(c.hash(), c2.hash());
+}
+
+/// [memory] changes what is held, not what is computed: it leaves the config hash alone, and
+/// the hash of each recipe is the one it had before the section existed (values from the
+/// release binary before it), so checkpoints written then still resume.
+#[test]
+fn memory_settings_leave_the_config_hash_alone() {
+    use super::config::Recipe;
+    for (recipe, before) in [
+        (Recipe::Demo, "da9f292be61abff2"),
+        (Recipe::Prorl, "7baad7ef454bd55b"),
+    ] {
+        let c = TrainConfig::recipe(recipe);
+        assert_eq!(c.hash(), before, "{recipe:?}");
+        let mut m = c.clone();
+        m.memory.recompute = true;
+        m.memory.micro_batch_tokens = 4096;
+        assert_eq!(m.hash(), before, "{recipe:?}");
+        let toml = m.to_toml();
+        assert!(toml.contains("[memory]\nmicro_batch_tokens = 4096\nrecompute = true\n"));
+        assert_eq!(TrainConfig::from_toml(&toml).unwrap().memory, m.memory);
+    }
 }
 
 #[test]

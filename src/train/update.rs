@@ -40,6 +40,44 @@ struct Seq {
     advantage: f64,
 }
 
+/// Consecutive runs of `items` of at most `max_tokens` tokens each (`tokens` of an item; an
+/// item longer than that is a run of its own); `max_tokens` 0 is one run of everything.
+pub(super) fn token_chunks<T>(
+    items: &[T],
+    max_tokens: usize,
+    tokens: impl Fn(&T) -> usize,
+) -> Vec<&[T]> {
+    if max_tokens == 0 || items.is_empty() {
+        return vec![items];
+    }
+    let mut runs = Vec::new();
+    let (mut start, mut held) = (0, 0);
+    for (i, item) in items.iter().enumerate() {
+        let n = tokens(item);
+        if i > start && held + n > max_tokens {
+            runs.push(&items[start..i]);
+            (start, held) = (i, 0);
+        }
+        held += n;
+    }
+    runs.push(&items[start..]);
+    runs
+}
+
+/// `model.score(seqs)`'s log-probs, scored `max_tokens` tokens at a time (0: all at once).
+fn score_in_chunks<B: Backend>(
+    model: &Model<B>,
+    seqs: &[Vec<u32>],
+    temp: f32,
+    max_tokens: usize,
+) -> anyhow::Result<Vec<Vec<f32>>> {
+    let mut out = Vec::with_capacity(seqs.len());
+    for run in token_chunks(seqs, max_tokens, Vec::len) {
+        out.extend(model.score(run, temp)?.logprobs);
+    }
+    Ok(out)
+}
+
 /// Runs the GRPO update on the kept groups of `rollout`.
 pub fn grpo_step<B: Backend>(
     cfg: &TrainConfig,
@@ -76,8 +114,9 @@ pub fn grpo_step<B: Backend>(
         })
         .collect();
     // The reference's log-probs of every response (only when the KL term is on).
+    let max_tokens = cfg.memory.micro_batch_tokens;
     let ref_lp = match reference {
-        Some(r) if kl.coef > 0.0 => Some(r.score(&ids, temp)?.logprobs),
+        Some(r) if kl.coef > 0.0 => Some(score_in_chunks(r, &ids, temp, max_tokens)?),
         _ => None,
     };
     // Old log-probs: with one optimizer step per rollout the policy is still the rollout
@@ -86,7 +125,7 @@ pub fn grpo_step<B: Backend>(
     let updates = cfg.update.mini_batches.min(all.len()) * cfg.update.epochs;
     let kl_in_reward = kl.placement == KlPlacement::Reward && ref_lp.is_some();
     let old_lp = if updates > 1 || kl_in_reward {
-        Some(policy.model.score(&ids, temp)?.logprobs)
+        Some(score_in_chunks(&policy.model, &ids, temp, max_tokens)?)
     } else {
         None
     };
@@ -160,51 +199,58 @@ pub fn grpo_step<B: Backend>(
     let mut grad_norm_sum = 0.0;
     for epoch in 0..cfg.update.epochs {
         for mb in train.chunks(per) {
-            let batch: Vec<Vec<u32>> = mb.iter().map(|s| s.ids.clone()).collect();
-            let (ts, tape) = policy.model.forward(&batch, temp)?;
-            let logp: Vec<Vec<f64>> = mb
-                .iter()
-                .zip(&ts.logprobs)
-                .map(|(s, lp)| {
-                    lp[s.start..s.start + s.len]
-                        .iter()
-                        .map(|&x| x as f64)
-                        .collect()
-                })
-                .collect();
-            if epoch == 0 {
-                for (s, e) in mb.iter().zip(&ts.entropy) {
-                    entropy_sum += e[s.start..s.start + s.len]
-                        .iter()
-                        .map(|&x| x as f64)
-                        .sum::<f64>();
-                    entropy_n += s.len;
-                }
-            }
-            let tok: Vec<SeqTokens> = mb
-                .iter()
-                .zip(&logp)
-                .map(|(s, lp)| SeqTokens {
-                    logp: lp,
-                    old_logp: s.old.as_deref().unwrap_or(lp),
-                    ref_logp: s.reference.as_deref(),
-                    advantage: s.advantage,
-                })
-                .collect();
+            // The aggregation's weights are the mini-batch's; the loss is a sum over its
+            // sequences, so micro-batches add their parts of the gradient before the step.
             let lens: Vec<usize> = mb.iter().map(|s| s.len).collect();
             let w = TokenWeights::new(cfg.grpo.aggregation, &lens, cfg.rollout.max_new_tokens);
-            let out = policy_loss(&tok, &w.0, &cfg.grpo.clip, kl)?;
-            stats.loss.merge(&out.stats);
-            let mut d: Vec<Vec<f32>> = ts.logprobs.iter().map(|l| vec![0.0; l.len()]).collect();
-            let mut at = 0;
-            for (s, row) in mb.iter().zip(&mut d) {
-                for (t, g) in out.grad[at..at + s.len].iter().enumerate() {
-                    row[s.start + t] = *g as f32;
-                }
-                at += s.len;
-            }
             policy.model.zero_grad()?;
-            policy.model.backward(tape, &d, None)?;
+            let mut first = 0;
+            for micro in token_chunks(mb, max_tokens, |s| s.ids.len()) {
+                let weights = &w.0[first..first + micro.len()];
+                first += micro.len();
+                let batch: Vec<Vec<u32>> = micro.iter().map(|s| s.ids.clone()).collect();
+                let (ts, tape) = policy.model.forward(&batch, temp)?;
+                let logp: Vec<Vec<f64>> = micro
+                    .iter()
+                    .zip(&ts.logprobs)
+                    .map(|(s, lp)| {
+                        lp[s.start..s.start + s.len]
+                            .iter()
+                            .map(|&x| x as f64)
+                            .collect()
+                    })
+                    .collect();
+                if epoch == 0 {
+                    for (s, e) in micro.iter().zip(&ts.entropy) {
+                        entropy_sum += e[s.start..s.start + s.len]
+                            .iter()
+                            .map(|&x| x as f64)
+                            .sum::<f64>();
+                        entropy_n += s.len;
+                    }
+                }
+                let tok: Vec<SeqTokens> = micro
+                    .iter()
+                    .zip(&logp)
+                    .map(|(s, lp)| SeqTokens {
+                        logp: lp,
+                        old_logp: s.old.as_deref().unwrap_or(lp),
+                        ref_logp: s.reference.as_deref(),
+                        advantage: s.advantage,
+                    })
+                    .collect();
+                let out = policy_loss(&tok, weights, &cfg.grpo.clip, kl)?;
+                stats.loss.merge(&out.stats);
+                let mut d: Vec<Vec<f32>> = ts.logprobs.iter().map(|l| vec![0.0; l.len()]).collect();
+                let mut at = 0;
+                for (s, row) in micro.iter().zip(&mut d) {
+                    for (t, g) in out.grad[at..at + s.len].iter().enumerate() {
+                        row[s.start + t] = *g as f32;
+                    }
+                    at += s.len;
+                }
+                policy.model.backward(tape, &d, None)?;
+            }
             let st = opt.step(&mut policy.model)?;
             grad_norm_sum += st.grad_norm;
             stats.optimizer_steps += 1;

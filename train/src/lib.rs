@@ -15,6 +15,7 @@ pub mod backend;
 pub mod chat;
 pub mod error;
 pub mod grpo;
+pub mod memory;
 pub mod model;
 pub mod optim;
 pub mod rng;

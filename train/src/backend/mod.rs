@@ -134,6 +134,12 @@ pub trait Backend: Clone + Send + Sync + 'static {
     /// Short name for test and bench output ("cpu", "cuda").
     fn name(&self) -> &'static str;
 
+    /// Memory (free, total) in bytes where the backend has its own (a GPU's); `None` where it
+    /// is the host's (the CPU).
+    fn memory_info(&self) -> Option<(usize, usize)> {
+        None
+    }
+
     // ---- memory ----
     /// A buffer of `n` zeros.
     fn zeros(&self, n: usize) -> Result<Self::Buf>;

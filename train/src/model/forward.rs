@@ -40,9 +40,17 @@ pub(super) struct LayerActs<B: Backend> {
     pub act: B::Buf,
 }
 
+/// What the forward keeps of a layer for the backward.
+pub(super) enum Saved<B: Backend> {
+    /// Every intermediate.
+    Acts(LayerActs<B>),
+    /// Only the layer's input; the backward recomputes the rest ([`Model::set_recompute`]).
+    Input(B::Buf),
+}
+
 /// (per-layer activations, final residual, normed final, its rstd).
 type Trunk<B> = (
-    Vec<LayerActs<B>>,
+    Vec<Saved<B>>,
     <B as Backend>::Buf,
     <B as Backend>::Buf,
     <B as Backend>::Buf,
@@ -58,10 +66,53 @@ pub struct Tape<B: Backend> {
     target_rows: Vec<usize>,
     targets: Vec<u32>,
     inv_temp: f32,
-    layers: Vec<LayerActs<B>>,
+    layers: Vec<Saved<B>>,
     x_final: B::Buf,
     rstdf: B::Buf,
     h_sel: B::Buf,
+}
+
+impl<B: Backend> LayerActs<B> {
+    fn floats(&self, be: &B) -> usize {
+        let pair =
+            |p: &Option<(B::Buf, B::Buf)>| p.as_ref().map_or(0, |(a, b)| be.len(a) + be.len(b));
+        [
+            &self.x_in,
+            &self.ln1,
+            &self.rstd1,
+            &self.q,
+            &self.k,
+            &self.v,
+            &self.attn_saved,
+            &self.att,
+            &self.x_mid,
+            &self.ln2,
+            &self.rstd2,
+            &self.gate,
+            &self.up,
+            &self.act,
+        ]
+        .iter()
+        .map(|b| be.len(b))
+        .sum::<usize>()
+            + pair(&self.q_pre)
+            + pair(&self.k_pre)
+    }
+}
+
+impl<B: Backend> Tape<B> {
+    /// Floats the tape holds on the backend (what the forward kept for the backward).
+    pub fn floats(&self, be: &B) -> usize {
+        let layers: usize = self
+            .layers
+            .iter()
+            .map(|s| match s {
+                Saved::Acts(a) => a.floats(be),
+                Saved::Input(x) => be.len(x),
+            })
+            .sum();
+        layers + be.len(&self.x_final) + be.len(&self.rstdf) + be.len(&self.h_sel)
+    }
 }
 
 /// Packs sequences into rows: ids, positions, layout.
@@ -238,8 +289,10 @@ impl<B: Backend> Model<B> {
         for li in &self.idx.layers {
             let a = self.layer_fwd(li, x, pos, &inv_freq, layout, None)?;
             x = self.layer_out(li, &a)?;
-            if keep {
-                acts.push(a);
+            match (keep, self.recompute) {
+                (false, _) => {}
+                (true, false) => acts.push(Saved::Acts(a)),
+                (true, true) => acts.push(Saved::Input(a.x_in)),
             }
         }
         let mut lnf = be.zeros(ids.len() * d)?;
@@ -374,6 +427,22 @@ impl<B: Backend> Model<B> {
                 "backward needs a tape from forward(), not score()".into(),
             ));
         }
+        // The gradients leave `self` while the body runs (it needs `&self` to recompute
+        // layers) and come back whatever happens.
+        let mut grads = std::mem::take(&mut self.grads);
+        let done = self.backward_into(&mut grads, tape, &dlogp, dent.as_deref());
+        self.grads = grads;
+        done
+    }
+
+    /// [`Model::backward`]'s body, accumulating into `grads`.
+    fn backward_into(
+        &self,
+        grads: &mut [B::Buf],
+        tape: Tape<B>,
+        dlogp: &[f32],
+        dent: Option<&[f32]>,
+    ) -> Result<()> {
         let Tape {
             ids,
             pos,
@@ -393,7 +462,6 @@ impl<B: Backend> Model<B> {
         let sh = self.attn_shape();
         let head = self.head_index();
         let params = &self.params;
-        let grads = &mut self.grads;
         let p = |i: usize| &params[i].data;
 
         // Output layer: fused log-softmax backward into the selected rows, then the final norm.
@@ -404,8 +472,8 @@ impl<B: Backend> Model<B> {
             &h_sel,
             p(head),
             &targets,
-            &dlogp,
-            dent.as_deref(),
+            dlogp,
+            dent,
             d,
             c.vocab_size,
             inv_temp,
@@ -424,7 +492,12 @@ impl<B: Backend> Model<B> {
         )?;
 
         let inv_freq = c.rope_inv_freq();
-        for (li, a) in self.idx.layers.iter().zip(&layers).rev() {
+        // Each layer's activations are dropped once its backward is done.
+        for (li, saved) in self.idx.layers.iter().zip(layers).rev() {
+            let a = match saved {
+                Saved::Acts(a) => a,
+                Saved::Input(x) => self.layer_fwd(li, x, &pos, &inv_freq, &layout, None)?,
+            };
             let f = c.intermediate_size;
             // MLP: dx is d(loss)/d(x_out) = d/d(x_mid) through the residual.
             let mut dact = be.zeros(t * f)?;

@@ -117,6 +117,18 @@ pub struct Model<B: Backend = Cpu> {
     idx: Index,
     /// Name -> shard file when loaded from a sharded checkpoint (saved back the same way).
     shards: Option<std::collections::BTreeMap<String, String>>,
+    /// Activation recompute: [`Model::forward`] keeps only each layer's input and
+    /// [`Model::backward`] recomputes the layer from it (see [`Model::set_recompute`]).
+    recompute: bool,
+}
+
+impl ModelConfig {
+    /// Parameters of the model this config describes (what [`Model::num_params`] counts once
+    /// built), from the parameter list itself.
+    pub fn num_params(&self) -> usize {
+        let (specs, _) = param_specs(self);
+        specs.iter().map(|(_, shape, _)| shape.iter().product::<usize>()).sum()
+    }
 }
 
 /// The parameter list in Hugging Face order: (name, shape, init).
@@ -256,6 +268,7 @@ impl<B: Backend> Model<B> {
             cfg: cfg.clone(),
             params,
             grads,
+            recompute: false,
             idx,
             shards: None,
         })
@@ -290,6 +303,20 @@ impl<B: Backend> Model<B> {
     /// The parameters, mutable (e.g. to load optimizer-updated or checkpointed values).
     pub fn params_mut(&mut self) -> &mut [Param<B>] {
         &mut self.params
+    }
+
+    /// Activation recompute (gradient checkpointing per layer): with it on, [`Model::forward`]
+    /// keeps only each layer's input ([T, hidden] floats per layer instead of every
+    /// intermediate) and [`Model::backward`] runs the layer's forward again, one layer at a
+    /// time, before its backward. Costs about one more forward; the gradients are the same
+    /// numbers (the recomputed layer is the same deterministic arithmetic). Off by default.
+    pub fn set_recompute(&mut self, on: bool) {
+        self.recompute = on;
+    }
+
+    /// Whether [`Model::set_recompute`] is on.
+    pub fn recompute(&self) -> bool {
+        self.recompute
     }
 
     /// Gradient buffers, one per parameter, same order and size.

@@ -54,6 +54,10 @@ impl Backend for Cuda {
         "cuda"
     }
 
+    fn memory_info(&self) -> Option<(usize, usize)> {
+        self.mem_info().ok()
+    }
+
     fn zeros(&self, n: usize) -> Result<Buf> {
         self.stream().alloc_zeros(n).map_err(be("alloc"))
     }
