@@ -6,7 +6,7 @@
 //! alone (its saved state's size and the kernels' times at 4K and 8K tokens, and at decode).
 //! Prints tables; exits 1 if a parity case fails, 2 if CUDA is unavailable.
 //!
-//! Usage: gpu_check [--parity-only] [--shapes 0.5b,1.5b] [--steps N]
+//! Usage: gpu_check [--parity-only] [--shapes 0.5b,1.5b] [--steps N] [--precision bf16|f32]
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -15,7 +15,7 @@ use std::time::Instant;
 #[path = "../tests/parity/mod.rs"]
 mod parity;
 
-use rlvr_train::backend::cuda::{probe, Cuda};
+use rlvr_train::backend::cuda::{probe, Cuda, Precision};
 use rlvr_train::backend::{AttnLayout, AttnShape, Backend};
 use rlvr_train::model::{Model, ModelConfig};
 use rlvr_train::optim::{AdamW, AdamWConfig};
@@ -254,6 +254,14 @@ fn main() -> ExitCode {
     };
     let shapes = value("--shapes").unwrap_or_else(|| "0.5b,1.5b".into());
     let steps: usize = value("--steps").and_then(|s| s.parse().ok()).unwrap_or(3);
+    // Parity always runs in f32; the speed rows in this precision (bf16 by default).
+    let precision: Precision = match value("--precision").as_deref().unwrap_or("bf16").parse() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("gpu_check: {e}");
+            return ExitCode::from(2);
+        }
+    };
     if let Err(e) = probe() {
         eprintln!("gpu_check: {e}");
         return ExitCode::from(2);
@@ -303,16 +311,17 @@ fn main() -> ExitCode {
         println!("attention: error: {e}");
     }
     let mut rows = Vec::new();
+    let fast = gpu.clone().with_precision(precision);
     for shape in shapes.split(',') {
-        eprintln!("speed at qwen2-{shape} ...");
-        match speed(&gpu, shape, steps.max(1)) {
+        eprintln!("speed at qwen2-{shape} ({precision} products) ...");
+        match speed(&fast, shape, steps.max(1)) {
             Ok(r) => rows.push(r),
             Err(e) => println!("qwen2-{shape}: error: {e}"),
         }
     }
     println!(
         "\n{:<22} {:>12} {:>10} {:>10} {:>14} {:>14} {:>10}",
-        "shape (fp32 path)",
+        format!("shape ({precision} GEMMs)"),
         "train tok/s",
         "MFU bf16",
         "MFU tf32",
