@@ -127,7 +127,10 @@ impl ModelConfig {
     /// built), from the parameter list itself.
     pub fn num_params(&self) -> usize {
         let (specs, _) = param_specs(self);
-        specs.iter().map(|(_, shape, _)| shape.iter().product::<usize>()).sum()
+        specs
+            .iter()
+            .map(|(_, shape, _)| shape.iter().product::<usize>())
+            .sum()
     }
 }
 
