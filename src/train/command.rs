@@ -122,7 +122,7 @@ fn check_memory<B: Backend>(trainer: &Trainer<B>, progress: &Progress) -> anyhow
         gib(free),
         gib(total)
     ));
-    // The weights, gradients and moments, and the reference, are held already.
+    // The weights, gradients and moments are held already, and the reference if there is one.
     let held = est.weights
         + est.grads
         + est.optimizer
@@ -173,6 +173,7 @@ fn train_on<B: Backend>(
         Some(r) => {
             let dir = checkpoint::resolve(r)?;
             let t = Trainer::resume_on(backend, &dir, cfg.clone())?;
+            check_memory(&t, &progress)?;
             progress.message(&format!(
                 "resuming from {} at step {}",
                 dir.display(),
@@ -203,6 +204,8 @@ fn train_on<B: Backend>(
                     t.policy.model.cfg.unread_keys().join(", ")
                 ));
             }
+            // Before the warm-up, which already runs on the device.
+            check_memory(&t, &progress)?;
             let w0 = Instant::now();
             let every = (cfg.warmup.steps / 5).max(1);
             let loss = t.warmup(&mut |s, l| {
@@ -223,7 +226,6 @@ fn train_on<B: Backend>(
             (t, Vec::new())
         }
     };
-    check_memory(&trainer, &progress)?;
     std::fs::write(out.join("config.toml"), cfg.to_toml())?;
     let mut mw = JsonlWriter::append(&metrics_path)?;
     let mut sw = JsonlWriter::append(&samples_path)?;

@@ -125,8 +125,9 @@ pub fn estimate<B: Backend>(backend: &B, cfg: &ModelConfig, run: &RunShape) -> M
     // The backward's temporaries of one layer: dact, dgate, dup; dln2, dx, dln1; datt, dq; dk,
     // dv. With recompute, the layer's own tape too.
     let temps = (3 * f + 3 * d + 2 * qd + 2 * kvd) * t + if run.recompute { layer } else { 0 };
-    // bf16 copies of the largest product's operands: the lm head's weight, a [T, ffn] input.
-    let bf16_copies = 2 * (v * d + t * f.max(v.min(LM_CHUNK_BYTES / F32 / v.max(1))));
+    // bf16 copies of the largest product's operands: the lm head's weight, and the larger of
+    // a [T, ffn] input and a logits chunk.
+    let bf16_copies = 2 * (v * d + (t * f).max(LM_CHUNK_BYTES / F32));
     let kv = 2 * c.num_layers * kvd * run.gen_seqs * run.gen_capacity;
     // Prefill runs one layer at a time over the chunk's prompts, keeping nothing.
     let prompts: usize = run.prefill_seqs.iter().sum();
