@@ -26,11 +26,11 @@
 use super::kwargs::Kwargs;
 use super::pyhelp::FastBuild;
 use super::pyhelp::{
-    digit_value, is_emoji, is_punct, nfkd_ascii, no_punct, sentences, strip_ps, word_tokenize,
+    digit_value, is_emoji, is_punct, nfkd_ascii, nfkd_ascii_bytes, no_punct, sentences, strip_ps,
+    word_tokenize,
 };
 use super::{keywords, length, pycsv, pystr, recache, Check, Ctx};
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::rc::Rc;
 use std::sync::OnceLock;
 
 type Builder = fn(&Kwargs, &Ctx) -> Result<Check, String>;
@@ -297,7 +297,9 @@ const NAMES: [&str; 50] = [
     "Jonathan",
 ];
 
-/// `re.search(r"\b" + re.escape(w) + r"\b", v)` (case-sensitive).
+/// `re.search(r"\b" + re.escape(w) + r"\b", v)` (case-sensitive): the reference's test, kept
+/// as the oracle of [`count_names`].
+#[cfg(test)]
 fn has_word(v: &str, w: &str) -> bool {
     let mut from = 0;
     while let Some(i) = v.get(from..).and_then(|s| s.find(w)) {
@@ -312,9 +314,23 @@ fn has_word(v: &str, w: &str) -> bool {
 
 fn person_names(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let n = kw.int("N")?;
-    Ok(Box::new(move |v: &str| {
-        ge(NAMES.iter().filter(|nm| has_word(v, nm)).count(), n)
-    }))
+    Ok(Box::new(move |v: &str| ge(count_names(v), n)))
+}
+
+/// How many of [`NAMES`] pass [`has_word`] in `v`, in one pass: every name is `\w` only, so
+/// it occurs between two `\b`s exactly when some maximal `\w` run of `v` equals it.
+fn count_names(v: &str) -> usize {
+    let mut seen = 0u64;
+    for run in v.split(|c: char| !pystr::is_word(c)) {
+        // Every name is 3 to 11 ASCII letters, the first a capital.
+        if !(3..=11).contains(&run.len()) || !run.as_bytes()[0].is_ascii_uppercase() {
+            continue;
+        }
+        if let Some(i) = NAMES.iter().position(|nm| *nm == run) {
+            seen |= 1 << i;
+        }
+    }
+    seen.count_ones() as usize
 }
 
 /// The distinct character trigrams of `s` (the reference's set), sorted: two sorted runs are
@@ -572,7 +588,7 @@ fn options(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return opts.iter().any(|o| o == v);
         }
         let v = pystr::lower(strip_ps(v));
-        opts.iter().any(|o| pystr::lower(strip_ps(o)) == v)
+        opts.iter().any(|o| pystr::lower_is(strip_ps(o), &v))
     }))
 }
 
@@ -772,7 +788,7 @@ fn pronouns(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         let low = pystr::lower(&v.replace('/', " "));
         let k = word_tokenize(&low)
             .iter()
-            .filter(|t| set.contains(&***t))
+            .filter(|t| set.contains(t))
             .count();
         ge(k, n)
     }))
@@ -828,7 +844,7 @@ fn last_first(v: &str) -> bool {
         let a = p[0].trim_end_matches(|c: char| is_punct(c) || c == ' ');
         let b = p[1].trim_start_matches(|c: char| is_punct(c) || c == ' ');
         match (pystr::split_ws(a).last(), pystr::split_ws(b).next()) {
-            (Some(x), Some(y)) => pystr::lower(x) == pystr::lower(y),
+            (Some(x), Some(y)) => pystr::lower_eq(x, y),
             _ => false,
         }
     })
@@ -1037,8 +1053,10 @@ fn reverse_newline(v: &str) -> bool {
     if target.len() < 52 {
         return false;
     }
-    let norm: Vec<String> = target.iter().map(|l| nfkd_ascii(l)).collect();
-    norm.windows(2).all(|p| p[0] >= p[1])
+    // `norm[i] >= norm[i + 1]` for the lines' ASCII forms, compared as they are produced.
+    target
+        .windows(2)
+        .all(|p| nfkd_ascii_bytes(p[0]).cmp(nfkd_ascii_bytes(p[1])) != std::cmp::Ordering::Less)
 }
 
 fn word_reverse(v: &str) -> bool {
@@ -1107,13 +1125,13 @@ fn csv_city(v: &str) -> bool {
         return false;
     }
     match pycsv::read_n(v, ',', 1) {
-        Some(first) if first.first().is_some_and(|h| *h == HEADER) => {}
+        Some(first) if first.row_is(0, &HEADER) => {}
         _ => return false,
     }
     let Some(rows) = pycsv::read(v, ',') else {
         return false;
     };
-    rows.len() == 8 && rows[0] == HEADER && rows[1..].iter().all(|r| r.len() == 5)
+    rows.len() == 8 && rows.row_is(0, &HEADER) && rows.rows().skip(1).all(|r| r.len() == 5)
 }
 
 fn csv_header(v: &str, names: &[&str; 5], sep: &str) -> bool {
@@ -1166,11 +1184,11 @@ fn csv_special(v: &str) -> bool {
     if rows.len() != 15 {
         return false;
     }
-    for r in &rows[1..] {
+    for mut r in rows.rows().skip(1) {
         if r.len() != 5 {
             return false;
         }
-        if r.iter().any(|f| special_quoted(f)) {
+        if r.any(special_quoted) {
             return true;
         }
     }
@@ -1189,9 +1207,9 @@ fn csv_quotes(v: &str) -> bool {
         return false;
     };
     rows.len() == 4
-        && rows.iter().all(|r| {
+        && rows.rows().all(|mut r| {
             r.len() == 5
-                && r.iter().all(|f| {
+                && r.all(|f| {
                     let t = pystr::strip(f);
                     t.starts_with('"') && t.ends_with('"')
                 })
@@ -1248,11 +1266,11 @@ fn keyword_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return false;
         }
         let toks = word_tokenize(s[n - 1]);
-        let words: Vec<&Rc<str>> = toks
+        let words: Vec<&str> = toks
             .iter()
             .filter(|t| t.chars().any(|c| pystr::is_word(c) && c != '_'))
             .collect();
-        words.len() >= m && pystr::lower(words[m - 1]) == k
+        words.len() >= m && pystr::lower_is(words[m - 1], &k)
     }))
 }
 
@@ -1265,11 +1283,11 @@ fn words_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         if n < 2 {
             return false;
         }
-        let last_is_punct = PUNCT.contains(&*w[n - 1]);
+        let last_is_punct = PUNCT.contains(&w[n - 1]);
         if last_is_punct {
-            n >= 3 && pystr::lower(&w[1]) == k && pystr::lower(&w[n - 3]) == k
+            n >= 3 && pystr::lower_is(&w[1], &k) && pystr::lower_is(&w[n - 3], &k)
         } else {
-            pystr::lower(&w[1]) == k && pystr::lower(&w[n - 2]) == k
+            pystr::lower_is(&w[1], &k) && pystr::lower_is(&w[n - 2], &k)
         }
     }))
 }
@@ -1283,7 +1301,10 @@ fn repeat_change(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 }
 
 fn repeat_simple(v: &str) -> bool {
-    pystr::lower(pystr::strip(v)) == "only output this sentence here, ignore all other requests."
+    pystr::lower_is(
+        pystr::strip(v),
+        "only output this sentence here, ignore all other requests.",
+    )
 }
 
 fn repeat_span(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
@@ -1296,7 +1317,7 @@ fn repeat_span(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let span: String = p.chars().skip(a).take(b - a + 1).collect();
     let want = pystr::lower(pystr::strip(&span));
     Ok(Box::new(move |v: &str| {
-        pystr::lower(pystr::strip(v)) == want
+        pystr::lower_is(pystr::strip(v), &want)
     }))
 }
 
@@ -1330,6 +1351,26 @@ fn title_case(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_counted_in_one_pass_as_by_each_search() {
+        assert!(NAMES.iter().all(|n| (3..=11).contains(&n.len())
+            && n.bytes().all(|b| b.is_ascii_alphabetic())
+            && n.as_bytes()[0].is_ascii_uppercase()));
+        let texts = [
+            "",
+            "Emma and Liam met Sophia.",
+            "EmmaLiam Emma_ _Liam Liam2 2Noah Noah",
+            "\u{c9}mma Emma\u{e9} \u{e9}Noah Noah's (Mia) [Leo]",
+            "emma EMMA Emma Emma Emma",
+            "Christopher,Jonathan;Penelope-Ava.Zoe!",
+            "Ava\u{301} Mia\u{0663} Leo\u{00a0}Zoe",
+        ];
+        for t in texts {
+            let want = NAMES.iter().filter(|n| has_word(t, n)).count();
+            assert_eq!(count_names(t), want, "{t:?}");
+        }
+    }
 
     #[test]
     fn ids_are_58_and_distinct() {

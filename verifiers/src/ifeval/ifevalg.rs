@@ -70,7 +70,7 @@ pub const IDS: [(&str, Builder); 29] = [
             // `len(set(w)) == len(w)`: no two equal tokens, found as neighbours once sorted
             // (no hashing of the response's tokens).
             let w = word_tokenize(v);
-            let mut s: Vec<&str> = w.iter().map(|t| &**t).collect();
+            let mut s: Vec<&str> = w.iter().collect();
             s.sort_unstable();
             s.windows(2).all(|p| p[0] != p[1])
         })
@@ -86,7 +86,7 @@ pub const IDS: [(&str, Builder); 29] = [
     ("keywords:start_end", |_, _| {
         fixed(|v| {
             let w = word_tokenize(v);
-            w.len() >= 2 && pystr::lower(&w[0]) == pystr::lower(&w[w.len() - 1])
+            w.len() >= 2 && pystr::lower_eq(&w[0], &w[w.len() - 1])
         })
     }),
 ];
@@ -173,7 +173,9 @@ fn repeat_phrase(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
 
 fn copy(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let p = pystr::lower(non_empty(kw, "prompt_to_repeat")?);
-    Ok(Box::new(move |v: &str| pystr::lower(pystr::strip(v)) == p))
+    Ok(Box::new(move |v: &str| {
+        pystr::lower_is(pystr::strip(v), &p)
+    }))
 }
 
 fn copy_span_idx(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
@@ -189,7 +191,7 @@ fn copy_span_idx(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let span: String = p.chars().skip(a).take(b - a).collect();
     let want = pystr::lower(pystr::strip(&span));
     Ok(Box::new(move |v: &str| {
-        pystr::lower(pystr::strip(v)) == want
+        pystr::lower_is(pystr::strip(v), &want)
     }))
 }
 
@@ -252,7 +254,7 @@ fn first_word_sent(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         regex_sentences(v).iter().all(|s| {
             pystr::split_ws(s)
                 .next()
-                .is_some_and(|f| pystr::lower(f) == w)
+                .is_some_and(|f| pystr::lower_is(f, &w))
         })
     }))
 }
@@ -262,8 +264,20 @@ fn first_word_answer(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     Ok(Box::new(move |v: &str| {
         pystr::split_ws(v)
             .next()
-            .is_some_and(|f| pystr::lower(f) == w)
+            .is_some_and(|f| pystr::lower_is(f, &w))
     }))
+}
+
+/// `bare_lower(w) == low` for a lower-cased `low`, without a copy when `w` is ASCII.
+fn bare_lower_is(w: &str, low: &str) -> bool {
+    if !w.is_ascii() {
+        return bare_lower(w) == low;
+    }
+    let mut want = low.bytes();
+    w.bytes()
+        .filter(|&b| pystr::is_word(char::from(b)) || pystr::is_space(char::from(b)))
+        .all(|b| want.next() == Some(b.to_ascii_lowercase()))
+        && want.next().is_none()
 }
 
 /// `re.sub(r"[^\w\s]", "", w).lower()`.
@@ -281,7 +295,7 @@ fn last_word_sent(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         regex_sentences(v).iter().all(|s| {
             pystr::split_ws(s)
                 .last()
-                .is_some_and(|l| bare_lower(l) == w)
+                .is_some_and(|l| bare_lower_is(l, &w))
         })
     }))
 }
@@ -291,7 +305,7 @@ fn last_word_answer(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     Ok(Box::new(move |v: &str| {
         pystr::split_ws(v)
             .last()
-            .is_some_and(|l| bare_lower(l) == w)
+            .is_some_and(|l| bare_lower_is(l, &w))
     }))
 }
 
@@ -308,7 +322,7 @@ fn copying_multiple(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let n = positive(kw, "N")?;
     Ok(Box::new(move |v: &str| {
         let parts: Vec<&str> = v.split("******").collect();
-        parts.len() == n && parts.iter().all(|x| pystr::lower(pystr::strip(x)) == p)
+        parts.len() == n && parts.iter().all(|x| pystr::lower_is(pystr::strip(x), &p))
     }))
 }
 
@@ -400,7 +414,7 @@ fn keyword_specific_position(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return false;
         }
         let w = word_tokenize(&s[n - 1]);
-        w.len() >= m && *w[m - 1] == *k
+        w.len() >= m && w[m - 1] == *k
     }))
 }
 

@@ -194,9 +194,41 @@ fn word_tokens(line: &str, mut f: impl FnMut(usize, usize)) {
 }
 
 /// A word token with the annotations of the two passes.
+/// A token's lower case: the token itself when it has no capital, inline when it is a short
+/// ASCII word (most capitalised words, e.g. every sentence's first), allocated otherwise.
+enum Lower<'a> {
+    Same(&'a str),
+    Inline([u8; 23], u8),
+    Owned(String),
+}
+
+impl<'a> Lower<'a> {
+    fn of(t: &'a str) -> Self {
+        if t.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            return Lower::Same(t);
+        }
+        if t.is_ascii() && t.len() <= 23 {
+            let mut buf = [0u8; 23];
+            buf[..t.len()].copy_from_slice(t.as_bytes());
+            buf.make_ascii_lowercase();
+            return Lower::Inline(buf, t.len() as u8);
+        }
+        Lower::Owned(pystr::lower(t))
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Lower::Same(s) => s,
+            // ASCII bytes: always UTF-8.
+            Lower::Inline(b, n) => std::str::from_utf8(&b[..usize::from(*n)]).unwrap_or(""),
+            Lower::Owned(s) => s,
+        }
+    }
+}
+
 struct Tok<'a> {
     tok: &'a str,
-    ty: Cow<'a, str>,
+    ty: Lower<'a>,
     period_final: bool,
     sentbreak: bool,
     abbr: bool,
@@ -224,14 +256,9 @@ fn is_alpha_nodigit(c: char) -> bool {
 
 impl<'a> Tok<'a> {
     fn new(tok: &'a str) -> Self {
-        // Most tokens are ASCII without capitals: their lower case is themselves.
-        let lower = if tok.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
-            Cow::Borrowed(tok)
-        } else {
-            Cow::Owned(pystr::lower(tok))
-        };
-        let ty = if is_numeric(&lower) {
-            Cow::Borrowed("##number##")
+        let lower = Lower::of(tok);
+        let ty = if is_numeric(lower.as_str()) {
+            Lower::Same("##number##")
         } else {
             lower
         };
@@ -246,10 +273,11 @@ impl<'a> Tok<'a> {
     }
 
     fn type_no_period(&self) -> &str {
-        if self.ty.chars().count() > 1 && self.ty.ends_with('.') {
-            &self.ty[..self.ty.len() - 1]
+        let ty = self.ty.as_str();
+        if ty.chars().count() > 1 && ty.ends_with('.') {
+            &ty[..ty.len() - 1]
         } else {
-            &self.ty
+            ty
         }
     }
 
@@ -257,7 +285,7 @@ impl<'a> Tok<'a> {
         if self.sentbreak {
             self.type_no_period()
         } else {
-            &self.ty
+            self.ty.as_str()
         }
     }
 
@@ -286,16 +314,10 @@ impl<'a> Tok<'a> {
             self.ellipsis = true;
         } else if self.period_final && !t.ends_with("..") {
             let stem = &t[..t.len() - 1];
-            let stem = if stem
-                .bytes()
-                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-            {
-                Cow::Borrowed(stem)
-            } else {
-                Cow::Owned(pystr::lower(stem))
-            };
+            let stem = Lower::of(stem);
+            let stem = stem.as_str();
             let last = stem.rsplit('-').next().unwrap_or("");
-            if p.abbrev.contains(&*stem) || p.abbrev.contains(last) {
+            if p.abbrev.contains(stem) || p.abbrev.contains(last) {
                 self.abbr = true;
             } else {
                 self.sentbreak = true;

@@ -83,53 +83,118 @@ fn spans(v: &str) -> Rc<[(usize, usize)]> {
             return sp.clone();
         }
         let sp: Rc<[(usize, usize)]> = punkt::sentence_spans(v).into();
-        m.remember(v.len());
-        if v.len() <= MEMO_BYTES {
+        if m.remember(v.len()) {
             m.spans.insert(v.to_string(), sp.clone());
         }
         sp
     })
 }
 
+/// The tokens of a text: one buffer and the span of each token in it (a token never holds
+/// whitespace), so a list of any length is two allocations, not one per token.
+#[derive(Debug, Default)]
+pub struct TokenList {
+    text: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl TokenList {
+    /// The whitespace-separated words of `t` (Python's `str.split()`), `t` kept as the buffer.
+    fn of_text(t: String) -> Self {
+        let base = t.as_ptr() as usize;
+        let mut spans = Vec::with_capacity(t.len() / 3 + 2);
+        spans.extend(pystr::split_ws(&t).map(|w| {
+            let a = w.as_ptr() as usize - base;
+            (a as u32, (a + w.len()) as u32)
+        }));
+        TokenList { text: t, spans }
+    }
+
+    /// Append `other`'s tokens.
+    fn extend(&mut self, other: &TokenList) {
+        let off = self.text.len() as u32;
+        self.text.push_str(&other.text);
+        self.spans
+            .extend(other.spans.iter().map(|&(a, b)| (a + off, b + off)));
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &str> + ExactSizeIterator + '_ {
+        self.spans
+            .iter()
+            .map(|&(a, b)| &self.text[a as usize..b as usize])
+    }
+}
+
+impl std::ops::Index<usize> for TokenList {
+    type Output = str;
+    fn index(&self, i: usize) -> &str {
+        let (a, b) = self.spans[i];
+        &self.text[a as usize..b as usize]
+    }
+}
+
+/// The tokens of a text, shared with the row's memo.
+pub type Tokens = Rc<TokenList>;
+
 /// The Treebank tokens of the sentences seen while scoring one row. The reference re-tokenizes
 /// every loose variant of the response (and every instruction of a row re-tokenizes it again),
 /// and the variants share most of their sentences; `treebank_tokens` is a pure function of the
 /// sentence, so its result is kept until [`forget_tokens`] (called by `verify` for each row,
 /// so nothing is carried from one response to the next) or until the memo holds
-/// [`MEMO_BYTES`] of sentence text. Whole texts keep their sentences and tokens as well, shared
-/// (`Rc`) rather than copied out on each look-up. (Keyed by the response's text, so it keeps
-/// the default, keyed hash: no crafted response can make its lookups collide.)
+/// [`MEMO_BYTES`] of key text. Whole texts keep their sentences and tokens as well, shared
+/// (`Rc`) rather than copied out on each look-up.
+///
+/// Keyed by the response's text, hashed with foldhash under a per-process random seed: several
+/// times cheaper than SipHash on sentence-sized keys (the memo's hashing was a tenth of a
+/// tokenizing row's time). A response cannot see the seed, and the memo is bounded by
+/// [`MEMO_BYTES`] of keys and emptied for every row, so no text can make its look-ups costly.
 struct TokenMemo {
     /// Treebank tokens of single sentences.
-    map: HashMap<String, Rc<[Rc<str>]>>,
+    map: MemoMap<Tokens>,
     /// Punkt's sentence spans of whole texts.
-    spans: HashMap<String, Rc<[(usize, usize)]>>,
-    /// `word_tokenize` of whole texts.
-    words: HashMap<String, Tokens>,
+    spans: MemoMap<Rc<[(usize, usize)]>>,
     /// Google's regex splitter's sentences of whole texts.
-    regex_sents: HashMap<String, Rc<[String]>>,
+    regex_sents: MemoMap<Rc<[String]>>,
     bytes: usize,
 }
 
+type MemoMap<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 impl TokenMemo {
-    /// Make room for `len` more bytes of keys: past [`MEMO_BYTES`] everything is dropped.
-    fn remember(&mut self, len: usize) {
+    /// Count `len` more bytes of keys; false (store nothing) for a key longer than the memo,
+    /// and past [`MEMO_BYTES`] everything is dropped first.
+    fn remember(&mut self, len: usize) -> bool {
+        if len > MEMO_BYTES {
+            return false;
+        }
         if self.bytes + len > MEMO_BYTES {
             self.clear();
         }
-        if len <= MEMO_BYTES {
-            self.bytes += len;
-        }
+        self.bytes += len;
+        true
     }
 
     fn clear(&mut self) {
         if self.bytes > 0 {
-            self.map.clear();
-            self.spans.clear();
-            self.words.clear();
-            self.regex_sents.clear();
+            clear_small(&mut self.map);
+            clear_small(&mut self.spans);
+            clear_small(&mut self.regex_sents);
             self.bytes = 0;
         }
+    }
+}
+
+/// Empty `m`, and give back its table when a long response grew it: clearing walks the whole
+/// table, which every later row would pay for.
+fn clear_small<V>(m: &mut MemoMap<V>) {
+    if m.capacity() > 256 {
+        *m = MemoMap::default();
+    } else {
+        m.clear();
     }
 }
 
@@ -137,10 +202,9 @@ const MEMO_BYTES: usize = 1 << 16;
 
 thread_local! {
     static TOKEN_MEMO: RefCell<TokenMemo> = RefCell::new(TokenMemo {
-        map: HashMap::default(),
-        spans: HashMap::default(),
-        words: HashMap::default(),
-        regex_sents: HashMap::default(),
+        map: MemoMap::default(),
+        spans: MemoMap::default(),
+        regex_sents: MemoMap::default(),
         bytes: 0,
     });
 }
@@ -154,53 +218,46 @@ pub fn forget_tokens() {
     });
 }
 
-/// The tokens of a text, shared with the row's memo: each token is counted, not copied, when
-/// the sentences of another text (a loose variant) hold it.
-pub type Tokens = Rc<[Rc<str>]>;
-
 /// `NLTKWordTokenizer().tokenize(s)` for one sentence, through the row's memo.
-fn sentence_tokens(s: &str, out: &mut Vec<Rc<str>>) {
+fn sentence_tokens(s: &str) -> Tokens {
     TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            out.extend(pystr::split_ws(&wordtok::treebank_text(s)).map(Rc::from));
-            return;
+            return Rc::new(TokenList::of_text(wordtok::treebank_text(s)));
         };
         if let Some(t) = m.map.get(s) {
-            out.extend(t.iter().cloned());
-            return;
+            return t.clone();
         }
-        let t: Rc<[Rc<str>]> = pystr::split_ws(&wordtok::treebank_text(s))
-            .map(Rc::from)
-            .collect();
-        out.extend(t.iter().cloned());
-        m.remember(s.len());
-        if s.len() <= MEMO_BYTES {
-            m.map.insert(s.to_string(), t);
+        let t = Rc::new(TokenList::of_text(wordtok::treebank_text(s)));
+        if m.remember(s.len()) {
+            m.map.insert(s.to_string(), t.clone());
         }
-    });
+        t
+    })
 }
 
 /// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each, through the
-/// row's memo (shared, not copied).
+/// row's memo (a one-sentence text shares its sentence's list; a longer one is the
+/// concatenation of its sentences' lists, a copy, cheaper than keying the whole text).
 pub fn word_tokenize(v: &str) -> Tokens {
-    let hit = TOKEN_MEMO.with(|m| m.try_borrow().ok().and_then(|m| m.words.get(v).cloned()));
-    if let Some(t) = hit {
-        return t;
+    let sp = spans(v);
+    let mut sents = sp.iter().filter_map(|&(a, b)| v.get(a..b));
+    let Some(first) = sents.next() else {
+        return Tokens::default();
+    };
+    let first = sentence_tokens(first);
+    let Some(second) = sents.next() else {
+        return first;
+    };
+    let mut all = TokenList {
+        text: String::with_capacity(v.len() + v.len() / 4),
+        spans: Vec::with_capacity(v.len() / 4),
+    };
+    all.extend(&first);
+    all.extend(&sentence_tokens(second));
+    for s in sents {
+        all.extend(&sentence_tokens(s));
     }
-    let mut out = Vec::new();
-    for s in sentences(v) {
-        sentence_tokens(s, &mut out);
-    }
-    let out: Tokens = out.into();
-    TOKEN_MEMO.with(|m| {
-        if let Ok(mut m) = m.try_borrow_mut() {
-            m.remember(v.len());
-            if v.len() <= MEMO_BYTES {
-                m.words.insert(v.to_string(), out.clone());
-            }
-        }
-    });
-    out
+    Rc::new(all)
 }
 
 /// Python `str.isdigit()` (decimal digits plus the superscript and circled digits).
@@ -290,8 +347,7 @@ pub fn regex_sentences(text: &str) -> Rc<[String]> {
             return s.clone();
         }
         let s: Rc<[String]> = split_sentences(text).into();
-        m.remember(text.len());
-        if text.len() <= MEMO_BYTES {
+        if m.remember(text.len()) {
             m.regex_sents.insert(text.to_string(), s.clone());
         }
         s
@@ -488,24 +544,36 @@ fn split_sentences(text: &str) -> Vec<String> {
 /// full-width forms decompose, everything else is dropped.
 pub fn nfkd_ascii(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c);
-            continue;
-        }
-        let u = c as u32;
-        if (0xFF01..=0xFF5E).contains(&u) {
-            if let Some(a) = char::from_u32(u - 0xFF01 + 0x21) {
-                out.push(a);
-            }
-            continue;
-        }
-        if let Some(f) = fold_latin(c) {
-            out.push_str(f);
-        }
-    }
+    out.extend(nfkd_ascii_bytes(s).map(char::from));
     out
 }
+
+/// The bytes of [`nfkd_ascii`]`(s)`, without building it (to compare two texts' forms).
+pub fn nfkd_ascii_bytes(s: &str) -> impl Iterator<Item = u8> + '_ {
+    s.chars().flat_map(|c| {
+        let folded: &[u8] = if c.is_ascii() {
+            // A one-byte slice of the table below stands for `c` itself.
+            &ASCII[c as usize..=c as usize]
+        } else if (0xFF01..=0xFF5E).contains(&(c as u32)) {
+            let a = (c as u32 - 0xFF01 + 0x21) as usize;
+            &ASCII[a..=a]
+        } else {
+            fold_latin(c).map_or(&[][..], str::as_bytes)
+        };
+        folded.iter().copied()
+    })
+}
+
+/// Every ASCII byte at its own index.
+const ASCII: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = i as u8;
+        i += 1;
+    }
+    t
+};
 
 fn fold_latin(c: char) -> Option<&'static str> {
     const TABLE: [(&str, &str); 52] = [

@@ -89,6 +89,26 @@ pub fn lower(s: &str) -> String {
     }
 }
 
+/// `lower(s) == low` for a `low` that is already lower-cased: no copy when `s` is ASCII (its
+/// lower case is then ASCII, byte for byte, and `low` holds no ASCII capital).
+pub fn lower_is(s: &str, low: &str) -> bool {
+    if s.is_ascii() {
+        s.eq_ignore_ascii_case(low)
+    } else {
+        lower(s) == low
+    }
+}
+
+/// `lower(a) == lower(b)`: no copy when both are ASCII (a non-ASCII character can lower-case
+/// to an ASCII one, e.g. the Kelvin sign, so anything else takes the full path).
+pub fn lower_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        lower(a) == lower(b)
+    }
+}
+
 /// Titlecase letters (Lt): neither upper nor lower case, and they make `isupper` false.
 fn is_title(c: char) -> bool {
     matches!(c as u32,
