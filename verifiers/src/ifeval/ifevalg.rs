@@ -197,9 +197,12 @@ fn copy_span_idx(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
 
 fn sentence_hyphens(v: &str) -> bool {
     let gold = regex_sentences(&v.replace('-', " "));
-    v.split('-')
-        .zip(gold.iter())
-        .all(|(s, g)| pystr::strip(s) == s && s == g)
+    for (s, g) in v.split('-').zip(gold.iter()) {
+        if pystr::strip(s) != s || s != g {
+            return false;
+        }
+    }
+    true
 }
 
 fn no_adjacent_consecutive(v: &str) -> bool {
@@ -387,7 +390,7 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
             return false;
         }
         // Likewise every paragraph's sentence count before any sentence's word count.
-        let sents: Vec<std::rc::Rc<[String]>> = parts.iter().map(|p| regex_sentences(p)).collect();
+        let sents: Vec<_> = parts.iter().map(|p| regex_sentences(p)).collect();
         sents.iter().all(|s| s.len() == n_sent)
             && sents
                 .iter()

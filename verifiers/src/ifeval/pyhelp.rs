@@ -90,15 +90,15 @@ fn spans(v: &str) -> Rc<[(usize, usize)]> {
     })
 }
 
-/// The tokens of a text: one buffer and the span of each token in it (a token never holds
-/// whitespace), so a list of any length is two allocations, not one per token.
+/// A list of strings (a text's tokens or sentences) held as one buffer and the span of each
+/// entry in it: a list of any length is two allocations, not one per entry.
 #[derive(Debug, Default)]
-pub struct TokenList {
+pub struct StrList {
     text: String,
     spans: Vec<(u32, u32)>,
 }
 
-impl TokenList {
+impl StrList {
     /// The whitespace-separated words of `t` (Python's `str.split()`), `t` kept as the buffer.
     fn of_text(t: String) -> Self {
         let base = t.as_ptr() as usize;
@@ -107,11 +107,18 @@ impl TokenList {
             let a = w.as_ptr() as usize - base;
             (a as u32, (a + w.len()) as u32)
         }));
-        TokenList { text: t, spans }
+        StrList { text: t, spans }
     }
 
-    /// Append `other`'s tokens.
-    fn extend(&mut self, other: &TokenList) {
+    /// Add `e` at the end.
+    fn push(&mut self, e: &str) {
+        let a = self.text.len() as u32;
+        self.text.push_str(e);
+        self.spans.push((a, self.text.len() as u32));
+    }
+
+    /// Append `other`'s entries.
+    fn extend(&mut self, other: &StrList) {
         let off = self.text.len() as u32;
         self.text.push_str(&other.text);
         self.spans
@@ -129,7 +136,7 @@ impl TokenList {
     }
 }
 
-impl std::ops::Index<usize> for TokenList {
+impl std::ops::Index<usize> for StrList {
     type Output = str;
     fn index(&self, i: usize) -> &str {
         let (a, b) = self.spans[i];
@@ -138,7 +145,7 @@ impl std::ops::Index<usize> for TokenList {
 }
 
 /// The tokens of a text, shared with the row's memo.
-pub type Tokens = Rc<TokenList>;
+pub type Tokens = Rc<StrList>;
 
 /// The Treebank tokens of the sentences seen while scoring one row. The reference re-tokenizes
 /// every loose variant of the response (and every instruction of a row re-tokenizes it again),
@@ -158,7 +165,7 @@ struct TokenMemo {
     /// Punkt's sentence spans of whole texts.
     spans: MemoMap<Rc<[(usize, usize)]>>,
     /// Google's regex splitter's sentences of whole texts.
-    regex_sents: MemoMap<Rc<[String]>>,
+    regex_sents: MemoMap<Rc<StrList>>,
     bytes: usize,
 }
 
@@ -222,12 +229,12 @@ pub fn forget_tokens() {
 fn sentence_tokens(s: &str) -> Tokens {
     TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            return Rc::new(TokenList::of_text(wordtok::treebank_text(s)));
+            return Rc::new(StrList::of_text(wordtok::treebank_text(s)));
         };
         if let Some(t) = m.map.get(s) {
             return t.clone();
         }
-        let t = Rc::new(TokenList::of_text(wordtok::treebank_text(s)));
+        let t = Rc::new(StrList::of_text(wordtok::treebank_text(s)));
         if m.remember(s.len()) {
             m.map.insert(s.to_string(), t.clone());
         }
@@ -248,7 +255,7 @@ pub fn word_tokenize(v: &str) -> Tokens {
     let Some(second) = sents.next() else {
         return first;
     };
-    let mut all = TokenList {
+    let mut all = StrList {
         text: String::with_capacity(v.len() + v.len() / 4),
         spans: Vec::with_capacity(v.len() / 4),
     };
@@ -338,15 +345,15 @@ fn for_each_dot(b: &[u8], mut f: impl FnMut(usize) -> bool) {
 /// Google's regex sentence splitter (`instructions_util.split_into_sentences`), which IFEvalG
 /// uses where IFBench uses Punkt, through the row's memo (the loose variants of a response
 /// share paragraphs, and several instructions split the same text).
-pub fn regex_sentences(text: &str) -> Rc<[String]> {
+pub fn regex_sentences(text: &str) -> Rc<StrList> {
     TOKEN_MEMO.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
-            return split_sentences(text).into();
+            return Rc::new(split_sentences(text));
         };
         if let Some(s) = m.regex_sents.get(text) {
             return s.clone();
         }
-        let s: Rc<[String]> = split_sentences(text).into();
+        let s = Rc::new(split_sentences(text));
         if m.remember(text.len()) {
             m.regex_sents.insert(text.to_string(), s.clone());
         }
@@ -355,7 +362,7 @@ pub fn regex_sentences(text: &str) -> Rc<[String]> {
 }
 
 /// [`regex_sentences`] without the memo. Each substitution is the reference's, in its order.
-fn split_sentences(text: &str) -> Vec<String> {
+fn split_sentences(text: &str) -> StrList {
     const STARTERS: &str = r"(Mr|Mrs|Ms|Dr|Prof|Capt|Cpt|Lt|He\s|She\s|It\s|They\s|Their\s|Our\s|We\s|But\s|However\s|That\s|This\s|Wherever)";
     static R: OnceLock<Vec<Option<Regex>>> = OnceLock::new();
     let pats = R.get_or_init(|| {
@@ -500,7 +507,10 @@ fn split_sentences(text: &str) -> Vec<String> {
     // in one pass: a sentence ends after each `.?!` of the text and at each `<stop>`; `<prd>`
     // is a `.` that ends nothing. (The inserted `<stop>`s can neither form nor break a `<prd>`,
     // and turning `<prd>` into `.` can form no `<stop>`, so the order of the steps is kept.)
-    let mut out: Vec<String> = Vec::new();
+    let mut out = StrList {
+        text: String::with_capacity(t.len()),
+        spans: Vec::new(),
+    };
     let mut cur = String::new();
     let mut rest = t.as_str();
     loop {
@@ -516,7 +526,7 @@ fn split_sentences(text: &str) -> Vec<String> {
         cur.push_str(&rest[..i]);
         rest = &rest[i..];
         if let Some(r) = rest.strip_prefix("<stop>") {
-            out.push(pystr::strip(&cur).to_string());
+            out.push(pystr::strip(&cur));
             cur.clear();
             rest = r;
         } else if let Some(r) = rest.strip_prefix("<prd>") {
@@ -527,14 +537,14 @@ fn split_sentences(text: &str) -> Vec<String> {
             cur.push_str(c);
             rest = &rest[1..];
             if c != "<" {
-                out.push(pystr::strip(&cur).to_string());
+                out.push(pystr::strip(&cur));
                 cur.clear();
             }
         }
     }
-    out.push(pystr::strip(&cur).to_string());
-    if out.last().is_some_and(String::is_empty) {
-        out.pop();
+    out.push(pystr::strip(&cur));
+    if out.spans.last().is_some_and(|&(a, b)| a == b) {
+        out.spans.pop();
     }
     out
 }
@@ -681,11 +691,17 @@ mod tests {
 
     #[test]
     fn splitter_and_folds() {
+        let list = |t: &str| {
+            regex_sentences(t)
+                .iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            *regex_sentences("Mr. Smith went home. He slept! Did he?"),
+            list("Mr. Smith went home. He slept! Did he?"),
             ["Mr. Smith went home.", "He slept!", "Did he?"]
         );
-        assert_eq!(*regex_sentences("Wait... what"), ["Wait...", "what"]);
+        assert_eq!(list("Wait... what"), ["Wait...", "what"]);
         assert_eq!(
             nfkd_ascii("Reykjavík, Chișinău ﬁ"),
             "Reykjavik, Chisinau fi"
