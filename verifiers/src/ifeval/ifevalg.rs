@@ -368,10 +368,7 @@ fn counting_composition(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     let n_sent = positive(kw, "n_sent")?;
     let n_words = positive(kw, "n_words")?;
     Ok(Box::new(move |v: &str| {
-        let Some(re) = length::paragraph_divider() else {
-            return false;
-        };
-        let parts: Vec<&str> = re.split(v).collect();
+        let parts = length::star_parts(v);
         let last = parts.len() - 1;
         let mut n = parts.len();
         // The reference's loop returns false at a blank inner paragraph or a paragraph with the
