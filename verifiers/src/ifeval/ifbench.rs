@@ -1107,13 +1107,11 @@ fn european_capitals(v: &str) -> bool {
         "Ljubljana",
         "Zagreb",
     ];
-    let s = nfkd_ascii(v);
-    let caps: Vec<&str> = s
+    nfkd_ascii(v)
         .split(',')
         .map(pystr::strip)
         .filter(|c| !c.is_empty())
-        .collect();
-    caps == ORDER
+        .eq(ORDER)
 }
 
 fn csv_city(v: &str) -> bool {

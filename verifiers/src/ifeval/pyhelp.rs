@@ -552,10 +552,14 @@ fn split_sentences(text: &str) -> StrList {
 /// `unicodedata.normalize("NFKD", s).encode("ASCII", "ignore").decode()` for the scripts
 /// that matter here: ASCII stays, Latin letters with diacritics lose them, ligatures and
 /// full-width forms decompose, everything else is dropped.
-pub fn nfkd_ascii(s: &str) -> String {
+/// ASCII text is its own form and is borrowed.
+pub fn nfkd_ascii(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     out.extend(nfkd_ascii_bytes(s).map(char::from));
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// The bytes of [`nfkd_ascii`]`(s)`, without building it (to compare two texts' forms).

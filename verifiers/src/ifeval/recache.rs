@@ -14,16 +14,20 @@ const CAPACITY: usize = 8192;
 
 /// The compiled patterns, by kind: case-sensitive and case-insensitive patterns, and
 /// case-insensitive literals keyed by the literal itself (so a hit needs no escaped copy).
-/// Keyed by `String` and looked up by `&str`: a hit allocates nothing.
+/// Keyed by `String` and looked up by `&str`: a hit allocates nothing. Hashed with foldhash
+/// under a per-process random seed (SipHash was most of a hit's cost); the keys come from
+/// datasets, the seed is not visible to them, and the cache is bounded by [`CAPACITY`].
 #[derive(Default)]
 struct Maps {
-    exact: HashMap<String, Arc<Regex>>,
-    folded: HashMap<String, Arc<Regex>>,
-    literal_folded: HashMap<String, Arc<Regex>>,
+    exact: PatternMap,
+    folded: PatternMap,
+    literal_folded: PatternMap,
 }
 
+type PatternMap = HashMap<String, Arc<Regex>, foldhash::fast::RandomState>;
+
 impl Maps {
-    fn of(&mut self, kind: Kind) -> &mut HashMap<String, Arc<Regex>> {
+    fn of(&mut self, kind: Kind) -> &mut PatternMap {
         match kind {
             Kind::Pattern { ci: false } => &mut self.exact,
             Kind::Pattern { ci: true } => &mut self.folded,
