@@ -211,7 +211,7 @@ fn stop_words(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
         }
         let sw = stopwords();
         let k = word_runs(v)
-            .filter(|t| sw.contains(pystr::lower(t).as_str()))
+            .filter(|t| sw.contains(&*pystr::lower_word(t, &mut [0; 32])))
             .count();
         (k as f64) / (n as f64) * 100.0 <= pct
     }))
@@ -238,7 +238,7 @@ fn conjunctions(kw: &Kwargs, _ctx: &Ctx) -> Result<Check, String> {
     Ok(Box::new(move |v: &str| {
         // The reference keeps the unstripped tokens in its set ("and" and "and," count twice).
         let set: HashSet<&str> = pystr::split_ws(v)
-            .filter(|w| CONJ.contains(&pystr::lower(strip_ps(w)).as_str()))
+            .filter(|w| CONJ.contains(&&*pystr::lower_word(strip_ps(w), &mut [0; 32])))
             .collect();
         ge(set.len(), n)
     }))

@@ -59,7 +59,17 @@ pub fn is_punct(c: char) -> bool {
 
 /// `s.translate(str.maketrans("", "", string.punctuation))`.
 pub fn no_punct(s: &str) -> String {
-    s.chars().filter(|&c| !is_punct(c)).collect()
+    // The marks are ASCII, never inside a multi-byte character: copy the runs between them.
+    let mut out = String::with_capacity(s.len());
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b.is_ascii_punctuation() {
+            out.push_str(&s[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out
 }
 
 /// `s.strip(string.punctuation + " ")`.

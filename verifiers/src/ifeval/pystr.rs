@@ -89,6 +89,24 @@ pub fn lower(s: &str) -> String {
     }
 }
 
+/// `lower(s)` without allocating for a short ASCII word: borrowed when it has no capital,
+/// written into `buf` when it fits, allocated otherwise (for per-word look-ups in a table).
+pub fn lower_word<'a>(s: &'a str, buf: &'a mut [u8; 32]) -> std::borrow::Cow<'a, str> {
+    use std::borrow::Cow;
+    if s.is_ascii() {
+        if !s.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Cow::Borrowed(s);
+        }
+        if let Some(b) = buf.get_mut(..s.len()) {
+            b.copy_from_slice(s.as_bytes());
+            b.make_ascii_lowercase();
+            // ASCII bytes: always UTF-8.
+            return Cow::Borrowed(std::str::from_utf8(b).unwrap_or_default());
+        }
+    }
+    Cow::Owned(lower(s))
+}
+
 /// `lower(s) == low` for a `low` that is already lower-cased: no copy when `s` is ASCII (its
 /// lower case is then ASCII, byte for byte, and `low` holds no ASCII capital).
 pub fn lower_is(s: &str, low: &str) -> bool {
