@@ -134,40 +134,49 @@ fn word_or_first<'a>(kw: &Kwargs<'a>, key: &str) -> Result<&'a str, String> {
 fn repeat_phrase(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     let phrase = non_empty(kw, "phrase")?.to_string();
     let n = positive(kw, "small_n")?;
-    let words: Vec<String> = pystr::split_ws(&phrase).map(str::to_string).collect();
-    let (first, last) = match (words.first(), words.last()) {
-        (Some(a), Some(b)) => (a.clone(), b.clone()),
-        _ => return Err("argument `phrase` is empty".to_string()),
+    let (Some(first), Some(last)) = (
+        pystr::split_ws(&phrase).next(),
+        pystr::split_ws(&phrase).last(),
+    ) else {
+        return Err("argument `phrase` is empty".to_string());
     };
-    let (f, l) = if ctx.compat {
-        (first, last)
-    } else {
-        (regex::escape(&first), regex::escape(&last))
-    };
-    let re = recache::get(&format!("{f} .*? {l}"), false)
-        .map_err(|e| format!("phrase {phrase:?} is not a usable pattern: {e}"))?;
-    Ok(Box::new(move |v: &str| {
-        let found: Vec<&str> = re.find_iter(v).map(|m| m.as_str()).collect();
-        if found.len() != n {
-            return false;
+    let mut pattern = String::with_capacity(first.len() + last.len() + 8);
+    for (i, w) in [first, last].into_iter().enumerate() {
+        if i == 1 {
+            pattern.push_str(" .*? ");
         }
-        let mut satisfied = 0;
-        for f in found {
-            let p: Vec<&str> = pystr::split_ws(f).collect();
-            if p.len() != words.len() {
+        if ctx.compat {
+            pattern.push_str(w);
+        } else {
+            pattern.push_str(&regex::escape(w));
+        }
+    }
+    let re = recache::get(&pattern, false)
+        .map_err(|e| format!("phrase {phrase:?} is not a usable pattern: {e}"))?;
+    // The reference: exactly `n` matches, each with the phrase's word count and exactly one
+    // word changed. A conjunction, so it is decided match by match.
+    Ok(Box::new(move |v: &str| {
+        let (mut found, mut satisfied) = (0, 0);
+        for m in re.find_iter(v) {
+            found += 1;
+            if found > n {
                 return false;
             }
-            let diff = p
-                .iter()
-                .zip(&words)
-                .filter(|(a, b)| **a != b.as_str())
-                .count();
+            let (mut got, mut want) = (pystr::split_ws(m.as_str()), pystr::split_ws(&phrase));
+            let mut diff = 0;
+            loop {
+                match (got.next(), want.next()) {
+                    (Some(a), Some(b)) => diff += usize::from(a != b),
+                    (None, None) => break,
+                    _ => return false,
+                }
+            }
             if diff > 1 {
                 return false;
             }
             satisfied += usize::from(diff == 1);
         }
-        satisfied == n
+        found == n && satisfied == n
     }))
 }
 
@@ -206,21 +215,34 @@ fn sentence_hyphens(v: &str) -> bool {
 }
 
 fn no_adjacent_consecutive(v: &str) -> bool {
-    let firsts: Vec<String> = pystr::split_ws(v)
-        .map(|w| {
-            w.chars()
-                .next()
-                .map(|c| pystr::lower(c.encode_utf8(&mut [0; 4])))
-                .unwrap_or_default()
-        })
-        .collect();
-    firsts.windows(2).all(|p| {
-        let (mut a, mut b) = (p[0].chars(), p[1].chars());
-        match (a.next(), a.next(), b.next(), b.next()) {
-            (Some(x), None, Some(y), None) => (y as i64) - (x as i64) != 1,
-            _ => false,
+    // Each word's first character, lower-cased; `None` when that is not one character (the
+    // reference's `ord` then raises, and the check fails).
+    let first_low = |w: &str| -> Option<char> {
+        let c = w.chars().next()?;
+        if c.is_ascii() {
+            return Some(c.to_ascii_lowercase());
         }
-    })
+        let l = pystr::lower(c.encode_utf8(&mut [0; 4]));
+        let mut it = l.chars();
+        match (it.next(), it.next()) {
+            (Some(x), None) => Some(x),
+            _ => None,
+        }
+    };
+    let mut words = pystr::split_ws(v);
+    let Some(first) = words.next() else {
+        return true;
+    };
+    let mut prev = first_low(first);
+    for w in words {
+        let cur = first_low(w);
+        match (prev, cur) {
+            (Some(x), Some(y)) if (y as i64) - (x as i64) != 1 => {}
+            _ => return false,
+        }
+        prev = cur;
+    }
+    true
 }
 
 fn word_once(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
