@@ -1041,22 +1041,30 @@ fn mcq_count_length(v: &str) -> bool {
 }
 
 fn reverse_newline(v: &str) -> bool {
-    let lines: Vec<&str> = v
-        .split('\n')
-        .map(strip_ps)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let Some(start) = lines.iter().position(|l| l.contains("Zimbabwe")) else {
+    // The reference: the non-empty `strip_ps` lines from the first one holding "Zimbabwe",
+    // at least 52 of them, each one's ASCII form >= the next's. Stripping cannot cut into
+    // the word, so that line is the one holding its first occurrence; the order is checked
+    // as the lines are read (a conjunction: the first pair out of order decides).
+    let Some(z) = v.find("Zimbabwe") else {
         return false;
     };
-    let target = &lines[start..];
-    if target.len() < 52 {
+    let start = v[..z].rfind('\n').map_or(0, |i| i + 1);
+    let mut lines = v[start..]
+        .split('\n')
+        .map(strip_ps)
+        .filter(|l| !l.is_empty());
+    let Some(mut prev) = lines.next() else {
         return false;
+    };
+    let mut n = 1;
+    for l in lines {
+        if nfkd_ascii_bytes(prev).cmp(nfkd_ascii_bytes(l)) == std::cmp::Ordering::Less {
+            return false;
+        }
+        prev = l;
+        n += 1;
     }
-    // `norm[i] >= norm[i + 1]` for the lines' ASCII forms, compared as they are produced.
-    target
-        .windows(2)
-        .all(|p| nfkd_ascii_bytes(p[0]).cmp(nfkd_ascii_bytes(p[1])) != std::cmp::Ordering::Less)
+    n >= 52
 }
 
 fn word_reverse(v: &str) -> bool {
