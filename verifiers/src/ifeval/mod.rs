@@ -269,11 +269,13 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
             first_failed = Some(&ins.id);
         }
         if !opts.omit_detail {
-            let mut e = Map::new();
-            e.insert("id".to_string(), Value::String(ins.id.clone()));
-            e.insert("strict".to_string(), Value::Bool(strict));
-            e.insert("loose".to_string(), Value::Bool(loose));
-            entries.push(Value::Object(e));
+            // In key order: collected, the map is built by appending to one node rather
+            // than by three searched inserts (a third of the detail's cost).
+            entries.push(Value::Object(Map::from_iter([
+                ("id".to_string(), Value::String(ins.id.clone())),
+                ("loose".to_string(), Value::Bool(loose)),
+                ("strict".to_string(), Value::Bool(strict)),
+            ])));
         }
     }
     let n = row.instructions.len();
@@ -319,11 +321,12 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
         return verdict;
     }
     // Built field by field: `json!` would serialize `entries` into a second copy.
-    let mut detail = Map::new();
-    detail.insert("instructions".to_string(), Value::Array(entries));
-    detail.insert("strict_fraction".to_string(), json!(frac(n_strict)));
-    detail.insert("loose_fraction".to_string(), json!(frac(n_loose)));
-    detail.insert("strict_all".to_string(), Value::Bool(n_strict == n));
-    detail.insert("loose_all".to_string(), Value::Bool(n_loose == n));
+    let detail = Map::from_iter([
+        ("instructions".to_string(), Value::Array(entries)),
+        ("loose_all".to_string(), Value::Bool(n_loose == n)),
+        ("loose_fraction".to_string(), json!(frac(n_loose))),
+        ("strict_all".to_string(), Value::Bool(n_strict == n)),
+        ("strict_fraction".to_string(), json!(frac(n_strict))),
+    ]);
     verdict.with_detail(Value::Object(detail))
 }
