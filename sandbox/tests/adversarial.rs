@@ -125,7 +125,7 @@ fn every_attack_ends_with_an_allowed_outcome_and_the_host_is_untouched() {
                 &runner,
                 &Default::default(),
             );
-            let detail = v.detail.clone().unwrap_or_default();
+            let detail = v.detail.clone().map(|d| d.into_value()).unwrap_or_default();
             let got: Vec<&str> = detail["tests"]
                 .as_array()
                 .into_iter()

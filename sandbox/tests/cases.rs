@@ -34,14 +34,18 @@ fn every_case_gets_its_verdict() {
         let want_verdict = case["verdict"].as_str().unwrap();
         let mut bad = (v.reward - want_reward).abs() > 1e-9 || v.verdict.as_str() != want_verdict;
         if let Some(want) = case["statuses"].as_array() {
-            let got: Vec<Value> = v.detail.as_ref().map_or(vec![], |d| {
-                d["tests"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|t| t["status"].clone())
-                    .collect()
-            });
+            let got: Vec<Value> = v
+                .detail
+                .as_ref()
+                .and_then(|d| d.as_json())
+                .map_or(vec![], |d| {
+                    d["tests"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|t| t["status"].clone())
+                        .collect()
+                });
             bad |= &got != want;
         }
         if let Some(want) = case["reason"].as_str() {
@@ -85,7 +89,7 @@ fn stop_at_first_failure_skips_the_tests_after_the_first_failure() {
     let v = rlvr_verifiers::code::verify(response, &gt, &runner, &opts);
     assert_eq!(v.reward, 0.2, "{v:?}");
     assert_eq!(v.verdict.as_str(), "incorrect");
-    let d = v.detail.as_ref().expect("detail");
+    let d = v.detail.as_ref().and_then(|d| d.as_json()).expect("detail");
     let statuses: Vec<&str> = d["tests"]
         .as_array()
         .unwrap()
@@ -116,7 +120,7 @@ fn os_exit_keeps_its_status_and_still_cannot_fake_a_pass() {
     let gt = serde_json::json!({"fn_name": "f", "inputs": [[1], [2]], "outputs": [2, 3]});
     let v = rlvr_verifiers::code::verify(hack, &gt, &runner, &opts);
     assert_eq!(v.reward, 0.0, "{v:?}");
-    let statuses: Vec<Value> = v.detail.as_ref().unwrap()["tests"]
+    let statuses: Vec<Value> = v.detail.as_ref().and_then(|d| d.as_json()).unwrap()["tests"]
         .as_array()
         .unwrap()
         .iter()
@@ -127,7 +131,7 @@ fn os_exit_keeps_its_status_and_still_cannot_fake_a_pass() {
     let gt = serde_json::json!({"tests": [{"stdin": "2\n", "stdout": "4\n"}]});
     let v = rlvr_verifiers::code::verify(stdio, &gt, &runner, &opts);
     assert_eq!(v.reward, 0.0, "{v:?}");
-    let t = &v.detail.as_ref().unwrap()["tests"][0];
+    let t = &v.detail.as_ref().and_then(|d| d.as_json()).unwrap()["tests"][0];
     assert_eq!(t["status"], "runtime_error");
     assert_eq!(t["reason"], "exit status 3");
 }

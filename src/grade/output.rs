@@ -190,7 +190,7 @@ mod tests {
             #[serde(skip_serializing_if = "Option::is_none")]
             line: Option<u64>,
             #[serde(skip_serializing_if = "Option::is_none")]
-            detail: Option<&'a Value>,
+            detail: Option<&'a rlvr_verifiers::Detail>,
         }
         let v = &s.verdict;
         let out = Line {
@@ -216,7 +216,7 @@ mod tests {
             Verdict::new(0.25, Outcome::Timeout, "work_limit", Some(String::new())),
             Verdict::new(f64::NAN, Outcome::NoAnswer, "", None),
             Verdict {
-                detail: Some(json!({"rule": "boxed", "n": [1, 2.5]})),
+                detail: Some(json!({"rule": "boxed", "n": [1, 2.5]}).into()),
                 ..Verdict::correct("string", Some("x".into()))
             },
         ];

@@ -20,7 +20,7 @@ pub mod units;
 mod verdict;
 
 pub use special_tokens::strip_trailing_special_tokens;
-pub use verdict::{Outcome, Verdict};
+pub use verdict::{Detail, InstructionDetail, Outcome, Verdict};
 
 /// Infrastructure failures of this crate (a malformed reference, an unknown family).
 ///

@@ -1,6 +1,8 @@
 //! The verdict: what every verifier returns, and what the API and grader serialize.
 
-use serde::{Deserialize, Serialize};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
 
 /// The kind of result. Serialized in snake_case, as the HTTP API and `rlvr grade` emit it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -46,7 +48,138 @@ pub struct Verdict {
     pub extracted: Option<String>,
     /// Domain-specific detail (normalized forms, per-test results, the violated constraint).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
+    pub detail: Option<Detail>,
+}
+
+/// A verdict's detail: JSON built by the verifier, or the instruction-following verifier's
+/// per-instruction results, kept typed until the verdict is serialized (as a tree of
+/// serde_json maps they cost more than a cheap row's checks). Both serialize to JSON; one read
+/// back is always `Json`.
+#[derive(Debug, Clone)]
+pub enum Detail {
+    Json(Value),
+    Instructions(InstructionDetail),
+}
+
+/// Per-instruction results of an instruction-following row, serialized as
+/// `{"instructions": [{"id", "loose", "strict"}, ...], "loose_all", "loose_fraction",
+/// "strict_all", "strict_fraction"}` (keys in order, as a serde_json map writes them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct InstructionDetail {
+    /// `(id, strict, loose)` per instruction, in the row's order.
+    pub entries: Vec<(&'static str, bool, bool)>,
+}
+
+impl Detail {
+    /// The JSON value, when the detail was built as one (every verifier but instruction
+    /// following).
+    pub fn as_json(&self) -> Option<&Value> {
+        match self {
+            Detail::Json(v) => Some(v),
+            Detail::Instructions(_) => None,
+        }
+    }
+
+    /// The detail as a JSON value, whichever form it is held in.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Detail::Json(v) => v.clone(),
+            Detail::Instructions(_) => serde_json::to_value(self).unwrap_or(Value::Null),
+        }
+    }
+
+    /// [`Detail::to_value`], consuming the detail.
+    pub fn into_value(self) -> Value {
+        match self {
+            Detail::Json(v) => v,
+            d => d.to_value(),
+        }
+    }
+}
+
+impl From<Value> for Detail {
+    fn from(v: Value) -> Self {
+        Detail::Json(v)
+    }
+}
+
+impl From<InstructionDetail> for Detail {
+    fn from(d: InstructionDetail) -> Self {
+        Detail::Instructions(d)
+    }
+}
+
+impl PartialEq for Detail {
+    /// Equal when their JSON is.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Detail::Json(a), Detail::Json(b)) => a == b,
+            (Detail::Instructions(a), Detail::Instructions(b)) => a == b,
+            _ => self.to_value() == other.to_value(),
+        }
+    }
+}
+
+impl std::fmt::Display for Detail {
+    /// The JSON text.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Detail::Json(v) => v.fmt(f),
+            d => f.write_str(&serde_json::to_string(d).map_err(|_| std::fmt::Error)?),
+        }
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Detail::Json(v) => v.serialize(s),
+            Detail::Instructions(d) => d.serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Detail {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Value::deserialize(d).map(Detail::Json)
+    }
+}
+
+impl Serialize for InstructionDetail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Entries<'a>(&'a [(&'static str, bool, bool)]);
+        struct Entry(&'static str, bool, bool);
+        impl Serialize for Entries<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut seq = s.serialize_seq(Some(self.0.len()))?;
+                for &(id, strict, loose) in self.0 {
+                    seq.serialize_element(&Entry(id, strict, loose))?;
+                }
+                seq.end()
+            }
+        }
+        impl Serialize for Entry {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(3))?;
+                m.serialize_entry("id", self.0)?;
+                m.serialize_entry("loose", &self.2)?;
+                m.serialize_entry("strict", &self.1)?;
+                m.end()
+            }
+        }
+        let n = self.entries.len();
+        let strict = self.entries.iter().filter(|e| e.1).count();
+        let loose = self.entries.iter().filter(|e| e.2).count();
+        // A row has at least one instruction; an empty list is written as all-followed.
+        let frac = |k: usize| if n == 0 { 1.0 } else { k as f64 / n as f64 };
+        let mut m = s.serialize_map(Some(5))?;
+        m.serialize_entry("instructions", &Entries(&self.entries))?;
+        m.serialize_entry("loose_all", &(loose == n))?;
+        m.serialize_entry("loose_fraction", &frac(loose))?;
+        m.serialize_entry("strict_all", &(strict == n))?;
+        m.serialize_entry("strict_fraction", &frac(strict))?;
+        m.end()
+    }
 }
 
 impl Verdict {
@@ -86,8 +219,8 @@ impl Verdict {
     }
 
     /// Attach domain-specific detail.
-    pub fn with_detail(mut self, detail: serde_json::Value) -> Self {
-        self.detail = Some(detail);
+    pub fn with_detail(mut self, detail: impl Into<Detail>) -> Self {
+        self.detail = Some(detail.into());
         self
     }
 }

@@ -76,7 +76,7 @@ fn reward_modes_and_detail() {
         },
     );
     assert_eq!(loose.reward, 1.0);
-    let d = frac.detail.expect("detail");
+    let d = frac.detail.expect("detail").into_value();
     assert_eq!(d["instructions"].as_array().map(Vec::len), Some(3));
     assert_eq!(
         d["instructions"][2],

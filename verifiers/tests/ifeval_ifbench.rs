@@ -33,6 +33,8 @@ fn score(case: &Value) -> Vec<(bool, bool)> {
     );
     v.detail
         .as_ref()
+        .map(|d| d.to_value())
+        .as_ref()
         .and_then(|d| d.get("instructions"))
         .and_then(Value::as_array)
         .map(|a| {

@@ -224,7 +224,7 @@ mod tests {
             };
             let v = verify("print(input())", &suite(), &runner, &stop);
             assert_eq!(v.reward, 0.2, "parallel {parallel}");
-            let d = v.detail.as_ref().expect("detail");
+            let d = v.detail.as_ref().and_then(|d| d.as_json()).expect("detail");
             let statuses: Vec<&str> = d["tests"]
                 .as_array()
                 .unwrap()

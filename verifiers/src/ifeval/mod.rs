@@ -72,7 +72,7 @@ pub use generate::generate;
 pub use rows::{looks_like_ifeval, row_from_item};
 
 use crate::{Outcome, Verdict};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// How the per-instruction results become one reward.
@@ -246,7 +246,7 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
     // next is built changes nothing; a row with an unbuildable instruction is an error
     // whatever the others gave).
     for ins in &row.instructions {
-        let check = match registry::build(&ins.id, &ins.kwargs, &ctx) {
+        let (name, check) = match registry::build(&ins.id, &ins.kwargs, &ctx) {
             Ok(c) => c,
             Err(e) => return Verdict::error(format!("instruction {}: {e}", ins.id)),
         };
@@ -269,13 +269,7 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
             first_failed = Some(&ins.id);
         }
         if !opts.omit_detail {
-            // In key order: collected, the map is built by appending to one node rather
-            // than by three searched inserts (a third of the detail's cost).
-            entries.push(Value::Object(Map::from_iter([
-                ("id".to_string(), Value::String(ins.id.clone())),
-                ("loose".to_string(), Value::Bool(loose)),
-                ("strict".to_string(), Value::Bool(strict)),
-            ])));
+            entries.push((name, strict, loose));
         }
     }
     let n = row.instructions.len();
@@ -320,13 +314,7 @@ pub fn verify(response: &str, row: &Row, opts: &Options) -> Verdict {
     if opts.omit_detail {
         return verdict;
     }
-    // Built field by field: `json!` would serialize `entries` into a second copy.
-    let detail = Map::from_iter([
-        ("instructions".to_string(), Value::Array(entries)),
-        ("loose_all".to_string(), Value::Bool(n_loose == n)),
-        ("loose_fraction".to_string(), json!(frac(n_loose))),
-        ("strict_all".to_string(), Value::Bool(n_strict == n)),
-        ("strict_fraction".to_string(), json!(frac(n_strict))),
-    ]);
-    verdict.with_detail(Value::Object(detail))
+    // Typed, serialized with the verdict: the same JSON as a map per instruction, without
+    // building one.
+    verdict.with_detail(crate::InstructionDetail { entries })
 }

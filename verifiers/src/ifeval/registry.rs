@@ -98,14 +98,19 @@ fn table() -> &'static Table {
     })
 }
 
-/// Build the checker for one instruction.
-pub fn build(id: &str, kwargs: &Map<String, Value>, ctx: &Ctx) -> Result<Check, String> {
+/// Build the checker for one instruction, with the registry's copy of its id (for a detail
+/// that names it without a copy).
+pub fn build(
+    id: &str,
+    kwargs: &Map<String, Value>,
+    ctx: &Ctx,
+) -> Result<(&'static str, Check), String> {
     let kw = Kwargs(kwargs);
-    if let Some(b) = table().get(id) {
-        return b(&kw, ctx);
+    if let Some((&name, b)) = table().get_key_value(id) {
+        return b(&kw, ctx).map(|c| (name, c));
     }
-    if tulu::IDS.contains(&id) {
-        return tulu::build(id, &kw, ctx);
+    if let Some(&name) = tulu::IDS.iter().find(|&&t| t == id) {
+        return tulu::build(id, &kw, ctx).map(|c| (name, c));
     }
     Err("unknown instruction id".to_string())
 }

@@ -45,7 +45,7 @@ pub mod zebra_puzzles;
 
 pub use registry::FAMILIES;
 
-use crate::{Error, Verdict};
+use crate::{Detail, Error, Verdict};
 use serde_json::Value;
 
 /// Responses longer than this are rejected without parsing (bounded time per call).
@@ -195,17 +195,19 @@ pub fn verify_with(
     let mut v = (fam.verify)(&inst, answer.text);
     v.extracted = Some(answer.text.to_string());
     let fmt = serde_json::json!({"format_ok": answer.rule == extract::Rule::AnswerTag, "rule": answer.rule.as_str()});
-    v.detail = Some(match v.detail.take() {
-        Some(Value::Object(mut m)) => {
-            if let Value::Object(f) = fmt {
-                m.extend(f);
+    v.detail = Some(Detail::Json(
+        match v.detail.take().map(Detail::into_value) {
+            Some(Value::Object(mut m)) => {
+                if let Value::Object(f) = fmt {
+                    m.extend(f);
+                }
+                Value::Object(m)
             }
-            Value::Object(m)
-        }
-        Some(other) => {
-            serde_json::json!({"format_ok": answer.rule == extract::Rule::AnswerTag, "rule": answer.rule.as_str(), "info": other})
-        }
-        None => fmt,
-    });
+            Some(other) => {
+                serde_json::json!({"format_ok": answer.rule == extract::Rule::AnswerTag, "rule": answer.rule.as_str(), "info": other})
+            }
+            None => fmt,
+        },
+    ));
     Ok(v)
 }

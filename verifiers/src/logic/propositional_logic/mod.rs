@@ -355,7 +355,7 @@ mod tests {
             "R",
         );
         assert_eq!(
-            v.detail.unwrap()["counterexample"],
+            v.detail.unwrap().into_value()["counterexample"],
             json!({"P": true, "Q": true, "R": false})
         );
         assert_eq!(check(&m, "(Q ∨ ¬Q)"), "tautology");
