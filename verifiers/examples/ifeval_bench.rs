@@ -8,6 +8,8 @@
 //! costs a fifth of a cheap row here); the reference scripts measure the same two ways.
 //! With `IFEVAL_BENCH_PASSES=N` it runs exactly N passes of each instead (a fixed amount of
 //! work, for instruction counts on a loaded machine, e.g. under callgrind).
+//! With `IFEVAL_BENCH_JSON=1` each verdict is also written out as JSON (as `rlvr grade` and the
+//! server do), so a detail's encoding is timed too.
 
 // The allocator the `rlvr` binary ships (as math_bench), so the rate is the server's and grader's.
 #[global_allocator]
@@ -46,9 +48,21 @@ fn main() {
         omit_detail: std::env::var("IFEVAL_BENCH_OMIT_DETAIL").is_ok_and(|v| v == "1"),
         ..Options::default()
     };
+    let json = std::env::var("IFEVAL_BENCH_JSON").is_ok_and(|v| v == "1");
+    let mut out: Vec<u8> = Vec::with_capacity(4096);
+    let mut score = |r: &str, row: &ifeval::Row| {
+        let v = ifeval::verify(r, row, &opts);
+        if json {
+            out.clear();
+            // Writing into a Vec cannot fail.
+            serde_json::to_writer(&mut out, &v).unwrap_or_default();
+            std::hint::black_box(&out);
+        }
+        std::hint::black_box(v);
+    };
     // Warm up the lazily built tables (Punkt parameters, regexes).
     for (r, row) in &rows {
-        std::hint::black_box(ifeval::verify(r, row, &opts));
+        score(r, row);
     }
     let fixed: Option<usize> = std::env::var("IFEVAL_BENCH_PASSES")
         .ok()
@@ -64,7 +78,7 @@ fn main() {
     while more(passes, start) {
         for (r, row) in &rows {
             let t = Instant::now();
-            std::hint::black_box(ifeval::verify(r, row, &opts));
+            score(r, row);
             lat.push(t.elapsed().as_nanos() as u64);
         }
         passes += 1;
@@ -74,7 +88,7 @@ fn main() {
     let mut untimed = 0;
     while more(untimed, start) {
         for (r, row) in &rows {
-            std::hint::black_box(ifeval::verify(r, row, &opts));
+            score(r, row);
         }
         untimed += 1;
     }

@@ -224,3 +224,44 @@ impl Verdict {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn instruction_detail_writes_the_json_a_map_per_instruction_would() {
+        let typed = Detail::from(InstructionDetail {
+            entries: vec![
+                ("punctuation:no_comma", true, true),
+                ("startend:quotation", false, true),
+                ("punctuation:no_comma", false, false),
+            ],
+        });
+        let built = json!({
+            "instructions": [
+                {"id": "punctuation:no_comma", "strict": true, "loose": true},
+                {"id": "startend:quotation", "strict": false, "loose": true},
+                {"id": "punctuation:no_comma", "strict": false, "loose": false},
+            ],
+            "strict_fraction": 1.0 / 3.0,
+            "loose_fraction": 2.0 / 3.0,
+            "strict_all": false,
+            "loose_all": false,
+        });
+        // The same text, byte for byte (serde_json's maps write their keys in order), and
+        // the same value; equal across the two forms, read back as JSON.
+        assert_eq!(typed.to_string(), built.to_string());
+        assert_eq!(typed.to_value(), built);
+        assert_eq!(typed, Detail::Json(built.clone()));
+        let v = Verdict::correct("ok", None).with_detail(InstructionDetail {
+            entries: vec![("change_case:english_lowercase", true, true)],
+        });
+        let text = serde_json::to_string(&v).unwrap_or_default();
+        assert!(text.contains(r#""detail":{"instructions":[{"id":"change_case:english_lowercase","loose":true,"strict":true}],"loose_all":true,"loose_fraction":1.0,"strict_all":true,"strict_fraction":1.0}"#), "{text}");
+        let back: Verdict = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(back.detail, Some(Detail::Json(_))));
+        assert_eq!(back, v);
+    }
+}

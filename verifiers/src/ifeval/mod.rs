@@ -94,8 +94,9 @@ pub struct Options {
     /// Reproduce the reference's quirks where the default fixes them (see the module doc).
     pub compat: bool,
     /// Leave `detail` out of the verdict: for callers that drop it (`/v1/rewards` without
-    /// `detail`, the trainer), building it is most of a cheap row's cost. Reward, verdict and
-    /// reason are the same either way.
+    /// `detail`, the trainer). The detail is typed ([`crate::InstructionDetail`], one small
+    /// list per row, written as JSON only when the verdict is), so this saves little now.
+    /// Reward, verdict and reason are the same either way.
     pub omit_detail: bool,
 }
 
