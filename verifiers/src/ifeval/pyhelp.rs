@@ -85,19 +85,7 @@ pub fn sentences(v: &str) -> Vec<&str> {
 
 /// Punkt's sentence spans of `v`, through the row's memo.
 fn spans(v: &str) -> Rc<[(usize, usize)]> {
-    TOKEN_MEMO.with(|m| {
-        let Ok(mut m) = m.try_borrow_mut() else {
-            return punkt::sentence_spans(v).into();
-        };
-        if let Some(sp) = m.spans.get(v) {
-            return sp.clone();
-        }
-        let sp: Rc<[(usize, usize)]> = punkt::sentence_spans(v).into();
-        if m.remember(v.len()) {
-            m.spans.insert(v.to_string(), sp.clone());
-        }
-        sp
-    })
+    memoized(v, |m| &mut m.spans, || punkt::sentence_spans(v).into())
 }
 
 /// A list of strings (a text's tokens or sentences) held as one buffer and the span of each
@@ -162,8 +150,8 @@ pub type Tokens = Rc<StrList>;
 /// and the variants share most of their sentences; `treebank_tokens` is a pure function of the
 /// sentence, so its result is kept until [`forget_tokens`] (called by `verify` for each row,
 /// so nothing is carried from one response to the next) or until the memo holds
-/// [`MEMO_BYTES`] of key text. Whole texts keep their sentences and tokens as well, shared
-/// (`Rc`) rather than copied out on each look-up.
+/// [`MEMO_BYTES`] of key text. Whole texts keep their Punkt spans and regex-splitter sentences
+/// as well, shared (`Rc`) rather than copied out on each look-up.
 ///
 /// Keyed by the response's text, hashed with foldhash under a per-process random seed: several
 /// times cheaper than SipHash on sentence-sized keys (the memo's hashing was a tenth of a
@@ -226,6 +214,28 @@ thread_local! {
     });
 }
 
+/// `make()` through the row's memo table `table` under `key` (a shared value: cloning it is a
+/// count). Computed without the memo when it is in use higher up the stack.
+fn memoized<V: Clone>(
+    key: &str,
+    table: impl Fn(&mut TokenMemo) -> &mut MemoMap<V>,
+    make: impl FnOnce() -> V,
+) -> V {
+    TOKEN_MEMO.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return make();
+        };
+        if let Some(v) = table(&mut m).get(key) {
+            return v.clone();
+        }
+        let v = make();
+        if m.remember(key.len()) {
+            table(&mut m).insert(key.to_string(), v.clone());
+        }
+        v
+    })
+}
+
 /// Drop the memo of sentence tokens (a new row is being scored).
 pub fn forget_tokens() {
     TOKEN_MEMO.with(|m| {
@@ -237,19 +247,11 @@ pub fn forget_tokens() {
 
 /// `NLTKWordTokenizer().tokenize(s)` for one sentence, through the row's memo.
 fn sentence_tokens(s: &str) -> Tokens {
-    TOKEN_MEMO.with(|m| {
-        let Ok(mut m) = m.try_borrow_mut() else {
-            return Rc::new(StrList::of_text(wordtok::treebank_text(s)));
-        };
-        if let Some(t) = m.map.get(s) {
-            return t.clone();
-        }
-        let t = Rc::new(StrList::of_text(wordtok::treebank_text(s)));
-        if m.remember(s.len()) {
-            m.map.insert(s.to_string(), t.clone());
-        }
-        t
-    })
+    memoized(
+        s,
+        |m| &mut m.map,
+        || Rc::new(StrList::of_text(wordtok::treebank_text(s))),
+    )
 }
 
 /// `nltk.word_tokenize(v)`: Punkt sentences, then the Treebank tokenizer on each, through the
@@ -356,19 +358,11 @@ fn for_each_dot(b: &[u8], mut f: impl FnMut(usize) -> bool) {
 /// uses where IFBench uses Punkt, through the row's memo (the loose variants of a response
 /// share paragraphs, and several instructions split the same text).
 pub fn regex_sentences(text: &str) -> Rc<StrList> {
-    TOKEN_MEMO.with(|m| {
-        let Ok(mut m) = m.try_borrow_mut() else {
-            return Rc::new(split_sentences(text));
-        };
-        if let Some(s) = m.regex_sents.get(text) {
-            return s.clone();
-        }
-        let s = Rc::new(split_sentences(text));
-        if m.remember(text.len()) {
-            m.regex_sents.insert(text.to_string(), s.clone());
-        }
-        s
-    })
+    memoized(
+        text,
+        |m| &mut m.regex_sents,
+        || Rc::new(split_sentences(text)),
+    )
 }
 
 /// [`regex_sentences`] without the memo. Each substitution is the reference's, in its order.
