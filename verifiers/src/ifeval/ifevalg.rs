@@ -140,17 +140,18 @@ fn repeat_phrase(kw: &Kwargs, ctx: &Ctx) -> Result<Check, String> {
     ) else {
         return Err("argument `phrase` is empty".to_string());
     };
-    let mut pattern = String::with_capacity(first.len() + last.len() + 8);
-    for (i, w) in [first, last].into_iter().enumerate() {
-        if i == 1 {
-            pattern.push_str(" .*? ");
-        }
+    // `f"{first} .*? {last}"`, the words escaped unless in compat mode.
+    let push = |p: &mut String, w: &str| {
         if ctx.compat {
-            pattern.push_str(w);
+            p.push_str(w);
         } else {
-            pattern.push_str(&regex::escape(w));
+            p.push_str(&regex::escape(w));
         }
-    }
+    };
+    let mut pattern = String::with_capacity(first.len() + last.len() + 8);
+    push(&mut pattern, first);
+    pattern.push_str(" .*? ");
+    push(&mut pattern, last);
     let re = recache::get(&pattern, false)
         .map_err(|e| format!("phrase {phrase:?} is not a usable pattern: {e}"))?;
     // The reference: exactly `n` matches, each with the phrase's word count and exactly one
